@@ -1,0 +1,206 @@
+"""Keys and routing: which key a call uses, which way it goes, and which hosts may see it.
+
+Keys come from the ``api_key`` argument, then the provider's environment variables, then
+the Hugging Face token (``HF_TOKEN``, ``HUGGING_FACE_HUB_TOKEN`` or the saved token file).
+A Hugging Face token routes through the Hugging Face router; a provider key goes direct.
+A key is attached only to requests whose host it belongs to.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError
+from infermux.helpers.base import AuthScheme, Routing, TaskProviderHelper
+
+__all__ = [
+    "DEFAULT_HUB_URL",
+    "DEFAULT_ROUTER_URL",
+    "Credential",
+    "RoutingChoice",
+    "choose_route",
+    "host_of",
+    "is_hf_token",
+    "read_hf_token",
+]
+
+DEFAULT_ROUTER_URL = "https://router.huggingface.co"
+DEFAULT_HUB_URL = "https://huggingface.co"
+
+RoutingMode = Literal["auto", "direct", "router"]
+ROUTING_MODES: tuple[str, ...] = ("auto", "direct", "router")
+
+
+def host_of(url: str) -> str:
+    """The lowercase host (with port, if any) of a URL."""
+    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+
+
+def is_hf_token(key: str) -> bool:
+    """Hugging Face user, organisation and OAuth tokens all start with ``hf_``."""
+    return key.startswith("hf_")
+
+
+def read_hf_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """The Hugging Face token from the environment or the file ``huggingface-cli login`` saves."""
+    env = os.environ if environ is None else environ
+    for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    token_path = env.get("HF_TOKEN_PATH")
+    if not token_path:
+        hf_home = env.get("HF_HOME") or os.path.join(
+            env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+            "huggingface",
+        )
+        token_path = os.path.join(hf_home, "token")
+    try:
+        return Path(token_path).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A key and the hosts it may be sent to. Its repr never shows the key."""
+
+    key: str = field(repr=False)
+    source: str
+    hosts: frozenset[str]
+    scheme: AuthScheme = field(default_factory=AuthScheme.bearer)
+
+    def allows(self, url: str) -> bool:
+        return host_of(url) in self.hosts
+
+    def __repr__(self) -> str:
+        return f"Credential(source={self.source!r}, hosts={sorted(self.hosts)!r}, key=<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingChoice:
+    """How one call goes out: the base URL, the routing mode and the credential."""
+
+    routing: Routing
+    base_url: str
+    credential: Credential | None
+    hub_credential: Credential | None
+
+
+def _direct_base(helper: TaskProviderHelper, base_url: str | None) -> str:
+    return (base_url or helper.base_url).rstrip("/")
+
+
+def _provider_hosts(helper: TaskProviderHelper, base_url: str) -> frozenset[str]:
+    return frozenset({host_of(base_url), *(h.lower() for h in helper.key_hosts)})
+
+
+def choose_route(
+    helper: TaskProviderHelper,
+    *,
+    api_key: str | None,
+    routing: str = "auto",
+    router_url: str = DEFAULT_ROUTER_URL,
+    hub_url: str = DEFAULT_HUB_URL,
+    base_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> RoutingChoice:
+    """Pick routing, base URL and credential for ``helper`` (see the module docstring)."""
+    if routing not in ROUTING_MODES:
+        raise InvalidInputError(
+            f"routing must be one of {', '.join(ROUTING_MODES)}, got {routing!r}"
+        )
+    if routing == "router" and api_key is not None and not is_hf_token(api_key):
+        raise MissingAPIKeyError(
+            helper.provider,
+            "routing='router' takes a Hugging Face token (hf_...), and the api_key given is "
+            "not one: a provider key is never sent to the router. Use routing='direct'.",
+        )
+    env = os.environ if environ is None else environ
+    hf_hosts = frozenset({host_of(router_url), host_of(hub_url)})
+    provider = helper.provider
+
+    env_key: tuple[str, str] | None = None
+    for name in helper.api_key_env:
+        value = env.get(name, "").strip()
+        if value:
+            env_key = (name, value)
+            break
+    hf_token: tuple[str, str] | None = None
+    if api_key is not None and is_hf_token(api_key):
+        hf_token = ("api_key argument", api_key)
+    elif (saved := read_hf_token(env)) is not None:
+        hf_token = ("Hugging Face token", saved)
+    hub_credential = Credential(hf_token[1], hf_token[0], hf_hosts) if hf_token else None
+
+    provider_key: tuple[str, str] | None = None
+    if api_key is not None and (not is_hf_token(api_key) or helper.uses_hf_token):
+        provider_key = ("api_key argument", api_key)
+    elif env_key and not (api_key is not None and is_hf_token(api_key)):
+        provider_key = (f"${env_key[0]}", env_key[1])
+
+    if helper.uses_hf_token:
+        # The provider lives on Hugging Face's own hosts: its key is the HF token.
+        key = provider_key or hf_token
+        if key is None:
+            raise MissingAPIKeyError(
+                provider,
+                f"{provider} needs a Hugging Face token: pass api_key='hf_...' or set HF_TOKEN "
+                "(create one at https://huggingface.co/settings/tokens).",
+            )
+        base = _direct_base(helper, base_url)
+        return RoutingChoice(
+            "direct", base, Credential(key[1], key[0], hf_hosts | {host_of(base)}), hub_credential
+        )
+
+    want_router = routing == "router" or (routing == "auto" and provider_key is None)
+    if want_router:
+        if not helper.routable:
+            if routing == "router":
+                raise ConfigurationError(
+                    f"{provider} is not served by the Hugging Face router; use routing='direct'."
+                )
+            want_router = False
+        elif hf_token is None:
+            if routing == "router":
+                raise MissingAPIKeyError(
+                    provider,
+                    "routing='router' needs a Hugging Face token (api_key='hf_...' or HF_TOKEN); "
+                    "a provider key is never sent to the router.",
+                )
+            want_router = False
+    if want_router and hf_token is not None:
+        base = f"{router_url.rstrip('/')}/{provider}"
+        credential = Credential(hf_token[1], hf_token[0], hf_hosts)
+        return RoutingChoice("router", base, credential, hub_credential)
+
+    if provider_key is None and not helper.requires_key:
+        return RoutingChoice("direct", _direct_base(helper, base_url), None, hub_credential)
+    if provider_key is None:
+        variables = " or ".join(helper.api_key_env) or "an api_key argument"
+        where = f" Get a key at {helper.key_url}." if helper.key_url else ""
+        router_hint = (
+            " or pass a Hugging Face token (HF_TOKEN) to go through the Hugging Face router"
+            if helper.routable and routing != "direct"
+            else ""
+        )
+        reason = (
+            " A Hugging Face token is never sent to a third-party host."
+            if hf_token is not None
+            else ""
+        )
+        raise MissingAPIKeyError(
+            provider,
+            f"No API key for {provider} ({routing} routing): set {variables}"
+            f"{router_hint}.{reason}{where}",
+        )
+    base = _direct_base(helper, base_url)
+    credential = Credential(
+        provider_key[1], provider_key[0], _provider_hosts(helper, base), helper.auth
+    )
+    return RoutingChoice("direct", base, credential, hub_credential)

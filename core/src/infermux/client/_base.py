@@ -1,0 +1,209 @@
+"""What the sync and async clients share: construction, settings, and the effect drivers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Generator, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
+from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
+from infermux.errors import InvalidInputError
+from infermux.registry.store import ProviderRegistry
+from infermux.streaming import AsyncStream, Stream
+from infermux.transport.http import AsyncHTTP, SyncHTTP
+from infermux.transport.retry import RetryPolicy
+
+__all__ = ["AsyncClientBase", "SyncClientBase"]
+
+
+def _check_optional(name: str, value: Any, kind: type | tuple[type, ...], what: str) -> None:
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise InvalidInputError(f"{name} must be {what}, got {type(value).__name__}: {value!r}")
+
+
+def build_engine(
+    *,
+    provider: str | None,
+    model: str | None,
+    api_key: str | None,
+    token: str | None,
+    base_url: str | None,
+    routing: str,
+    timeout: float | None,
+    max_retries: int,
+    headers: Mapping[str, str] | None,
+    router_url: str | None,
+    hub_url: str | None,
+    poll_interval: float,
+    job_timeout: float,
+    model_mappings: Mapping[str, Mapping[str, str]] | None,
+    provider_preference: Sequence[str] | None,
+    failover: bool,
+    hub_lookup: bool,
+    wait_for_model: bool,
+    registry: ProviderRegistry | None,
+) -> Engine:
+    """Validate constructor arguments and build the engine both clients run on."""
+    if api_key is not None and token is not None and api_key != token:
+        raise InvalidInputError("Pass either api_key= or token= (they are aliases), not both.")
+    key = api_key if api_key is not None else token
+    _check_optional("api_key", key, str, "a string")
+    _check_optional("provider", provider, str, "a provider id string such as 'together'")
+    _check_optional("model", model, str, "a model id string")
+    _check_optional("base_url", base_url, str, "an http(s) URL string")
+    _check_optional("timeout", timeout, (int, float), "a number of seconds or None")
+    if routing not in ROUTING_MODES:
+        raise InvalidInputError(f"routing must be one of {', '.join(ROUTING_MODES)}, got {routing!r}")
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+        raise InvalidInputError(f"max_retries must be an int >= 0, got {max_retries!r}")
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise InvalidInputError(f"base_url must start with http:// or https://, got {base_url!r}")
+    if registry is None:
+        from infermux.registry.loader import get_registry
+
+        registry = get_registry()
+    if provider is not None and provider != "auto" and provider not in registry.providers():
+        from infermux.errors import UnknownProviderError
+
+        raise UnknownProviderError(provider, registry.providers())
+    from infermux.config import load_config
+
+    config = load_config()
+    mappings = {p: dict(m) for p, m in config.model_mappings.items()}
+    for p, m in (model_mappings or {}).items():
+        mappings.setdefault(p, {}).update(m)
+    settings = EngineSettings(
+        provider=provider,
+        model=model,
+        api_key=key,
+        routing=routing,
+        base_url=base_url,
+        router_url=router_url or DEFAULT_ROUTER_URL,
+        hub_url=hub_url or DEFAULT_HUB_URL,
+        timeout=timeout,
+        retry=RetryPolicy(max_retries=max_retries),
+        headers=dict(headers or {}),
+        poll_interval=poll_interval,
+        job_timeout=job_timeout,
+        model_mappings=mappings,
+        provider_preference=tuple(provider_preference or ()),
+        failover=failover,
+        hub_lookup=hub_lookup,
+        wait_for_model=wait_for_model,
+    )
+    return Engine(settings, registry)
+
+
+class _ClientCommon:
+    engine: Engine
+
+    @property
+    def provider(self) -> str | None:
+        return self.engine.settings.provider
+
+    @property
+    def model(self) -> str | None:
+        return self.engine.settings.model
+
+    def __repr__(self) -> str:
+        s = self.engine.settings
+        return (
+            f"{type(self).__name__}(provider={s.provider!r}, model={s.model!r}, "
+            f"routing={s.routing!r})"
+        )
+
+
+class SyncClientBase(_ClientCommon):
+    """Drives engine generators with blocking I/O on one ``httpx2.Client``."""
+
+    def __init__(self, engine: Engine, http_client: Any = None) -> None:
+        self.engine = engine
+        self._http = SyncHTTP(http_client)
+
+    def _run(self, request: TaskRequest) -> Any:
+        result = self._drive(self.engine.run(request))
+        if isinstance(result, StreamStart):
+            parse = partial(result.helper.parse_stream_event, call=result.call)
+            return Stream(result.handle, parse, result.helper.provider)
+        return result
+
+    def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
+        send_value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = gen.send(send_value) if error is None else gen.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            send_value, error = None, None
+            if type(effect) is Send:
+                try:
+                    send_value = self._http.send(effect)
+                except Exception as exc:  # handed to the engine, which decides to retry
+                    error = exc
+            elif type(effect) is Sleep:
+                if effect.cancel is not None:
+                    effect.cancel.wait(effect.seconds)  # wakes early; the engine checks why
+                elif effect.seconds > 0:
+                    time.sleep(effect.seconds)
+
+    def close(self) -> None:
+        """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
+        self._http.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncClientBase(_ClientCommon):
+    """Drives engine generators with ``await`` on one ``httpx2.AsyncClient``."""
+
+    def __init__(self, engine: Engine, http_client: Any = None) -> None:
+        self.engine = engine
+        self._http = AsyncHTTP(http_client)
+
+    async def _run(self, request: TaskRequest) -> Any:
+        result = await self._drive(self.engine.run(request))
+        if isinstance(result, StreamStart):
+            parse = partial(result.helper.parse_stream_event, call=result.call)
+            return AsyncStream(result.handle, parse, result.helper.provider)
+        return result
+
+    async def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
+        send_value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = gen.send(send_value) if error is None else gen.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            send_value, error = None, None
+            if type(effect) is Send:
+                try:
+                    send_value = await self._http.send(effect)
+                except Exception as exc:
+                    error = exc
+            elif type(effect) is Sleep:
+                if effect.cancel is not None:
+                    deadline = time.monotonic() + effect.seconds
+                    # Poll the token so a cancel from another task or thread wakes us early.
+                    while not effect.cancel.cancelled and time.monotonic() < deadline:
+                        await asyncio.sleep(min(0.05, deadline - time.monotonic()))
+                elif effect.seconds > 0:
+                    await asyncio.sleep(effect.seconds)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Any:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

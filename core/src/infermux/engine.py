@@ -1,0 +1,569 @@
+"""The one code path every call takes, sync or async.
+
+A call runs as a generator that *yields effects* (:class:`Send` a request, :class:`Sleep`)
+and receives their results; it never does I/O itself. The sync client drives it with
+blocking calls, the async client with ``await``, so routing, model mapping, retries,
+failover and job polling are written once and behave identically in both.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from infermux import __version__
+from infermux.auth import (
+    DEFAULT_HUB_URL,
+    DEFAULT_ROUTER_URL,
+    Credential,
+    RoutingChoice,
+    choose_route,
+    host_of,
+    is_hf_token,
+    read_hf_token,
+)
+from infermux.errors import (
+    InvalidInputError,
+    JobCancelledError,
+    JobError,
+    JobTimeoutError,
+    ModelMappingError,
+    ProviderHTTPError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    error_class_for_status,
+)
+from infermux.helpers.base import (
+    Call,
+    FollowUp,
+    HTTPRequest,
+    ModelMapping,
+    Response,
+    TaskProviderHelper,
+)
+from infermux.mapping import HubMappingCache, ProviderMappingEntry, hub_mapping_url, parse_hub_mapping
+from infermux.registry.store import ProviderRegistry
+from infermux.transport.retry import RetryPolicy, model_loading_estimate
+
+__all__ = [
+    "CancelToken",
+    "Effect",
+    "Engine",
+    "EngineSettings",
+    "JobProgress",
+    "Send",
+    "Sleep",
+    "StreamStart",
+    "TaskRequest",
+]
+
+logger = logging.getLogger("infermux")
+
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "request-id",
+    "inference-id",
+    "x-inference-id",
+    "x-amzn-requestid",
+    "cf-ray",
+)
+
+
+class CancelToken:
+    """Cancels a running job from any thread (sync) or task (async): ``token.cancel()``."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Block up to ``seconds``; True if cancelled meanwhile."""
+        return self._event.wait(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    """What a progress callback receives while a job is polled."""
+
+    provider: str
+    job_id: str | None
+    status: str | None
+    elapsed: float
+    polls: int
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Effect: send ``request`` with the final ``headers``; resume with the response."""
+
+    request: HTTPRequest
+    headers: Mapping[str, str]
+    timeout: float | None
+    follow_redirects: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Effect: wait ``seconds`` (waking early if ``cancel`` fires)."""
+
+    seconds: float
+    cancel: CancelToken | None = None
+
+
+Effect = Send | Sleep
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStart:
+    """Final value of a streaming call: the open response and how to parse its events."""
+
+    handle: Any
+    helper: TaskProviderHelper
+    call: Call
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRequest:
+    """A validated task invocation, before a provider is chosen."""
+
+    task: str
+    inputs: Any
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    model: str | None = None
+    provider: str | None = None
+    stream: bool = False
+    extra_body: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    on_progress: Callable[[JobProgress], None] | None = None
+    cancel: CancelToken | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """Client-wide policy. Every field is a constructor argument of the clients."""
+
+    provider: str | None = None
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    routing: str = "auto"
+    base_url: str | None = None
+    router_url: str = DEFAULT_ROUTER_URL
+    hub_url: str = DEFAULT_HUB_URL
+    timeout: float | None = 120.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    poll_interval: float = 1.0
+    job_timeout: float = 600.0
+    model_mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    provider_preference: tuple[str, ...] = ()
+    failover: bool = True
+    hub_lookup: bool = True
+    wait_for_model: bool = True
+
+
+def _decode_body(response: Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return response.text
+
+
+def _generic_message(body: Any) -> str | None:
+    if isinstance(body, dict):
+        for key in ("error", "message", "detail", "error_message", "msg"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict):
+                nested = _generic_message(value)
+                if nested:
+                    return nested
+            if isinstance(value, list) and value:
+                return "; ".join(
+                    str(item.get("msg", item)) if isinstance(item, dict) else str(item)
+                    for item in value
+                )
+    if isinstance(body, str) and body.strip():
+        text = body.strip()
+        return text if len(text) <= 500 else text[:500] + "..."
+    return None
+
+
+def _redact(text: str, credential: Credential | None) -> str:
+    if credential is not None and credential.key and credential.key in text:
+        return text.replace(credential.key, "<redacted>")
+    return text
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def http_error(
+    response: Response,
+    provider: str,
+    helper: TaskProviderHelper | None,
+    credential: Credential | None,
+    *,
+    loading: bool = False,
+) -> ProviderHTTPError:
+    """Build the typed error for an error response."""
+    body = _decode_body(response)
+    message = (helper.error_message(body) if helper else None) or _generic_message(body)
+    message = _redact(message or f"HTTP {response.status_code}", credential)
+    cls = error_class_for_status(response.status_code, loading=loading)
+    return cls(
+        provider=provider,
+        status_code=response.status_code,
+        provider_message=message,
+        request_id=request_id_of(response.headers),
+        body=body,
+        url=response.url,
+    )
+
+
+def _unsupported(helper: TaskProviderHelper, request: TaskRequest) -> list[str]:
+    supported = helper.supported_parameters
+    if supported is None:
+        return []
+    return sorted(name for name in request.parameters if name not in supported)
+
+
+_FAILOVER_ERRORS = (RateLimitError, ServerError, TransportError)
+
+
+class Engine:
+    """Plans and runs calls as effect generators. Holds no connection of its own."""
+
+    def __init__(self, settings: EngineSettings, registry: ProviderRegistry) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.mapping_cache = HubMappingCache()
+        self._base_headers = {"user-agent": f"infermux/{__version__}", **settings.headers}
+
+    # -- public entry point ----------------------------------------------------------
+
+    def run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
+        """Run one task call; the generator's return value is the output or a StreamStart."""
+        candidates = yield from self._candidates(request)
+        for index, (helper, mapping) in enumerate(candidates):
+            try:
+                return (yield from self._run_on(helper, mapping, request))
+            except _FAILOVER_ERRORS as exc:
+                if index + 1 >= len(candidates) or not self.settings.failover:
+                    raise
+                logger.warning(
+                    "%s failed (%s); failing over to %s",
+                    helper.provider,
+                    type(exc).__name__,
+                    candidates[index + 1][0].provider,
+                )
+        raise AssertionError("unreachable: no candidates")  # _candidates never returns []
+
+    # -- provider and model resolution -----------------------------------------------
+
+    def _hub_credential(self) -> Credential | None:
+        key = self.settings.api_key
+        token = key if key is not None and is_hf_token(key) else read_hf_token()
+        if token is None:
+            return None
+        hosts = frozenset({host_of(self.settings.hub_url), host_of(self.settings.router_url)})
+        return Credential(token, "Hugging Face token", hosts)
+
+    def _candidates(
+        self, request: TaskRequest
+    ) -> Generator[Effect, Any, list[tuple[TaskProviderHelper, ModelMapping | None]]]:
+        provider = request.provider or self.settings.provider or "auto"
+        model = request.model or self.settings.model
+        if provider != "auto":
+            helper = self.registry.get(provider, request.task).helper
+            if model is None:
+                raise InvalidInputError(
+                    f"No model given for {request.task!r} on {provider}: pass model='...' to the "
+                    "call or the client."
+                )
+            return [(helper, None)]
+        if model is None:
+            raise InvalidInputError(
+                "provider='auto' needs a model id to find the providers serving it: pass model=."
+            )
+        entries = yield from self._hub_entries(model, self._hub_credential())
+        served = self.registry.providers_for(request.task)
+        if not entries:
+            raise ModelMappingError(
+                f"provider='auto': the Hub maps no inference provider to {model!r}. Pass "
+                f"provider= with one of the providers installed for {request.task!r}: "
+                f"{', '.join(served) or '(none)'}."
+            )
+        preference = {p: i for i, p in enumerate(self.settings.provider_preference)}
+        ordered = sorted(
+            enumerate(entries), key=lambda pair: (preference.get(pair[1].provider, len(preference)), pair[0])
+        )
+        candidates: list[tuple[TaskProviderHelper, ModelMapping | None]] = []
+        for _, entry in ordered:
+            if entry.status == "error" or (entry.provider, request.task) not in self.registry:
+                continue
+            helper = self.registry.get(entry.provider, request.task).helper
+            candidates.append((helper, entry.to_mapping(model)))
+        if not candidates:
+            mapped = ", ".join(e.provider for e in entries)
+            raise ModelMappingError(
+                f"provider='auto': {model!r} is served by {mapped}, but none of them is installed "
+                f"with a helper for {request.task!r} (installed: {', '.join(served) or '(none)'}). "
+                "Install one of those provider plugins."
+            )
+        return candidates
+
+    def _resolve_mapping(
+        self, helper: TaskProviderHelper, model: str, route: RoutingChoice
+    ) -> Generator[Effect, Any, ModelMapping]:
+        override = self.settings.model_mappings.get(helper.provider, {}).get(model)
+        if override is not None:
+            return ModelMapping(provider_model_id=override, hub_model_id=model)
+        if not helper.needs_model_mapping or "/" not in model or not self.settings.hub_lookup:
+            return ModelMapping(provider_model_id=model)
+        entries = yield from self._hub_entries(model, route.hub_credential)
+        if entries is None:
+            return ModelMapping(provider_model_id=model)  # unknown to the Hub: a native id
+        for entry in entries:
+            if entry.provider == helper.provider:
+                return entry.to_mapping(model)
+        others = ", ".join(e.provider for e in entries) or "no provider"
+        raise ModelMappingError(
+            f"The Hub does not map {model!r} to {helper.provider} (it maps it to {others}). Use "
+            f"one of those providers, the model id {helper.provider} itself uses, or "
+            "model_mappings={provider: {hub_id: provider_id}}."
+        )
+
+    def _hub_entries(
+        self, model: str, credential: Credential | None
+    ) -> Generator[Effect, Any, list[ProviderMappingEntry] | None]:
+        hit, cached = self.mapping_cache.get(model)
+        if hit:
+            return cached
+        lookup = HTTPRequest("GET", hub_mapping_url(self.settings.hub_url, model))
+        try:
+            response = yield from self._send(lookup, credential, "huggingface-hub", None, check=False)
+        except TransportError as exc:
+            logger.info("Hub lookup for %s failed (%s); using it as a native id", model, exc)
+            return None
+        if response.status_code in (401, 404):
+            self.mapping_cache.put(model, None)
+            return None
+        if response.status_code >= 400:
+            raise http_error(response, "huggingface-hub", None, credential)
+        entries = parse_hub_mapping(response.json())
+        self.mapping_cache.put(model, entries)
+        return entries
+
+    # -- one provider ------------------------------------------------------------------
+
+    def _run_on(
+        self, helper: TaskProviderHelper, mapping: ModelMapping | None, request: TaskRequest
+    ) -> Generator[Effect, Any, Any]:
+        settings = self.settings
+        route = choose_route(
+            helper,
+            api_key=settings.api_key,
+            routing=settings.routing,
+            router_url=settings.router_url,
+            hub_url=settings.hub_url,
+            base_url=settings.base_url,
+        )
+        unsupported = _unsupported(helper, request)
+        if unsupported:
+            raise InvalidInputError(
+                f"{helper.provider} cannot honour {', '.join(map(repr, unsupported))} for "
+                f"{request.task!r}. Parameters it supports: "
+                f"{', '.join(sorted(helper.supported_parameters or ())) or '(none)'}; pass "
+                "provider-specific options through extra_body."
+            )
+        model = request.model or settings.model
+        assert model is not None  # _candidates checked
+        if mapping is None:
+            mapping = yield from self._resolve_mapping(helper, model, route)
+        call = Call(
+            task=request.task,
+            inputs=request.inputs,
+            model=mapping,
+            routing=route.routing,
+            base_url=route.base_url,
+            parameters=request.parameters,
+            extra_body=request.extra_body,
+            stream=request.stream,
+        )
+        http_request = self._with_extra(helper.prepare_request(call), request)
+        response = yield from self._send(http_request, route.credential, helper.provider, helper)
+        if request.stream:
+            return StreamStart(response, helper, call)
+        result = helper.parse_response(response, call)
+        if isinstance(result, FollowUp):
+            result = yield from self._follow(result, helper, route.credential, request)
+        return result
+
+    @staticmethod
+    def _with_extra(http_request: HTTPRequest, request: TaskRequest) -> HTTPRequest:
+        headers = {**http_request.headers, **request.headers} if request.headers else None
+        payload = http_request.payload
+        if request.extra_body:
+            if not isinstance(payload, dict):
+                raise InvalidInputError(
+                    "extra_body can only be merged into a JSON object payload; this "
+                    f"{request.task!r} request sends {type(payload).__name__}."
+                )
+            payload = {**payload, **request.extra_body}
+        if headers is None and payload is http_request.payload:
+            return http_request
+        return replace(http_request, headers=headers or http_request.headers, payload=payload)
+
+    # -- sending, with retries ---------------------------------------------------------
+
+    def _headers(self, request: HTTPRequest, credential: Credential | None) -> dict[str, str]:
+        headers = {**self._base_headers, **request.headers}
+        if request.authenticate and credential is not None:
+            if credential.allows(request.url):
+                headers.update(credential.scheme.headers_for(credential.key))
+            else:
+                logger.debug("not sending %s to %s", credential.source, host_of(request.url))
+        return headers
+
+    def _send(
+        self,
+        request: HTTPRequest,
+        credential: Credential | None,
+        provider: str,
+        helper: TaskProviderHelper | None,
+        *,
+        check: bool = True,
+    ) -> Generator[Effect, Any, Any]:
+        headers = self._headers(request, credential)
+        policy = self.settings.retry
+        effect = Send(
+            request,
+            headers,
+            self.settings.timeout,
+            follow_redirects=not (request.authenticate and credential is not None),
+        )
+        attempt = 0
+        loading_waited = 0.0
+        loading_waits = 0
+        while True:
+            try:
+                response = yield effect
+            except TransportError as exc:
+                attempt += 1
+                if attempt > policy.max_retries:
+                    exc.provider = exc.provider or provider
+                    raise
+                yield Sleep(policy.backoff(attempt))
+                continue
+            status = response.status_code
+            if status < 400 or not check:
+                return response
+            estimate = model_loading_estimate(status, getattr(response, "content", b""))
+            if estimate is not None and self.settings.wait_for_model:
+                wait = max(0.5, estimate)
+                if (
+                    loading_waits < policy.max_model_loading_retries
+                    and loading_waited + wait <= policy.max_model_loading_wait
+                ):
+                    loading_waits += 1
+                    loading_waited += wait
+                    logger.info("%s: model loading, waiting %.1fs", provider, wait)
+                    yield Sleep(wait)
+                    continue
+            elif policy.should_retry_status(status) and attempt < policy.max_retries:
+                attempt += 1
+                yield Sleep(policy.delay_for(attempt, response.headers))
+                continue
+            raise http_error(response, provider, helper, credential, loading=estimate is not None)
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def _follow(
+        self,
+        follow_up: FollowUp,
+        helper: TaskProviderHelper,
+        credential: Credential | None,
+        request: TaskRequest,
+    ) -> Generator[Effect, Any, Any]:
+        settings = self.settings
+        started = time.monotonic()
+        polls = 0
+        result: Any = follow_up
+        while isinstance(result, FollowUp):
+            step = result
+            if step.poll:
+                elapsed = time.monotonic() - started
+                if request.on_progress is not None:
+                    request.on_progress(
+                        JobProgress(helper.provider, step.job_id, step.status, elapsed, polls)
+                    )
+                yield from self._check_cancelled(step, helper, credential, request)
+                if elapsed + settings.poll_interval > settings.job_timeout:
+                    yield from self._cancel_job(step, helper, credential)
+                    raise JobTimeoutError(
+                        f"{helper.provider} job {step.job_id or ''} did not finish within "
+                        f"{settings.job_timeout:.0f}s (last status: {step.status or 'unknown'})",
+                        provider=helper.provider,
+                        job_id=step.job_id,
+                    )
+                if settings.poll_interval > 0:
+                    yield Sleep(settings.poll_interval, request.cancel)
+                    yield from self._check_cancelled(step, helper, credential, request)
+                polls += 1
+            try:
+                response = yield from self._send(step.request, credential, helper.provider, helper)
+            except ProviderHTTPError as exc:
+                if not step.poll:
+                    raise
+                raise JobError(
+                    f"{helper.provider} job {step.job_id or ''}: polling failed: {exc}",
+                    provider=helper.provider,
+                    job_id=step.job_id,
+                ) from exc
+            result = step.then(response)
+        return result
+
+    def _check_cancelled(
+        self,
+        step: FollowUp,
+        helper: TaskProviderHelper,
+        credential: Credential | None,
+        request: TaskRequest,
+    ) -> Generator[Effect, Any, None]:
+        if request.cancel is not None and request.cancel.cancelled:
+            yield from self._cancel_job(step, helper, credential)
+            raise JobCancelledError(
+                f"{helper.provider} job {step.job_id or ''} cancelled",
+                provider=helper.provider,
+                job_id=step.job_id,
+            )
+
+    def _cancel_job(
+        self, step: FollowUp, helper: TaskProviderHelper, credential: Credential | None
+    ) -> Generator[Effect, Any, None]:
+        if step.cancel is None:
+            return
+        try:
+            yield from self._send(step.cancel, credential, helper.provider, helper, check=False)
+        except TransportError:
+            logger.info("%s: could not cancel job %s", helper.provider, step.job_id)

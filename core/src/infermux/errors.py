@@ -1,0 +1,282 @@
+"""Every exception infermux raises.
+
+One root, so ``except InfermuxError`` catches everything the client itself raises::
+
+    InfermuxError
+    ├── ConfigurationError            set-up is wrong; nothing was sent
+    │   ├── UnknownProviderError      no installed plugin serves that provider id
+    │   ├── UnsupportedTaskError      the provider has no helper for that task
+    │   ├── MissingAPIKeyError        no key for the provider and routing chosen
+    │   ├── ConfigFileError           a config file is malformed (names file, line, key)
+    │   └── PluginError               a plugin could not be loaded or registered
+    │       ├── PluginLoadError       import failed (raised in strict mode only)
+    │       └── DuplicateProviderError two distributions claim one (provider, task)
+    ├── InvalidInputError             bad input, raised before any request (also a ValueError)
+    ├── ModelMappingError             the model cannot be resolved for the provider
+    ├── TransportError                the request never got an HTTP answer
+    │   └── RequestTimeoutError       connect/read timeout or the total deadline
+    ├── ProviderHTTPError             the provider answered with an error status
+    │   ├── BadRequestError           400, 413, 422
+    │   ├── AuthenticationError       401, 403
+    │   ├── NotFoundError             404
+    │   ├── RateLimitError            429
+    │   └── ServerError               5xx
+    │       └── ModelLoadingError     503 while the model loads
+    ├── ResponseFormatError           a 2xx body of an unexpected shape
+    ├── StreamError                   an error event inside a stream
+    └── JobError                      an asynchronous job failed, expired or was cancelled
+        ├── JobTimeoutError           the job outlived its deadline
+        └── JobCancelledError         the caller cancelled the job
+
+Errors carry context (provider, status, request id, the provider's own message) as
+attributes; their messages never include a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigFileError",
+    "ConfigurationError",
+    "DuplicateProviderError",
+    "InfermuxError",
+    "InvalidInputError",
+    "JobCancelledError",
+    "JobError",
+    "JobTimeoutError",
+    "MissingAPIKeyError",
+    "ModelLoadingError",
+    "ModelMappingError",
+    "NotFoundError",
+    "PluginError",
+    "PluginLoadError",
+    "ProviderHTTPError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseFormatError",
+    "ServerError",
+    "StreamError",
+    "TransportError",
+    "UnknownProviderError",
+    "UnsupportedTaskError",
+]
+
+
+class InfermuxError(Exception):
+    """Root of every exception raised by infermux."""
+
+
+class ConfigurationError(InfermuxError):
+    """The client, a plugin or a config file is set up wrongly; no request was sent."""
+
+
+def _choices(values: Iterable[str]) -> str:
+    listed = sorted(values)
+    return ", ".join(listed) if listed else "(none installed)"
+
+
+class UnknownProviderError(ConfigurationError):
+    """No installed plugin or in-house registration serves this provider id."""
+
+    def __init__(self, provider: str, installed: Iterable[str]) -> None:
+        self.provider = provider
+        self.installed = sorted(installed)
+        super().__init__(
+            f"Unknown provider {provider!r}. Installed providers: {_choices(self.installed)}. "
+            f"Install a plugin such as 'pip install infermux-{provider}', or register "
+            "an in-house provider (see docs/in-house-providers.md)."
+        )
+
+
+class UnsupportedTaskError(ConfigurationError):
+    """The provider is installed but has no helper for the requested task."""
+
+    def __init__(
+        self, provider: str, task: str, supported: Iterable[str], *, others: Iterable[str] = ()
+    ) -> None:
+        self.provider = provider
+        self.task = task
+        self.supported = sorted(supported)
+        others = sorted(others)
+        hint = f" Providers installed for {task!r}: {', '.join(others)}." if others else ""
+        super().__init__(
+            f"Provider {provider!r} does not serve task {task!r}. "
+            f"Tasks it serves: {_choices(self.supported)}.{hint}"
+        )
+
+
+class MissingAPIKeyError(ConfigurationError):
+    """No usable key was found for the provider and routing mode."""
+
+    def __init__(self, provider: str, message: str) -> None:
+        self.provider = provider
+        super().__init__(message)
+
+
+class ConfigFileError(ConfigurationError):
+    """A config file is malformed; the message names the file, line and key."""
+
+    def __init__(
+        self, path: str, message: str, *, line: int | None = None, key: str | None = None
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.key = key
+        where = path if line is None else f"{path}:{line}"
+        what = f" [{key}]" if key else ""
+        super().__init__(f"{where}{what}: {message}")
+
+
+class PluginError(ConfigurationError):
+    """A plugin could not be loaded or registered something invalid."""
+
+
+class PluginLoadError(PluginError):
+    """A plugin failed to import (raised instead of a warning in strict mode)."""
+
+
+class DuplicateProviderError(PluginError):
+    """Two distributions register the same (provider, task) pair."""
+
+    def __init__(self, provider: str, task: str, first: str, second: str) -> None:
+        self.provider = provider
+        self.task = task
+        self.distributions = (first, second)
+        super().__init__(
+            f"Both {first!r} and {second!r} register provider {provider!r} for task "
+            f"{task!r}. Choose one with INFERMUX_PREFER='{provider}={first}' (or "
+            f"'{provider}={second}'), block the other with INFERMUX_BLOCK_PLUGINS, or "
+            "register at run time with replace=True."
+        )
+
+
+class InvalidInputError(InfermuxError, ValueError):
+    """An argument is invalid; raised before any request is sent."""
+
+
+class ModelMappingError(InfermuxError):
+    """The model cannot be resolved to an id the provider knows."""
+
+
+class TransportError(InfermuxError):
+    """The request got no HTTP answer (connection refused, reset, DNS ...)."""
+
+    def __init__(self, message: str, *, provider: str | None = None, url: str | None = None):
+        self.provider = provider
+        self.url = url
+        super().__init__(message)
+
+
+class RequestTimeoutError(TransportError):
+    """A connect or read timeout, or the call's total deadline, was exceeded."""
+
+
+class ProviderHTTPError(InfermuxError):
+    """The provider answered with an error status.
+
+    Attributes: ``provider``, ``status_code``, ``request_id`` (the provider's own id for
+    the request, when it sent one), ``provider_message`` (the provider's error text) and
+    ``body`` (the raw decoded body, for anything else).
+    """
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        status_code: int,
+        provider_message: str,
+        request_id: str | None = None,
+        body: Any = None,
+        url: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.status_code = status_code
+        self.provider_message = provider_message
+        self.request_id = request_id
+        self.body = body
+        self.url = url
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"{provider} returned HTTP {status_code}: {provider_message}{suffix}")
+
+
+class BadRequestError(ProviderHTTPError):
+    """The provider rejected the request as invalid (400, 413, 422)."""
+
+
+class AuthenticationError(ProviderHTTPError):
+    """The key was missing, wrong or lacks permission (401, 403)."""
+
+
+class NotFoundError(ProviderHTTPError):
+    """The route or model does not exist at the provider (404)."""
+
+
+class RateLimitError(ProviderHTTPError):
+    """Too many requests (429), after the configured retries."""
+
+
+class ServerError(ProviderHTTPError):
+    """The provider failed (5xx), after the configured retries."""
+
+
+class ModelLoadingError(ServerError):
+    """The model was still loading (503) when the wait allowed for it ran out."""
+
+
+class ResponseFormatError(InfermuxError):
+    """A successful response whose body is not what the task expects."""
+
+    def __init__(self, message: str, *, provider: str | None = None, task: str | None = None):
+        self.provider = provider
+        self.task = task
+        super().__init__(message)
+
+
+class StreamError(InfermuxError):
+    """The provider sent an error event inside a stream."""
+
+    def __init__(self, message: str, *, provider: str | None = None, event: Any = None):
+        self.provider = provider
+        self.event = event
+        super().__init__(f"{provider or 'provider'} stream error: {message}")
+
+
+class JobError(InfermuxError):
+    """An asynchronous job failed, expired or was cancelled."""
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, job_id: str | None = None
+    ) -> None:
+        self.provider = provider
+        self.job_id = job_id
+        super().__init__(message)
+
+
+class JobTimeoutError(JobError):
+    """The job did not finish before its deadline."""
+
+
+class JobCancelledError(JobError):
+    """The caller cancelled the job."""
+
+
+_STATUS_CLASSES: dict[int, type[ProviderHTTPError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status_code: int, *, loading: bool = False) -> type[ProviderHTTPError]:
+    """Map an HTTP status to the most specific ``ProviderHTTPError`` subclass."""
+    if status_code >= 500:
+        return ModelLoadingError if (status_code == 503 and loading) else ServerError
+    return _STATUS_CLASSES.get(status_code, ProviderHTTPError)

@@ -1,0 +1,298 @@
+"""The contract a provider implements: a sans-I/O helper per (provider, task).
+
+A helper never opens a connection, sleeps or reads a key. It turns a :class:`Call` into
+the parts of a request (route, headers, payload) and a :class:`Response` into a typed
+result, or into a :class:`FollowUp`: the next request the core should make (poll a job,
+fetch a result, download media) and what to do with its answer. The core owns the HTTP
+client, auth, retries, deadlines and polling, so one helper serves the sync and the async
+client alike and is unit-testable with plain objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from infermux.errors import ResponseFormatError
+
+__all__ = [
+    "AuthScheme",
+    "BinaryPayload",
+    "Call",
+    "FollowUp",
+    "HTTPRequest",
+    "ModelMapping",
+    "MultipartPayload",
+    "Payload",
+    "Response",
+    "Routing",
+    "SSEEvent",
+    "TaskProviderHelper",
+]
+
+Routing = Literal["direct", "router"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthScheme:
+    """How a provider's key is sent: ``header: prefix + key``.
+
+    ``AuthScheme.bearer()`` gives ``Authorization: Bearer <key>``, ``AuthScheme("Authorization",
+    "Key ")`` fal-ai's ``Authorization: Key <key>``, ``AuthScheme("X-Key")`` a raw named header.
+    """
+
+    header: str = "Authorization"
+    prefix: str = ""
+
+    @classmethod
+    def bearer(cls) -> AuthScheme:
+        return cls("Authorization", "Bearer ")
+
+    def headers_for(self, key: str) -> dict[str, str]:
+        return {self.header: f"{self.prefix}{key}"}
+
+
+@dataclass(frozen=True, slots=True)
+class ModelMapping:
+    """A model resolved for one provider.
+
+    ``provider_model_id`` is what goes on the wire; ``hub_model_id`` the Hugging Face id
+    the user named (None for a provider-native id); ``adapter`` and
+    ``adapter_weights_path`` describe a LoRA served on top of a base model.
+    """
+
+    provider_model_id: str
+    hub_model_id: str | None = None
+    task: str | None = None
+    status: str = "live"
+    adapter: str | None = None
+    adapter_weights_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One validated task invocation, as a helper sees it. It never holds a key.
+
+    ``inputs`` is the task's main input (messages, prompt, text ...); ``parameters`` holds
+    the task-specification parameters the user set (unset ones are absent, never None);
+    ``extra_body`` is merged into a JSON payload by the core after ``prepare_payload``.
+    """
+
+    task: str
+    inputs: Any
+    model: ModelMapping
+    routing: Routing
+    base_url: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    extra_body: Mapping[str, Any] = field(default_factory=dict)
+    stream: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryPayload:
+    """A raw request body with its content type (an image, an audio file ...)."""
+
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class MultipartPayload:
+    """``multipart/form-data`` fields and files (``name -> (filename, bytes, content type)``)."""
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, tuple[str, bytes, str]] = field(default_factory=dict)
+
+
+#: What ``prepare_payload`` returns: a JSON body, raw bytes, multipart, or no body.
+Payload = dict[str, Any] | list[Any] | BinaryPayload | MultipartPayload | None
+
+
+@dataclass(frozen=True, slots=True)
+class HTTPRequest:
+    """A request description, free of any HTTP library.
+
+    ``authenticate`` asks the core to attach the caller's key; the core still refuses to
+    send it to any host the key does not belong to.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    payload: Payload = None
+    stream: bool = False
+    authenticate: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A fully read HTTP response, as handed to ``parse_response``."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    url: str
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    def json(self) -> Any:
+        """Decode the body as JSON, or raise :class:`ResponseFormatError` saying what came."""
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            snippet = self.text[:200]
+            raise ResponseFormatError(
+                f"Expected a JSON body from {self.url} but got {self.content_type or 'no content type'}"
+                f": {snippet!r}"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class SSEEvent:
+    """One server-sent event."""
+
+    data: str
+    event: str = "message"
+    id: str | None = None
+    retry: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """The next request of a multi-step call, and how to continue with its answer.
+
+    ``then(response)`` returns the final output or another ``FollowUp``. ``poll=True``
+    marks a status poll: the core waits the poll interval before sending it, enforces the
+    job deadline, reports progress with ``status`` and sends ``cancel`` (if any) when the
+    caller cancels. Media downloads set ``authenticate=False``.
+    """
+
+    request: HTTPRequest
+    then: Callable[[Response], Any]
+    poll: bool = False
+    job_id: str | None = None
+    status: str | None = None
+    cancel: HTTPRequest | None = None
+
+
+def _check_json_object(value: Any, what: str, provider: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ResponseFormatError(
+            f"Expected a JSON object for {what}, got {type(value).__name__}", provider=provider
+        )
+    return value
+
+
+class TaskProviderHelper:
+    """Translate one task for one provider. Subclass it and override what differs.
+
+    Identity: ``provider`` (the id users pass, e.g. ``"together"``), ``task`` (a Hugging
+    Face pipeline tag; chat is ``"conversational"``) and ``base_url`` (the provider's
+    direct API root). Auth: ``auth`` (header and prefix) and ``api_key_env`` (environment
+    variables holding the provider's own key, in order).
+
+    Example, a provider with a custom JSON API::
+
+        class AcmeSummarization(TaskProviderHelper):
+            provider = "acme"
+            task = "summarization"
+            base_url = "https://api.acme.example"
+            api_key_env = ("ACME_API_KEY",)
+
+            def prepare_route(self, call):
+                return "/v1/summarize"
+
+            def prepare_payload(self, call):
+                return {"text": call.inputs, "model": call.model.provider_model_id}
+
+            def parse_response(self, response, call):
+                return SummarizationOutput(summary_text=response.json()["summary"])
+    """
+
+    provider: str = ""
+    task: str = ""
+    base_url: str = ""
+    auth: AuthScheme = AuthScheme.bearer()
+    api_key_env: tuple[str, ...] = ()
+    #: Hosts besides ``base_url``'s that may receive the provider's key (e.g. a job queue).
+    key_hosts: tuple[str, ...] = ()
+    #: False for providers the Hugging Face router does not serve (direct only).
+    routable: bool = True
+    #: True where a Hugging Face token is the provider's own key (hf-inference).
+    uses_hf_token: bool = False
+    #: False for endpoints that work without a key (a local server).
+    requires_key: bool = True
+    #: True where the Hub must map a Hub model id to the provider's id before a call.
+    needs_model_mapping: bool = True
+    #: Whether ``parse_stream_event`` is implemented.
+    supports_streaming: bool = False
+    #: The type ``parse_response`` returns (checked by the conformance suite).
+    output_type: type[Any] | None = None
+    #: Task parameters the provider honours; None accepts all. The core refuses the others
+    #: before sending, so nothing a user sets is silently dropped.
+    supported_parameters: frozenset[str] | None = None
+    #: Where users get a key; shown in errors and docs.
+    key_url: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} provider={self.provider!r} task={self.task!r}>"
+
+    # -- request ---------------------------------------------------------------------
+
+    def prepare_route(self, call: Call) -> str:
+        """Return the path appended to the base URL (direct or routed)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement prepare_route")
+
+    def prepare_headers(self, call: Call) -> dict[str, str]:
+        """Return provider-specific headers; auth is added by the core."""
+        return {}
+
+    def prepare_payload(self, call: Call) -> Payload:
+        """Return the body: a JSON object, a :class:`BinaryPayload` or a :class:`MultipartPayload`."""
+        raise NotImplementedError(f"{type(self).__name__} must implement prepare_payload")
+
+    def prepare_url(self, call: Call) -> str:
+        """Return the full URL: the call's base URL (direct or router) plus the route."""
+        return call.base_url.rstrip("/") + self.prepare_route(call)
+
+    def prepare_request(self, call: Call) -> HTTPRequest:
+        """Assemble the first request. Override only for unusual methods."""
+        return HTTPRequest(
+            method="POST",
+            url=self.prepare_url(call),
+            headers=self.prepare_headers(call),
+            payload=self.prepare_payload(call),
+            stream=call.stream,
+        )
+
+    # -- response --------------------------------------------------------------------
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        """Return the typed output, or a :class:`FollowUp` for the next request."""
+        raise NotImplementedError(f"{type(self).__name__} must implement parse_response")
+
+    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        """Return a typed chunk for one server-sent event, or None to skip it.
+
+        ``data: [DONE]`` is handled by the core. Raise :class:`~infermux.errors.StreamError`
+        for an error sent inside the stream.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not stream")
+
+    def error_message(self, body: Any) -> str | None:
+        """Extract the provider's own message from an error body, if it has a known shape."""
+        return None
+
+    # -- helpers for subclasses --------------------------------------------------------
+
+    def json_object(self, response: Response) -> dict[str, Any]:
+        """Decode a response that must be a JSON object."""
+        return _check_json_object(response.json(), f"{self.provider} {self.task}", self.provider)

@@ -1,0 +1,265 @@
+"""Reusable helpers for OpenAI-compatible APIs: chat, completions, embeddings, images.
+
+Most providers are a few lines on top of these::
+
+    class TogetherChat(OpenAIChatHelper):
+        provider = "together"
+        base_url = "https://api.together.xyz"
+        api_key_env = ("TOGETHER_API_KEY",)
+
+Routes default to ``/v1/...``; providers whose root already ends in ``/v1`` set
+``route_prefix = ""``. Parameter names follow the Hugging Face task specs; each helper
+renames them (``parameter_renames``) and refuses the ones the API cannot honour
+(``supported_parameters``) before any request is sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from infermux.errors import ResponseFormatError, StreamError
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, SSEEvent, TaskProviderHelper
+from infermux.helpers.parsing import validate_output
+from infermux.media import ImageOutput, sniff_content_type
+from infermux.types import (
+    ChatCompletionOutput,
+    ChatCompletionStreamOutput,
+    TextGenerationOutput,
+    TextGenerationStreamOutput,
+)
+
+__all__ = [
+    "OpenAIChatHelper",
+    "OpenAICompletionHelper",
+    "OpenAIEmbeddingsHelper",
+    "OpenAIImageHelper",
+    "openai_error_message",
+]
+
+CHAT_PARAMETERS = frozenset(
+    {
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "max_tokens",
+        "n",
+        "presence_penalty",
+        "response_format",
+        "seed",
+        "stop",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+    }
+)
+
+
+def openai_error_message(body: Any) -> str | None:
+    """``{"error": {"message": ...}}`` or ``{"error": "..."}``, the OpenAI error shapes."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    return None
+
+
+def raise_stream_error(event: SSEEvent, provider: str) -> None:
+    """Raise StreamError if a stream event carries an ``error`` object."""
+    if event.event == "error" or '"error"' in event.data:
+        try:
+            body = json.loads(event.data)
+        except ValueError:
+            body = event.data
+        if event.event == "error" or (isinstance(body, dict) and body.get("error") is not None):
+            message = openai_error_message(body) or str(body)
+            raise StreamError(message, provider=provider, event=body)
+
+
+class _OpenAIBase(TaskProviderHelper):
+    route_prefix: str = "/v1"
+    route: str = ""
+    #: Spec name -> wire name.
+    parameter_renames: dict[str, str] = {}
+
+    def prepare_route(self, call: Call) -> str:
+        return f"{self.route_prefix}{self.route}"
+
+    def rename(self, parameters: Any) -> dict[str, Any]:
+        renames = self.parameter_renames
+        return {renames.get(name, name): value for name, value in parameters.items()}
+
+    def error_message(self, body: Any) -> str | None:
+        return openai_error_message(body)
+
+
+class OpenAIChatHelper(_OpenAIBase):
+    """``POST /v1/chat/completions``, plain and streamed."""
+
+    task = "conversational"
+    route = "/chat/completions"
+    supports_streaming = True
+    supported_parameters = CHAT_PARAMETERS
+
+    output_type = ChatCompletionOutput
+
+    def prepare_payload(self, call: Call) -> Payload:
+        payload: dict[str, Any] = {"messages": call.inputs, **self.rename(call.parameters)}
+        payload["model"] = call.model.provider_model_id
+        payload["stream"] = call.stream
+        return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        return validate_output(ChatCompletionOutput, response.content, self.provider, self.task)
+
+    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        raise_stream_error(event, self.provider)
+        return validate_output(ChatCompletionStreamOutput, event.data, self.provider, self.task)
+
+
+class OpenAICompletionHelper(_OpenAIBase):
+    """``POST /v1/completions`` serving the ``text-generation`` task."""
+
+    task = "text-generation"
+    route = "/completions"
+    supports_streaming = True
+    supported_parameters = frozenset(
+        {"frequency_penalty", "max_new_tokens", "seed", "stop", "temperature", "top_p", "top_k",
+         "repetition_penalty"}
+    )
+    parameter_renames = {"max_new_tokens": "max_tokens"}
+
+    output_type = TextGenerationOutput
+
+    def prepare_payload(self, call: Call) -> Payload:
+        payload: dict[str, Any] = {"prompt": call.inputs, **self.rename(call.parameters)}
+        payload["model"] = call.model.provider_model_id
+        payload["stream"] = call.stream
+        return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        try:
+            text = body["choices"][0]["text"]
+        except (KeyError, IndexError, TypeError):
+            raise ResponseFormatError(
+                f"{self.provider} completion without choices[0].text: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            ) from None
+        return TextGenerationOutput(generated_text=text, **{k: v for k, v in body.items() if k != "choices"})
+
+    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        raise_stream_error(event, self.provider)
+        try:
+            body = json.loads(event.data)
+            choice = body["choices"][0]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise ResponseFormatError(
+                f"{self.provider} completion chunk of an unexpected shape: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            ) from None
+        finished = choice.get("finish_reason") is not None
+        return TextGenerationStreamOutput.model_validate(
+            {
+                "index": choice.get("index", 0),
+                "token": {"id": 0, "text": choice.get("text") or "", "logprob": 0.0, "special": False},
+                "generated_text": None,
+                "details": {"finish_reason": choice["finish_reason"], "generated_tokens": 0}
+                if finished
+                else None,
+            }
+        )
+
+
+class OpenAIEmbeddingsHelper(_OpenAIBase):
+    """``POST /v1/embeddings`` serving ``feature-extraction``: one vector per input."""
+
+    task = "feature-extraction"
+    route = "/embeddings"
+    supported_parameters = frozenset({"dimensions"})
+    output_type = list
+
+    def prepare_payload(self, call: Call) -> Payload:
+        return {
+            "input": call.inputs,
+            "model": call.model.provider_model_id,
+            "encoding_format": "float",
+            **self.rename(call.parameters),
+        }
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        data = body.get("data")
+        if not isinstance(data, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("embedding"), list) for item in data
+        ):
+            raise ResponseFormatError(
+                f"{self.provider} embeddings without data[].embedding: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        ordered = sorted(data, key=lambda item: item.get("index", 0))
+        return [item["embedding"] for item in ordered]
+
+
+class OpenAIImageHelper(_OpenAIBase):
+    """``POST /v1/images/generations`` serving ``text-to-image``; base64 or URL outputs."""
+
+    task = "text-to-image"
+    route = "/images/generations"
+    supported_parameters = frozenset({"height", "width", "seed", "negative_prompt", "num_inference_steps", "guidance_scale"})
+    #: The value asking for inline base64 output (OpenAI: "b64_json"; some: "base64").
+    base64_format: str | None = "b64_json"
+    output_type = ImageOutput
+
+    def prepare_payload(self, call: Call) -> Payload:
+        payload: dict[str, Any] = {"prompt": call.inputs, **self.rename(call.parameters)}
+        if self.base64_format:
+            payload["response_format"] = self.base64_format
+        payload["model"] = call.model.provider_model_id
+        return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        try:
+            first = body["data"][0]
+        except (KeyError, IndexError, TypeError):
+            raise ResponseFormatError(
+                f"{self.provider} image response without data[0]: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            ) from None
+        if isinstance(first.get("b64_json"), str):
+            try:
+                content = base64.b64decode(first["b64_json"], validate=False)
+            except (binascii.Error, ValueError):
+                raise ResponseFormatError(
+                    f"{self.provider} returned invalid base64 image data", provider=self.provider
+                ) from None
+            return ImageOutput(content, sniff_content_type(content), provider=self.provider)
+        if isinstance(first.get("url"), str):
+            return download_image(first["url"], self.provider)
+        raise ResponseFormatError(
+            f"{self.provider} image response with neither b64_json nor url: {str(first)[:200]}",
+            provider=self.provider,
+            task=self.task,
+        )
+
+
+def download_image(url: str, provider: str) -> FollowUp:
+    """A follow-up that fetches generated media without any key."""
+
+    def then(response: Response) -> ImageOutput:
+        content = response.content
+        return ImageOutput(content, sniff_content_type(content, response.content_type), url=url, provider=provider)
+
+    return FollowUp(HTTPRequest("GET", url, authenticate=False), then)

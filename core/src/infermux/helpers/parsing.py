@@ -1,0 +1,45 @@
+"""Turn response bodies into typed outputs; any shape problem becomes ResponseFormatError."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from infermux.errors import ResponseFormatError
+
+__all__ = ["validate_list", "validate_output"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _problem(exc: ValidationError, provider: str, task: str, sample: Any) -> ResponseFormatError:
+    text = sample.decode("utf-8", "replace") if isinstance(sample, bytes) else str(sample)
+    return ResponseFormatError(
+        f"{provider} returned a {task} body of an unexpected shape "
+        f"({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}): {text[:200]!r}",
+        provider=provider,
+        task=task,
+    )
+
+
+def validate_output(model: type[M], content: bytes | str, provider: str, task: str) -> M:
+    """Validate JSON text into ``model`` in one pass (no intermediate dict)."""
+    try:
+        return model.model_validate_json(content)
+    except ValidationError as exc:
+        raise _problem(exc, provider, task, content) from None
+
+
+@cache
+def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def validate_list(model: type[M], data: Any, provider: str, task: str) -> list[M]:
+    """Validate decoded JSON into ``list[model]``."""
+    try:
+        return _list_adapter(model).validate_python(data)
+    except ValidationError as exc:
+        raise _problem(exc, provider, task, data) from None

@@ -1,0 +1,104 @@
+"""Model mapping: from the id a user names to the id a provider serves.
+
+The Hub says which providers serve a model (``/api/models/<id>?expand=inferenceProviderMapping``).
+Lookups are cached with a TTL; overrides in code or config win; a provider-native id (no
+``/``, or unknown to the Hub) is used as it is, with no Hub access needed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from infermux.helpers.base import ModelMapping
+
+__all__ = ["HubMappingCache", "ProviderMappingEntry", "hub_mapping_url", "parse_hub_mapping"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderMappingEntry:
+    """One provider's entry in a model's Hub mapping."""
+
+    provider: str
+    provider_model_id: str
+    task: str | None
+    status: str
+    adapter: str | None = None
+    adapter_weights_path: str | None = None
+
+    def to_mapping(self, hub_model_id: str) -> ModelMapping:
+        return ModelMapping(
+            provider_model_id=self.provider_model_id,
+            hub_model_id=hub_model_id,
+            task=self.task,
+            status=self.status,
+            adapter=self.adapter,
+            adapter_weights_path=self.adapter_weights_path,
+        )
+
+
+def hub_mapping_url(hub_url: str, model: str) -> str:
+    return f"{hub_url.rstrip('/')}/api/models/{quote(model, safe='/')}?expand=inferenceProviderMapping"
+
+
+def _entry(provider: str, raw: Mapping[str, Any]) -> ProviderMappingEntry | None:
+    provider_id = raw.get("providerId")
+    if not isinstance(provider_id, str):
+        return None
+    return ProviderMappingEntry(
+        provider=provider,
+        provider_model_id=provider_id,
+        task=raw.get("task"),
+        status=str(raw.get("status", "live")),
+        adapter=raw.get("adapter"),
+        adapter_weights_path=raw.get("adapterWeightsPath"),
+    )
+
+
+def parse_hub_mapping(body: Any) -> list[ProviderMappingEntry]:
+    """Read ``inferenceProviderMapping`` in either of the Hub's shapes (dict or list), in order."""
+    raw = body.get("inferenceProviderMapping") if isinstance(body, dict) else None
+    entries: list[ProviderMappingEntry] = []
+    if isinstance(raw, dict):
+        for provider, value in raw.items():
+            if isinstance(value, dict) and (entry := _entry(provider, value)):
+                entries.append(entry)
+    elif isinstance(raw, list):
+        for value in raw:
+            if isinstance(value, dict) and isinstance(value.get("provider"), str):
+                entry = _entry(value["provider"], value)
+                if entry:
+                    entries.append(entry)
+    return entries
+
+
+class HubMappingCache:
+    """Thread-safe TTL cache of Hub mappings, keyed by model id.
+
+    ``None`` is cached too: it records that the Hub does not know the model (a native id).
+    """
+
+    def __init__(self, ttl: float = 300.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, list[ProviderMappingEntry] | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, model: str) -> tuple[bool, list[ProviderMappingEntry] | None]:
+        """Return (hit, entries)."""
+        with self._lock:
+            item = self._entries.get(model)
+            if item is None or item[0] < time.monotonic():
+                return False, None
+            return True, item[1]
+
+    def put(self, model: str, entries: list[ProviderMappingEntry] | None) -> None:
+        with self._lock:
+            self._entries[model] = (time.monotonic() + self.ttl, entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

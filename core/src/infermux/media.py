@@ -1,0 +1,86 @@
+"""Binary task outputs (images, audio, video) as typed objects."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["AudioOutput", "ImageOutput", "MediaOutput", "VideoOutput"]
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"RIFF", "audio/wav"),  # refined below for WEBP
+    (b"ID3", "audio/mpeg"),
+    (b"fLaC", "audio/flac"),
+    (b"OggS", "audio/ogg"),
+)
+
+
+def sniff_content_type(content: bytes, declared: str | None = None) -> str:
+    """The content type from the leading bytes, else the declared one, else octet-stream."""
+    if content[8:12] == b"WEBP":
+        return "image/webp"
+    if content[8:12] == b"WAVE":
+        return "audio/wav"
+    if content[4:8] == b"ftyp":
+        return "video/mp4"
+    for signature, content_type in _SIGNATURES:
+        if content.startswith(signature) and signature != b"RIFF":
+            return content_type
+    if declared and declared != "application/octet-stream":
+        return declared.split(";", 1)[0].strip()
+    return "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaOutput:
+    """Bytes a provider returned, with their content type and where they came from."""
+
+    content: bytes = field(repr=False)
+    content_type: str
+    url: str | None = None
+    provider: str | None = None
+
+    @property
+    def extension(self) -> str:
+        return mimetypes.guess_extension(self.content_type) or ".bin"
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Write the bytes to ``path`` and return it as a string."""
+        with open(path, "wb") as fh:
+            fh.write(self.content)
+        return os.fspath(path)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(content_type={self.content_type!r}, "
+            f"size={len(self.content)}, provider={self.provider!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ImageOutput(MediaOutput):
+    """An image; ``to_pil()`` opens it with Pillow when it is installed."""
+
+    def to_pil(self) -> Any:
+        try:
+            from PIL import Image  # optional dependency, imported where used
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pil() needs Pillow: pip install 'infermux[pillow]'") from exc
+        import io
+
+        return Image.open(io.BytesIO(self.content))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AudioOutput(MediaOutput):
+    """Audio bytes (wav, flac, mp3 ...)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class VideoOutput(MediaOutput):
+    """Video bytes (usually mp4)."""

@@ -1,0 +1,1 @@
+"""Which helper serves which (provider, task), and where each came from."""

@@ -1,0 +1,186 @@
+"""Discover provider plugins through ``importlib.metadata`` entry points, lazily.
+
+Nothing here runs at ``import infermux``: the default registry is built on first use.
+A plugin that fails to import or registers nonsense is reported (a warning naming it)
+and skipped; the others keep working. ``INFERMUX_STRICT_PLUGINS=1`` turns that into an
+error. Environment variables:
+
+- ``INFERMUX_PLUGINS``: allow-list, comma-separated entry-point or distribution names;
+  when set, only those load.
+- ``INFERMUX_BLOCK_PLUGINS``: block-list, same syntax.
+- ``INFERMUX_PREFER``: ``provider=distribution`` pairs choosing between two plugins
+  that claim the same provider.
+- ``INFERMUX_STRICT_PLUGINS``: ``1`` raises on any plugin failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+
+from infermux.errors import PluginError, PluginLoadError
+from infermux.helpers.base import TaskProviderHelper
+from infermux.registry.manager import PluginManager
+from infermux.registry.store import PluginInfo, ProviderRegistry, Registration, validate_helper
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "LoaderSettings",
+    "PluginWarning",
+    "build_registry",
+    "get_registry",
+    "reset_registry",
+]
+
+ENTRY_POINT_GROUP = "infermux.providers"
+
+
+class PluginWarning(UserWarning):
+    """A plugin failed to load or registered something invalid; it was skipped."""
+
+
+def _names(value: str | None) -> frozenset[str]:
+    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _pairs(value: str | None) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in _names(value):
+        provider, sep, origin = item.partition("=")
+        if sep:
+            pairs[provider.strip()] = origin.strip()
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class LoaderSettings:
+    """How plugins are discovered; :meth:`from_env` reads the environment variables."""
+
+    allow: frozenset[str] | None = None
+    block: frozenset[str] = frozenset()
+    prefer: Mapping[str, str] = field(default_factory=dict)
+    strict: bool = False
+    load_config_files: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LoaderSettings:
+        env = os.environ if environ is None else environ
+        allow = _names(env.get("INFERMUX_PLUGINS"))
+        return cls(
+            allow=allow or None,
+            block=_names(env.get("INFERMUX_BLOCK_PLUGINS")),
+            prefer=_pairs(env.get("INFERMUX_PREFER")),
+            strict=env.get("INFERMUX_STRICT_PLUGINS", "").lower() in {"1", "true", "yes"},
+        )
+
+
+def _refuse(settings: LoaderSettings, info: PluginInfo, message: str) -> None:
+    info.status = "failed"
+    info.error = message
+    if settings.strict:
+        raise PluginLoadError(message)
+    warnings.warn(message, PluginWarning, stacklevel=4)
+
+
+def _load_plugin(
+    name: str,
+    distribution: str | None,
+    version: str | None,
+    load: Callable[[], object],
+    registry: ProviderRegistry,
+    manager: PluginManager,
+    settings: LoaderSettings,
+) -> None:
+    info = PluginInfo(name=name, distribution=distribution, version=version, status="loaded")
+    registry.plugins.append(info)
+    names = {name, distribution or name}
+    if names & settings.block:
+        info.status = "blocked"
+        return
+    if settings.allow is not None and not names & settings.allow:
+        info.status = "not allowed"
+        return
+    label = f"plugin {name!r} (distribution {distribution or 'unknown'})"
+    try:
+        manager.register(load(), name=name)
+    except Exception as exc:
+        _refuse(settings, info, f"{label} failed to load: {type(exc).__name__}: {exc}")
+        return
+
+    collected: list[TaskProviderHelper] = []
+
+    def register(helper: TaskProviderHelper) -> None:
+        problem = validate_helper(helper)
+        if problem:
+            raise PluginError(problem)
+        collected.append(helper)
+
+    try:
+        manager.call_register_providers(name, register)
+        # Add only once the whole hook succeeded, so a failing plugin leaves nothing behind.
+        for helper in collected:
+            registry.add(Registration(helper, name, distribution, version))
+            info.registrations.append((helper.provider, helper.task))
+    except Exception as exc:
+        _refuse(settings, info, f"{label} failed to register providers: {exc}")
+
+
+def _load_entry_point(
+    ep: EntryPoint, registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
+) -> None:
+    dist = ep.dist
+    _load_plugin(
+        ep.name,
+        dist.name if dist is not None else None,
+        dist.version if dist is not None else None,
+        ep.load,
+        registry,
+        manager,
+        settings,
+    )
+
+
+def build_registry(
+    settings: LoaderSettings | None = None, *, extra_plugins: Mapping[str, object] | None = None
+) -> ProviderRegistry:
+    """Discover every installed plugin and config-file provider into a new registry.
+
+    ``extra_plugins`` (name -> plugin object) load after the entry points, the same way.
+    """
+    settings = settings or LoaderSettings.from_env()
+    registry = ProviderRegistry(prefer=settings.prefer)
+    manager = PluginManager()
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        _load_entry_point(ep, registry, manager, settings)
+    for name, plugin in (extra_plugins or {}).items():
+        _load_plugin(name, None, None, lambda plugin=plugin: plugin, registry, manager, settings)
+    if settings.load_config_files:
+        from infermux.config import load_config
+
+        load_config().register_providers(registry)
+    return registry
+
+
+_default: ProviderRegistry | None = None
+_default_lock = threading.Lock()
+
+
+def get_registry() -> ProviderRegistry:
+    """Return the process-wide registry, discovering plugins on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = build_registry()
+    return _default
+
+
+def reset_registry() -> None:
+    """Forget the process-wide registry; the next use discovers plugins again."""
+    global _default
+    with _default_lock:
+        _default = None

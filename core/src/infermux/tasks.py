@@ -1,0 +1,55 @@
+"""Task names: the Hugging Face pipeline tags, plus ``conversational`` for chat."""
+
+from __future__ import annotations
+
+__all__ = ["KNOWN_TASKS", "STREAMING_TASKS", "check_task_name"]
+
+#: Every task a helper may register for.
+KNOWN_TASKS: frozenset[str] = frozenset(
+    {
+        "audio-classification",
+        "audio-to-audio",
+        "automatic-speech-recognition",
+        "conversational",
+        "document-question-answering",
+        "feature-extraction",
+        "fill-mask",
+        "image-classification",
+        "image-segmentation",
+        "image-text-to-text",
+        "image-to-image",
+        "image-to-text",
+        "image-to-video",
+        "object-detection",
+        "question-answering",
+        "sentence-similarity",
+        "summarization",
+        "table-question-answering",
+        "tabular-classification",
+        "tabular-regression",
+        "text-classification",
+        "text-generation",
+        "text-to-audio",
+        "text-to-image",
+        "text-to-speech",
+        "text-to-video",
+        "token-classification",
+        "translation",
+        "visual-question-answering",
+        "zero-shot-classification",
+        "zero-shot-image-classification",
+        "zero-shot-object-detection",
+    }
+)
+
+#: Tasks whose outputs may arrive as a server-sent event stream.
+STREAMING_TASKS: frozenset[str] = frozenset({"conversational", "text-generation"})
+
+
+def check_task_name(task: object) -> str | None:
+    """Return why ``task`` is not a valid task name, or None if it is."""
+    if not isinstance(task, str):
+        return f"task must be a string, got {type(task).__name__}"
+    if task not in KNOWN_TASKS:
+        return f"unknown task {task!r}; known tasks: {', '.join(sorted(KNOWN_TASKS))}"
+    return None

@@ -1,0 +1,47 @@
+"""pytest plugin (entry point ``pytest11: infermux``) for provider packages' own tests.
+
+Fixtures: ``vcr_config`` (for pytest-recording), ``infermux_cassette`` (a function that
+replays a cassette by path). Imports nothing heavy until a fixture is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from infermux.testing import vcr as vcr_module
+
+    mode = config.getoption("--record-mode", default=None) if _has_option(config) else None
+    vcr_module.RECORD_MODE["value"] = mode or "none"
+
+
+def _has_option(config: pytest.Config) -> bool:
+    try:
+        config.getoption("--record-mode")
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    from infermux.testing.vcr import vcr_config as make
+
+    return make()
+
+
+@pytest.fixture
+def infermux_cassette() -> Any:
+    from infermux.testing.vcr import cassette
+
+    return cassette
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Teach pytest-recording our JSON body matcher."""
+    from infermux.testing.vcr import json_body_matcher
+
+    vcr.register_matcher("json_body", json_body_matcher)

@@ -1,0 +1,107 @@
+"""vcrpy configuration: JSON body matching, secrets scrubbed before anything is written.
+
+    from infermux.testing import cassette
+
+    with cassette("cassettes/together/chat_completion.yaml"):
+        client.chat_completion(...)
+
+The record mode comes from the command line only (``pytest --record-mode=once``); it is
+``none`` otherwise, so a test can never reach the network by accident.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SECRET_HEADERS", "cassette", "json_body_matcher", "scrub_headers", "vcr_config"]
+
+#: Header names (lowercase) whose values never reach a cassette, in either direction.
+SECRET_HEADERS = frozenset(
+    {
+        "api-key",
+        "authorization",
+        "cookie",
+        "proxy-authorization",
+        "set-cookie",
+        "x-api-key",
+        "x-key",
+    }
+)
+
+#: Set by the pytest plugin from ``--record-mode``; nothing else changes it.
+RECORD_MODE = {"value": "none"}
+
+
+def scrub_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop secret headers, whatever their case."""
+    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+
+
+def _before_record_request(request: Any) -> Any:
+    for name in list(request.headers):
+        if name.lower() in SECRET_HEADERS:
+            del request.headers[name]
+    return request
+
+
+def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+    response["headers"] = scrub_headers(response.get("headers", {}))
+    return response
+
+
+def _decode(body: Any) -> Any:
+    if body in (None, b"", ""):
+        return None
+    if isinstance(body, bytes):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body.encode()
+    return body
+
+
+def json_body_matcher(r1: Any, r2: Any) -> None:
+    """Bodies match when equal as JSON (key order free), or byte-equal; no body == empty body."""
+    left, right = _decode(r1.body), _decode(r2.body)
+    if left != right:
+        raise AssertionError(f"request bodies differ: {str(left)[:300]!r} != {str(right)[:300]!r}")
+
+
+def vcr_config() -> dict[str, Any]:
+    """Keyword arguments for ``vcr.VCR`` (also served to pytest-recording as ``vcr_config``)."""
+    return {
+        "record_mode": RECORD_MODE["value"],
+        "match_on": ("method", "scheme", "host", "port", "path", "query", "json_body"),
+        "filter_headers": sorted(SECRET_HEADERS),
+        "before_record_request": _before_record_request,
+        "before_record_response": _before_record_response,
+        "decode_compressed_response": True,
+    }
+
+
+def make_vcr(**overrides: Any) -> Any:
+    import vcr  # optional dependency: the testing extra
+
+    config = {**vcr_config(), **overrides}
+    recorder = vcr.VCR(**{k: v for k, v in config.items() if k != "match_on"})
+    recorder.register_matcher("json_body", json_body_matcher)
+    recorder.match_on = config["match_on"]
+    return recorder
+
+
+@contextmanager
+def cassette(path: str | os.PathLike[str], **overrides: Any) -> Iterator[Any]:
+    """Replay (or, with ``--record-mode``, record) the cassette at ``path``."""
+    target = Path(path)
+    with make_vcr(**overrides).use_cassette(str(target)) as recorded:
+        yield recorded

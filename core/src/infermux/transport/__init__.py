@@ -1,0 +1,1 @@
+"""Everything that touches the wire: the HTTP adapter, SSE decoding, retry policy."""

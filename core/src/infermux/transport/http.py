@@ -1,0 +1,188 @@
+"""The only module that imports the HTTP library (httpx2).
+
+It turns the engine's :class:`~infermux.engine.Send` effects into HTTP exchanges on one
+sync or async client (the caller's ``http_client=`` or one of ours) and maps the library's
+exceptions to infermux's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+
+from infermux.errors import RequestTimeoutError, TransportError
+from infermux.helpers.base import BinaryPayload, MultipartPayload, Response
+
+if TYPE_CHECKING:
+    from infermux.engine import Send
+
+__all__ = ["AsyncHTTP", "AsyncStreamHandle", "SyncHTTP", "SyncStreamHandle", "make_timeout"]
+
+#: Connection set-up must be quick even when generation is slow.
+CONNECT_TIMEOUT = 10.0
+
+
+def make_timeout(timeout: float | None) -> httpx2.Timeout:
+    """Connect within 10 s (or ``timeout`` if shorter); read, write and pool within ``timeout``."""
+    if timeout is None:
+        return httpx2.Timeout(None, connect=CONNECT_TIMEOUT)
+    return httpx2.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
+
+
+def _body(effect: Send) -> dict[str, Any]:
+    payload = effect.request.payload
+    if payload is None:
+        return {}
+    if isinstance(payload, BinaryPayload):
+        return {"content": payload.content, "content_type": payload.content_type}
+    if isinstance(payload, MultipartPayload):
+        return {"data": dict(payload.fields), "files": dict(payload.files)}
+    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return {"content": content, "content_type": "application/json"}
+
+
+def _build(client: httpx2.Client | httpx2.AsyncClient, effect: Send) -> httpx2.Request:
+    body = _body(effect)
+    headers = dict(effect.headers)
+    content_type = body.pop("content_type", None)
+    if content_type:
+        headers.setdefault("content-type", content_type)
+    return client.build_request(
+        effect.request.method,
+        effect.request.url,
+        headers=headers,
+        timeout=make_timeout(effect.timeout),
+        **body,
+    )
+
+
+def _translate(exc: httpx2.HTTPError, url: str) -> TransportError:
+    if isinstance(exc, httpx2.TimeoutException):
+        return RequestTimeoutError(f"Timed out talking to {httpx2.URL(url).host}: {exc}", url=url)
+    return TransportError(f"{type(exc).__name__} talking to {httpx2.URL(url).host}: {exc}", url=url)
+
+
+def _response(raw: httpx2.Response, content: bytes) -> Response:
+    return Response(raw.status_code, raw.headers, content, str(raw.url))
+
+
+class SyncStreamHandle:
+    """An open streaming response; iterate its bytes, then close it."""
+
+    __slots__ = ("_raw", "head")
+
+    def __init__(self, raw: httpx2.Response) -> None:
+        self._raw = raw
+        self.head = _response(raw, b"")
+
+    @property
+    def status_code(self) -> int:
+        return self._raw.status_code
+
+    @property
+    def headers(self) -> Any:
+        return self._raw.headers
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        try:
+            yield from self._raw.iter_bytes()
+        except httpx2.HTTPError as exc:
+            raise _translate(exc, self.head.url) from exc
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class AsyncStreamHandle:
+    """An open async streaming response; iterate its bytes, then ``aclose`` it."""
+
+    __slots__ = ("_raw", "head")
+
+    def __init__(self, raw: httpx2.Response) -> None:
+        self._raw = raw
+        self.head = _response(raw, b"")
+
+    @property
+    def status_code(self) -> int:
+        return self._raw.status_code
+
+    @property
+    def headers(self) -> Any:
+        return self._raw.headers
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._raw.aiter_bytes():
+                yield chunk
+        except httpx2.HTTPError as exc:
+            raise _translate(exc, self.head.url) from exc
+
+    async def aclose(self) -> None:
+        await self._raw.aclose()
+
+
+class SyncHTTP:
+    """Sends effects on a sync client; owns (and closes) it unless the caller supplied it."""
+
+    def __init__(self, client: httpx2.Client | None = None) -> None:
+        self.owned = client is None
+        self.client = client if client is not None else httpx2.Client(follow_redirects=False)
+
+    def send(self, effect: Send) -> Response | SyncStreamHandle:
+        request = _build(self.client, effect)
+        try:
+            raw = self.client.send(
+                request, stream=effect.request.stream, follow_redirects=effect.follow_redirects
+            )
+        except httpx2.HTTPError as exc:
+            raise _translate(exc, effect.request.url) from exc
+        if not effect.request.stream:
+            return _response(raw, raw.content)
+        if raw.status_code >= 400:
+            try:
+                content = raw.read()
+            except httpx2.HTTPError as exc:
+                raise _translate(exc, effect.request.url) from exc
+            finally:
+                raw.close()
+            return _response(raw, content)
+        return SyncStreamHandle(raw)
+
+    def close(self) -> None:
+        if self.owned:
+            self.client.close()
+
+
+class AsyncHTTP:
+    """Sends effects on an async client; owns (and closes) it unless the caller supplied it."""
+
+    def __init__(self, client: httpx2.AsyncClient | None = None) -> None:
+        self.owned = client is None
+        self.client = client if client is not None else httpx2.AsyncClient(follow_redirects=False)
+
+    async def send(self, effect: Send) -> Response | AsyncStreamHandle:
+        request = _build(self.client, effect)
+        try:
+            raw = await self.client.send(
+                request, stream=effect.request.stream, follow_redirects=effect.follow_redirects
+            )
+        except httpx2.HTTPError as exc:
+            raise _translate(exc, effect.request.url) from exc
+        if not effect.request.stream:
+            return _response(raw, raw.content)
+        if raw.status_code >= 400:
+            try:
+                content = await raw.aread()
+            except httpx2.HTTPError as exc:
+                raise _translate(exc, effect.request.url) from exc
+            finally:
+                await raw.aclose()
+            return _response(raw, content)
+        return AsyncStreamHandle(raw)
+
+    async def aclose(self) -> None:
+        if self.owned:
+            await self.client.aclose()

@@ -1,0 +1,95 @@
+"""A sans-I/O server-sent events decoder (WHATWG event-stream rules).
+
+Feed it bytes as they arrive, in chunks of any size; it yields complete events. The sync
+and async streams both drive the same decoder, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from infermux.helpers.base import SSEEvent
+
+__all__ = ["SSEDecoder"]
+
+
+class SSEDecoder:
+    """Incremental decoder: ``feed(chunk)`` and ``finish()`` yield :class:`SSEEvent`."""
+
+    __slots__ = ("_buffer", "_data", "_event", "_id", "_retry")
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._data: list[str] = []
+        self._event = ""
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> Iterator[SSEEvent]:
+        """Decode the complete lines in ``chunk`` (plus what was buffered)."""
+        buffer = self._buffer + chunk
+        start = 0
+        length = len(buffer)
+        while start < length:
+            # Lines end with \n, \r\n or a lone \r (which may be split from its \n).
+            nl = buffer.find(b"\n", start)
+            cr = buffer.find(b"\r", start, nl if nl != -1 else length)
+            if cr != -1:
+                if cr + 1 == length:
+                    break  # a trailing \r may be the first half of \r\n: wait for more
+                end, step = cr, 2 if buffer[cr + 1 : cr + 2] == b"\n" else 1
+            elif nl != -1:
+                end, step = nl, 1
+            else:
+                break
+            event = self._line(buffer[start:end])
+            if event is not None:
+                yield event
+            start = end + step
+        self._buffer = buffer[start:]
+
+    def finish(self) -> Iterator[SSEEvent]:
+        """Flush at end of stream. A final event without its blank line is still delivered."""
+        if self._buffer:
+            event = self._line(self._buffer.rstrip(b"\r"))
+            self._buffer = b""
+            if event is not None:
+                yield event
+        event = self._dispatch()
+        if event is not None:
+            yield event
+
+    def _line(self, raw: bytes) -> SSEEvent | None:
+        if not raw:
+            return self._dispatch()
+        line = raw.decode("utf-8", errors="replace")
+        if line.startswith(":"):
+            return None
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id":
+            if "\0" not in value:
+                self._id = value
+        elif name == "retry" and value.isdigit():
+            self._retry = int(value)
+        return None
+
+    def _dispatch(self) -> SSEEvent | None:
+        if not self._data:
+            # Per the spec, an event without data lines is not dispatched.
+            self._event = ""
+            return None
+        event = SSEEvent(
+            data="\n".join(self._data),
+            event=self._event or "message",
+            id=self._id,
+            retry=self._retry,
+        )
+        self._data = []
+        self._event = ""
+        return event
