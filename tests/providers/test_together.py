@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from infermux import AsyncInferenceClient, ImageOutput, InferenceClient
 from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput
+
 from tests.conftest import FAKE_HF_TOKEN
 
 MESSAGES = [
@@ -35,7 +35,9 @@ def test_chat_completion(replay, sent):
 def test_chat_completion_stream(replay):
     client = InferenceClient(provider="together", api_key=FAKE_HF_TOKEN)
     with replay("together/chat_completion_stream.yaml"):
-        chunks = list(client.chat_completion(MESSAGES, model=CHAT_MODEL, max_tokens=20, stream=True))
+        chunks = list(
+            client.chat_completion(MESSAGES, model=CHAT_MODEL, max_tokens=20, stream=True)
+        )
     assert all(isinstance(c, ChatCompletionStreamOutput) for c in chunks)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text.startswith("Deep learning")
@@ -53,7 +55,8 @@ def test_text_to_image(replay, tmp_path):
     client = InferenceClient(provider="together", api_key=FAKE_HF_TOKEN)
     with replay("together/text_to_image.yaml"):
         image = client.text_to_image(
-            "An astronaut riding a horse on the moon.", model="stabilityai/stable-diffusion-xl-base-1.0"
+            "An astronaut riding a horse on the moon.",
+            model="stabilityai/stable-diffusion-xl-base-1.0",
         )
     assert isinstance(image, ImageOutput)
     assert image.content_type == "image/jpeg"
@@ -73,7 +76,9 @@ async def test_async_chat_completion(replay):
 async def test_async_chat_completion_stream(replay):
     async with AsyncInferenceClient(provider="together", api_key=FAKE_HF_TOKEN) as client:
         with replay("together/chat_completion_stream.yaml"):
-            stream = await client.chat_completion(MESSAGES, model=CHAT_MODEL, max_tokens=20, stream=True)
+            stream = await client.chat_completion(
+                MESSAGES, model=CHAT_MODEL, max_tokens=20, stream=True
+            )
             chunks = [chunk async for chunk in stream]
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices).startswith("Deep")
 

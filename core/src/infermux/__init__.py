@@ -3,7 +3,8 @@
     from infermux import InferenceClient
 
     client = InferenceClient(provider="together")
-    print(client.chat_completion([{"role": "user", "content": "Hi"}], model="...").choices[0].message.content)
+    out = client.chat_completion([{"role": "user", "content": "Hi"}], model="...")
+    print(out.choices[0].message.content)
 
 ``import infermux`` is light: names load on first use, and no plugin is discovered until a
 client (or the registry) needs one.

@@ -107,14 +107,20 @@ def parse_config(text: str, source: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise ConfigFileError(source, f"invalid TOML: {exc}", line=int(match.group(1)) if match else None) from None
+        raise ConfigFileError(
+            source, f"invalid TOML: {exc}", line=int(match.group(1)) if match else None
+        ) from None
 
     def fail(message: str, key: str, after: str | None = None) -> ConfigFileError:
-        return ConfigFileError(source, message, line=_line_of(text, key.rsplit(".", 1)[-1], after), key=key)
+        return ConfigFileError(
+            source, message, line=_line_of(text, key.rsplit(".", 1)[-1], after), key=key
+        )
 
     for key in data:
         if key not in _TOP_KEYS:
-            raise fail(f"unknown section {key!r}; expected one of {', '.join(sorted(_TOP_KEYS))}", key)
+            raise fail(
+                f"unknown section {key!r}; expected one of {', '.join(sorted(_TOP_KEYS))}", key
+            )
     endpoints = []
     for name, raw in (data.get("providers") or {}).items():
         where = f"providers.{name}"
@@ -131,7 +137,9 @@ def parse_config(text: str, source: str) -> Config:
                 )
         base_url = raw.get("base_url")
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise fail("base_url is required and must be an http(s) URL", f"{where}.base_url", after=where)
+            raise fail(
+                "base_url is required and must be an http(s) URL", f"{where}.base_url", after=where
+            )
         tasks = _str_tuple(raw.get("tasks", ["conversational"]))
         if tasks is None or any(t not in KNOWN_TASKS for t in tasks):
             from infermux.inhouse import OPENAI_COMPATIBLE_TASKS
@@ -143,7 +151,11 @@ def parse_config(text: str, source: str) -> Config:
             )
         key_env = _str_tuple(raw.get("api_key_env", []))
         if key_env is None:
-            raise fail("api_key_env must be a variable name or a list of them", f"{where}.api_key_env", after=where)
+            raise fail(
+                "api_key_env must be a variable name or a list of them",
+                f"{where}.api_key_env",
+                after=where,
+            )
         for table in ("routes", "headers"):
             value = raw.get(table, {})
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
@@ -162,7 +174,9 @@ def parse_config(text: str, source: str) -> Config:
     mappings: dict[str, dict[str, str]] = {}
     for provider, table in (data.get("model_mappings") or {}).items():
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-            raise fail("must map model ids to provider model ids (strings)", f"model_mappings.{provider}")
+            raise fail(
+                "must map model ids to provider model ids (strings)", f"model_mappings.{provider}"
+            )
         mappings[provider] = dict(table)
     return Config(tuple(endpoints), mappings)
 

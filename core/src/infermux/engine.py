@@ -47,7 +47,12 @@ from infermux.helpers.base import (
     Response,
     TaskProviderHelper,
 )
-from infermux.mapping import HubMappingCache, ProviderMappingEntry, hub_mapping_url, parse_hub_mapping
+from infermux.mapping import (
+    HubMappingCache,
+    ProviderMappingEntry,
+    hub_mapping_url,
+    parse_hub_mapping,
+)
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy, model_loading_estimate
 
@@ -315,7 +320,8 @@ class Engine:
             )
         preference = {p: i for i, p in enumerate(self.settings.provider_preference)}
         ordered = sorted(
-            enumerate(entries), key=lambda pair: (preference.get(pair[1].provider, len(preference)), pair[0])
+            enumerate(entries),
+            key=lambda pair: (preference.get(pair[1].provider, len(preference)), pair[0]),
         )
         candidates: list[tuple[TaskProviderHelper, ModelMapping | None]] = []
         for _, entry in ordered:
@@ -361,7 +367,9 @@ class Engine:
             return cached
         lookup = HTTPRequest("GET", hub_mapping_url(self.settings.hub_url, model))
         try:
-            response = yield from self._send(lookup, credential, "huggingface-hub", None, check=False)
+            response = yield from self._send(
+                lookup, credential, "huggingface-hub", None, check=False
+            )
         except TransportError as exc:
             logger.info("Hub lookup for %s failed (%s); using it as a native id", model, exc)
             return None

@@ -69,7 +69,9 @@ def openai_compatible_helpers(endpoint: EndpointConfig) -> list[TaskProviderHelp
             def prepare_route(self, call: Call, _route: str | None = route) -> str:
                 return _route if _route is not None else super().prepare_route(call)
 
-            def prepare_headers(self, call: Call, _headers: dict[str, str] = headers) -> dict[str, str]:
+            def prepare_headers(
+                self, call: Call, _headers: dict[str, str] = headers
+            ) -> dict[str, str]:
                 return dict(_headers)
 
         Endpoint.__name__ = Endpoint.__qualname__ = f"{base.__name__}[{endpoint.name}]"

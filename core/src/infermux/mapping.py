@@ -42,7 +42,9 @@ class ProviderMappingEntry:
 
 
 def hub_mapping_url(hub_url: str, model: str) -> str:
-    return f"{hub_url.rstrip('/')}/api/models/{quote(model, safe='/')}?expand=inferenceProviderMapping"
+    return (
+        f"{hub_url.rstrip('/')}/api/models/{quote(model, safe='/')}?expand=inferenceProviderMapping"
+    )
 
 
 def _entry(provider: str, raw: Mapping[str, Any]) -> ProviderMappingEntry | None:

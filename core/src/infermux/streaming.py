@@ -68,7 +68,10 @@ class Stream(Generic[T]):
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -78,7 +81,7 @@ class Stream(Generic[T]):
 
 
 class AsyncStream(Generic[T]):
-    """Iterate typed chunks: ``async for chunk in await client.chat_completion(..., stream=True)``."""
+    """Iterate typed chunks: ``async for chunk in await client.chat_completion(...)``."""
 
     def __init__(self, handle: Any, parse: Callable[[SSEEvent], T | None], provider: str) -> None:
         self._handle = handle
@@ -124,6 +127,9 @@ class AsyncStream(Generic[T]):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()

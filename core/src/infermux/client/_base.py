@@ -56,7 +56,9 @@ def build_engine(
     _check_optional("base_url", base_url, str, "an http(s) URL string")
     _check_optional("timeout", timeout, (int, float), "a number of seconds or None")
     if routing not in ROUTING_MODES:
-        raise InvalidInputError(f"routing must be one of {', '.join(ROUTING_MODES)}, got {routing!r}")
+        raise InvalidInputError(
+            f"routing must be one of {', '.join(ROUTING_MODES)}, got {routing!r}"
+        )
     if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
         raise InvalidInputError(f"max_retries must be an int >= 0, got {max_retries!r}")
     if base_url is not None and not base_url.startswith(("http://", "https://")):

@@ -24,7 +24,7 @@ class _Completions:
 class _AsyncCompletions(_Completions):
     __slots__ = ()
 
-    async def create(  # type: ignore[override]
+    async def create(  # type: ignore[override,unused-ignore]
         self, *, messages: Sequence[Mapping[str, Any]], model: str | None = None, **kwargs: Any
     ) -> Any:
         """Same as ``await client.chat_completion(messages, model=model, **kwargs)``."""

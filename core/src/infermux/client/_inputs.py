@@ -79,15 +79,16 @@ def check_params(params: Mapping[str, Any]) -> None:
             continue
         kinds, what = spec
         # bool is an int subclass: accept it only where a bool is expected.
-        if isinstance(value, bool) and bool not in kinds:
-            ok = False
-        else:
-            ok = isinstance(value, kinds)
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
         if not ok:
             raise InvalidInputError(
                 f"Parameter {name!r} must be {what}, got {type(value).__name__}: {value!r}"
             )
-        if name == "stop" and isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        if (
+            name == "stop"
+            and isinstance(value, list)
+            and not all(isinstance(v, str) for v in value)
+        ):
             raise InvalidInputError("Parameter 'stop' must be a string or a list of strings")
 
 

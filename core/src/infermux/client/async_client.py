@@ -14,7 +14,6 @@ from infermux.registry.store import ProviderRegistry
 
 if TYPE_CHECKING:
     import httpx2
-
     from infermux.media import ImageOutput
     from infermux.streaming import AsyncStream
     from infermux.types import (
@@ -155,7 +154,9 @@ class AsyncInferenceClient(AsyncClientBase):
                 "stop": stop,
                 "stream_options": dict(stream_options) if stream_options is not None else None,
                 "temperature": temperature,
-                "tool_choice": dict(tool_choice) if isinstance(tool_choice, Mapping) else tool_choice,
+                "tool_choice": dict(tool_choice)
+                if isinstance(tool_choice, Mapping)
+                else tool_choice,
                 "tool_prompt": tool_prompt,
                 "tools": _inputs.check_tools(tools),
                 "top_logprobs": top_logprobs,

@@ -150,7 +150,8 @@ class Response:
         except ValueError:
             snippet = self.text[:200]
             raise ResponseFormatError(
-                f"Expected a JSON body from {self.url} but got {self.content_type or 'no content type'}"
+                f"Expected a JSON body from {self.url} but got "
+                f"{self.content_type or 'no content type'}"
                 f": {snippet!r}"
             ) from None
 
@@ -256,7 +257,7 @@ class TaskProviderHelper:
         return {}
 
     def prepare_payload(self, call: Call) -> Payload:
-        """Return the body: a JSON object, a :class:`BinaryPayload` or a :class:`MultipartPayload`."""
+        """Return the body: a JSON object, :class:`BinaryPayload` or :class:`MultipartPayload`."""
         raise NotImplementedError(f"{type(self).__name__} must implement prepare_payload")
 
     def prepare_url(self, call: Call) -> str:

@@ -21,7 +21,15 @@ import json
 from typing import Any
 
 from infermux.errors import ResponseFormatError, StreamError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, SSEEvent, TaskProviderHelper
+from infermux.helpers.base import (
+    Call,
+    FollowUp,
+    HTTPRequest,
+    Payload,
+    Response,
+    SSEEvent,
+    TaskProviderHelper,
+)
 from infermux.helpers.parsing import validate_output
 from infermux.media import ImageOutput, sniff_content_type
 from infermux.types import (
@@ -131,8 +139,16 @@ class OpenAICompletionHelper(_OpenAIBase):
     route = "/completions"
     supports_streaming = True
     supported_parameters = frozenset(
-        {"frequency_penalty", "max_new_tokens", "seed", "stop", "temperature", "top_p", "top_k",
-         "repetition_penalty"}
+        {
+            "frequency_penalty",
+            "max_new_tokens",
+            "seed",
+            "stop",
+            "temperature",
+            "top_p",
+            "top_k",
+            "repetition_penalty",
+        }
     )
     parameter_renames = {"max_new_tokens": "max_tokens"}
 
@@ -154,7 +170,9 @@ class OpenAICompletionHelper(_OpenAIBase):
                 provider=self.provider,
                 task=self.task,
             ) from None
-        return TextGenerationOutput(generated_text=text, **{k: v for k, v in body.items() if k != "choices"})
+        return TextGenerationOutput(
+            generated_text=text, **{k: v for k, v in body.items() if k != "choices"}
+        )
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
         raise_stream_error(event, self.provider)
@@ -171,7 +189,12 @@ class OpenAICompletionHelper(_OpenAIBase):
         return TextGenerationStreamOutput.model_validate(
             {
                 "index": choice.get("index", 0),
-                "token": {"id": 0, "text": choice.get("text") or "", "logprob": 0.0, "special": False},
+                "token": {
+                    "id": 0,
+                    "text": choice.get("text") or "",
+                    "logprob": 0.0,
+                    "special": False,
+                },
                 "generated_text": None,
                 "details": {"finish_reason": choice["finish_reason"], "generated_tokens": 0}
                 if finished
@@ -216,7 +239,9 @@ class OpenAIImageHelper(_OpenAIBase):
 
     task = "text-to-image"
     route = "/images/generations"
-    supported_parameters = frozenset({"height", "width", "seed", "negative_prompt", "num_inference_steps", "guidance_scale"})
+    supported_parameters = frozenset(
+        {"height", "width", "seed", "negative_prompt", "num_inference_steps", "guidance_scale"}
+    )
     #: The value asking for inline base64 output (OpenAI: "b64_json"; some: "base64").
     base64_format: str | None = "b64_json"
     output_type = ImageOutput
@@ -260,6 +285,8 @@ def download_image(url: str, provider: str) -> FollowUp:
 
     def then(response: Response) -> ImageOutput:
         content = response.content
-        return ImageOutput(content, sniff_content_type(content, response.content_type), url=url, provider=provider)
+        return ImageOutput(
+            content, sniff_content_type(content, response.content_type), url=url, provider=provider
+        )
 
     return FollowUp(HTTPRequest("GET", url, authenticate=False), then)

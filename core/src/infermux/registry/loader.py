@@ -20,6 +20,7 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 
 from infermux.errors import PluginError, PluginLoadError
@@ -144,6 +145,10 @@ def _load_entry_point(
     )
 
 
+def _identity(plugin: object) -> object:
+    return plugin
+
+
 def build_registry(
     settings: LoaderSettings | None = None, *, extra_plugins: Mapping[str, object] | None = None
 ) -> ProviderRegistry:
@@ -157,7 +162,7 @@ def build_registry(
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         _load_entry_point(ep, registry, manager, settings)
     for name, plugin in (extra_plugins or {}).items():
-        _load_plugin(name, None, None, lambda plugin=plugin: plugin, registry, manager, settings)
+        _load_plugin(name, None, None, partial(_identity, plugin), registry, manager, settings)
     if settings.load_config_files:
         from infermux.config import load_config
 

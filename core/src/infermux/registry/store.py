@@ -123,7 +123,9 @@ class ProviderRegistry:
         return key in self._entries
 
     def __iter__(self) -> Iterator[Registration]:
-        return iter(sorted(self._entries.values(), key=lambda r: (r.helper.provider, r.helper.task)))
+        return iter(
+            sorted(self._entries.values(), key=lambda r: (r.helper.provider, r.helper.task))
+        )
 
     def providers(self) -> list[str]:
         return sorted({provider for provider, _ in self._entries})

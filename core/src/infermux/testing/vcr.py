@@ -90,7 +90,7 @@ def vcr_config() -> dict[str, Any]:
 
 
 def make_vcr(**overrides: Any) -> Any:
-    import vcr  # optional dependency: the testing extra
+    import vcr  # type: ignore[import-untyped]  # optional: the testing extra
 
     config = {**vcr_config(), **overrides}
     recorder = vcr.VCR(**{k: v for k, v in config.items() if k != "match_on"})

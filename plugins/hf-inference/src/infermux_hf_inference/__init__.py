@@ -58,7 +58,7 @@ class _Pipeline(_HFInference, TaskProviderHelper):
 
 
 class HFInferenceChat(_HFInference, OpenAIChatHelper):
-    """TGI's OpenAI-compatible chat route on the model's own path (TGI also takes ``tool_prompt``)."""
+    """TGI's OpenAI-compatible chat route on the model's path (TGI also takes ``tool_prompt``)."""
 
     supported_parameters = None
 
