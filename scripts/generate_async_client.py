@@ -11,6 +11,7 @@ the committed async client is what this script produces.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,11 +43,24 @@ REPLACEMENTS: list[tuple[str, str]] = [
 ]
 
 
+def _ruff(args: list[str], text: str) -> str:
+    """Run ruff on ``text`` as if it were the target file, so the output is lint-clean."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(TARGET), "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
 def render() -> str:
     text = SOURCE.read_text(encoding="utf-8")
     for pattern, replacement in REPLACEMENTS:
         text = re.sub(pattern, replacement, text)
-    return text
+    text = _ruff(["check", "--fix", "--select", "I", "--quiet", "--exit-zero"], text)
+    return _ruff(["format", "--quiet"], text)
 
 
 def main(argv: list[str]) -> int:

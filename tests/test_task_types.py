@@ -16,9 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import infermux.types as task_types
 import pytest
 import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+import infermux.types as task_types
 from infermux.types import (
     ChatCompletionInput,
     ChatCompletionInputJsonSchemaConfig,
@@ -29,7 +31,6 @@ from infermux.types import (
     TextClassificationOutput,
     TextGenerationOutput,
 )
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORE_SRC = REPO_ROOT / "core" / "src"

@@ -22,7 +22,9 @@ def client():
 
 
 def test_chat_completion(client, replay, sent):
-    client = InferenceClient(provider="hf-inference", api_key=FAKE_HF_TOKEN, http_client=sent.client())
+    client = InferenceClient(
+        provider="hf-inference", api_key=FAKE_HF_TOKEN, http_client=sent.client()
+    )
     with replay("hf-inference/chat_completion.yaml"):
         out = client.chat_completion(MESSAGES, model=LLAMA)
     assert isinstance(out, ChatCompletionOutput)
@@ -75,9 +77,10 @@ def test_text_classification(client, replay):
 
 def test_http_error_is_typed(replay):
     client = InferenceClient(provider="hf-inference", api_key=FAKE_HF_TOKEN)
-    with replay("hf-inference/chat_completion_unauthorized.yaml"), pytest.raises(
-        AuthenticationError
-    ) as info:
+    with (
+        replay("hf-inference/chat_completion_unauthorized.yaml"),
+        pytest.raises(AuthenticationError) as info,
+    ):
         client.chat_completion(
             [{"role": "user", "content": "Hi"}],
             model="meta-llama/Meta-Llama-3-70B-Instruct",
@@ -100,7 +103,9 @@ async def test_async_tasks(replay):
                 "I like you", model="distilbert/distilbert-base-uncased-finetuned-sst-2-english"
             )
         with replay("hf-inference/feature_extraction.yaml"):
-            vectors = await client.feature_extraction("Hi, who are you?", model="facebook/bart-base")
+            vectors = await client.feature_extraction(
+                "Hi, who are you?", model="facebook/bart-base"
+            )
         with replay("hf-inference/chat_completion_stream.yaml"):
             stream = await client.chat_completion(MESSAGES, model=LLAMA, max_tokens=20, stream=True)
             text = "".join([c.choices[0].delta.content or "" async for c in stream])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from infermux import AsyncInferenceClient, ImageOutput, InferenceClient
 from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput
-
 from tests.conftest import FAKE_HF_TOKEN
 
 MESSAGES = [

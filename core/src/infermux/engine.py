@@ -47,12 +47,14 @@ from infermux.helpers.base import (
     Response,
     TaskProviderHelper,
 )
+from infermux.inputs import BinaryInput
 from infermux.mapping import (
     HubMappingCache,
     ProviderMappingEntry,
     hub_mapping_url,
     parse_hub_mapping,
 )
+from infermux.media import sniff_content_type
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy, model_loading_estimate
 
@@ -408,9 +410,12 @@ class Engine:
         assert model is not None  # _candidates checked
         if mapping is None:
             mapping = yield from self._resolve_mapping(helper, model, route)
+        inputs = request.inputs
+        if not helper.accepts_input_urls:
+            inputs = yield from self._download_inputs(inputs, helper)
         call = Call(
             task=request.task,
-            inputs=request.inputs,
+            inputs=inputs,
             model=mapping,
             routing=route.routing,
             base_url=route.base_url,
@@ -426,6 +431,24 @@ class Engine:
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
         return result
+
+    def _download_inputs(
+        self, inputs: Any, helper: TaskProviderHelper
+    ) -> Generator[Effect, Any, Any]:
+        """Fetch URL inputs the provider cannot fetch itself (no key is ever attached)."""
+        if isinstance(inputs, BinaryInput) and inputs.content is None and inputs.url:
+            download = HTTPRequest("GET", inputs.url, authenticate=False)
+            response = yield from self._send(download, None, helper.provider, None)
+            content = response.content
+            return BinaryInput(
+                content, sniff_content_type(content, response.content_type), inputs.url
+            )
+        if isinstance(inputs, dict) and any(isinstance(v, BinaryInput) for v in inputs.values()):
+            result = {}
+            for key, value in inputs.items():
+                result[key] = yield from self._download_inputs(value, helper)
+            return result
+        return inputs
 
     @staticmethod
     def _with_extra(http_request: HTTPRequest, request: TaskRequest) -> HTTPRequest:

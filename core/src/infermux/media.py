@@ -13,23 +13,29 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"GIF8", "image/gif"),
-    (b"RIFF", "audio/wav"),  # refined below for WEBP
+    (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
     (b"ID3", "audio/mpeg"),
+    (b"\xff\xfb", "audio/mpeg"),
+    (b"\xff\xf3", "audio/mpeg"),
+    (b"\xff\xf2", "audio/mpeg"),
     (b"fLaC", "audio/flac"),
     (b"OggS", "audio/ogg"),
+    (b"\x1aE\xdf\xa3", "video/webm"),
 )
+_RIFF = {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}
+_FTYP = {b"M4A ": "audio/mp4", b"qt  ": "video/quicktime"}
 
 
 def sniff_content_type(content: bytes, declared: str | None = None) -> str:
     """The content type from the leading bytes, else the declared one, else octet-stream."""
-    if content[8:12] == b"WEBP":
-        return "image/webp"
-    if content[8:12] == b"WAVE":
-        return "audio/wav"
+    if content[:4] == b"RIFF" and content[8:12] in _RIFF:
+        return _RIFF[content[8:12]]
     if content[4:8] == b"ftyp":
-        return "video/mp4"
+        return _FTYP.get(content[8:12], "video/mp4")
     for signature, content_type in _SIGNATURES:
-        if content.startswith(signature) and signature != b"RIFF":
+        if content.startswith(signature):
             return content_type
     if declared and declared != "application/octet-stream":
         return declared.split(";", 1)[0].strip()
@@ -44,6 +50,8 @@ class MediaOutput:
     content_type: str
     url: str | None = None
     provider: str | None = None
+    #: For outputs that come labelled (e.g. audio-to-audio sources).
+    label: str | None = None
 
     @property
     def extension(self) -> str:

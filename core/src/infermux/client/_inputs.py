@@ -21,35 +21,64 @@ _DICT = ((dict,), "a dict")
 _LIST = ((list,), "a list")
 
 PARAMETER_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "aggregation_strategy": _STR,
+    "align_to_words": _BOOL,
     "best_of": _INT,
+    "candidate_labels": _LIST,
+    "clean_up_tokenization_spaces": _BOOL,
     "decoder_input_details": _BOOL,
     "details": _BOOL,
     "dimensions": _INT,
     "do_sample": _BOOL,
+    "doc_stride": _INT,
     "encoding_format": _STR,
     "frequency_penalty": _NUMBER,
     "function_to_apply": _STR,
+    "generate_parameters": _DICT,
+    "generation_parameters": _DICT,
     "grammar": _DICT,
     "guidance_scale": _NUMBER,
+    "handle_impossible_answer": _BOOL,
     "height": _INT,
+    "hypothesis_template": _STR,
+    "ignore_labels": _LIST,
+    "lang": _STR,
     "logit_bias": _DICT,
     "logprobs": _BOOL,
+    "mask_threshold": _NUMBER,
+    "max_answer_len": _INT,
     "max_new_tokens": _INT,
+    "max_question_len": _INT,
+    "max_seq_len": _INT,
     "max_tokens": _INT,
+    "multi_label": _BOOL,
     "n": _INT,
     "negative_prompt": _STR,
     "normalize": _BOOL,
+    "num_frames": _INT,
     "num_inference_steps": _INT,
+    "overlap_mask_area_threshold": _NUMBER,
+    "padding": _STR,
     "presence_penalty": _NUMBER,
+    "prompt": _STR,
     "prompt_name": _STR,
     "repetition_penalty": _NUMBER,
     "response_format": _DICT,
     "return_full_text": _BOOL,
+    "return_timestamps": _BOOL,
     "scheduler": _STR,
     "seed": _INT,
+    "sequential": _BOOL,
+    "src_lang": _STR,
     "stop": _STR_LIST,
     "stream_options": _DICT,
+    "stride": _INT,
+    "subtask": _STR,
+    "target_size": _DICT,
+    "targets": _LIST,
     "temperature": _NUMBER,
+    "tgt_lang": _STR,
+    "threshold": _NUMBER,
     "tool_choice": ((str, dict), "'auto', 'none', 'required' or a dict naming a tool"),
     "tool_prompt": _STR,
     "tools": _LIST,
@@ -58,10 +87,12 @@ PARAMETER_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "top_n_tokens": _INT,
     "top_p": _NUMBER,
     "truncate": ((bool, int), "a bool or an int"),
+    "truncation": ((str, bool), "a truncation strategy (a string) or a bool"),
     "truncation_direction": _STR,
     "typical_p": _NUMBER,
     "watermark": _BOOL,
     "width": _INT,
+    "word_boxes": _LIST,
 }
 
 
@@ -206,3 +237,47 @@ def response_format(value: Any) -> dict[str, Any] | None:
         "response_format must be a dict (e.g. {'type': 'json_object'}) or a pydantic model "
         f"class, got {type(value).__name__}"
     )
+
+
+def task_request(
+    task: str,
+    inputs: Any,
+    *,
+    model: Any,
+    parameters: Mapping[str, Any],
+    extra_body: Any = None,
+    stream: Any = False,
+    **options: Any,
+) -> Any:
+    """Validate the common arguments and build the engine's TaskRequest."""
+    from infermux.engine import TaskRequest
+
+    return TaskRequest(
+        task=task,
+        inputs=inputs,
+        parameters=clean(parameters),
+        model=check_model(model),
+        stream=check_stream(stream),
+        extra_body=check_extra_body(extra_body),
+        **options,
+    )
+
+
+def check_labels(name: str, labels: Any) -> list[str]:
+    if isinstance(labels, str) or not isinstance(labels, list | tuple) or not labels:
+        raise InvalidInputError(f"{name} must be a non-empty list of strings, got {labels!r}")
+    return [check_text(f"{name}[{i}]", label) for i, label in enumerate(labels)]
+
+
+def check_table(name: str, table: Any) -> dict[str, list[str]]:
+    """A table as ``{column: [cell, ...]}`` with columns of equal length."""
+    if not isinstance(table, Mapping) or not table:
+        raise InvalidInputError(f"{name} must be a dict of column name -> list of cells")
+    lengths = set()
+    for column, cells in table.items():
+        if not isinstance(cells, list | tuple):
+            raise InvalidInputError(f"{name}[{column!r}] must be a list of cells")
+        lengths.add(len(cells))
+    if len(lengths) > 1:
+        raise InvalidInputError(f"{name}: every column needs the same number of cells")
+    return {str(column): list(cells) for column, cells in table.items()}

@@ -9,20 +9,44 @@ from typing import TYPE_CHECKING, Any
 from infermux.client import _inputs
 from infermux.client._base import SyncClientBase, build_engine
 from infermux.client._chat_alias import Chat
-from infermux.engine import CancelToken, JobProgress, TaskRequest
+from infermux.errors import InvalidInputError
+from infermux.inputs import load_binary
 from infermux.registry.store import ProviderRegistry
 
 if TYPE_CHECKING:
     import httpx2
-    from infermux.media import ImageOutput
+
+    from infermux.engine import CancelToken, JobProgress
+    from infermux.media import AudioOutput, ImageOutput, VideoOutput
     from infermux.streaming import Stream
     from infermux.types import (
+        AudioClassificationOutputElement,
+        AutomaticSpeechRecognitionOutput,
         ChatCompletionOutput,
         ChatCompletionStreamOutput,
+        DocumentQuestionAnsweringOutputElement,
+        FillMaskOutputElement,
+        ImageClassificationOutputElement,
+        ImageSegmentationOutputElement,
+        ImageToTextOutput,
+        ObjectDetectionOutputElement,
+        QuestionAnsweringOutputElement,
+        SummarizationOutput,
+        TableQuestionAnsweringOutputElement,
         TextClassificationOutputElement,
         TextGenerationOutput,
         TextGenerationStreamOutput,
+        TokenClassificationOutputElement,
+        TranslationOutput,
+        VisualQuestionAnsweringOutputElement,
+        ZeroShotClassificationOutputElement,
+        ZeroShotImageClassificationOutputElement,
     )
+
+#: Binary inputs accept bytes, a path, a URL (or data URL), a file object opened in
+#: binary mode, or (images) a PIL image; see :func:`infermux.inputs.load_binary`.
+ImageInput = Any
+AudioInput = Any
 
 __all__ = ["InferenceClient"]
 
@@ -141,37 +165,35 @@ class InferenceClient(SyncClientBase):
             for chunk in client.chat_completion(messages, model=..., stream=True):
                 print(chunk.choices[0].delta.content or "", end="")
         """
-        parameters = _inputs.clean(
-            {
-                "frequency_penalty": frequency_penalty,
-                "logit_bias": dict(logit_bias) if logit_bias is not None else None,
-                "logprobs": logprobs,
-                "max_tokens": max_tokens,
-                "n": n,
-                "presence_penalty": presence_penalty,
-                "response_format": _inputs.response_format(response_format),
-                "seed": seed,
-                "stop": stop,
-                "stream_options": dict(stream_options) if stream_options is not None else None,
-                "temperature": temperature,
-                "tool_choice": dict(tool_choice)
-                if isinstance(tool_choice, Mapping)
-                else tool_choice,
-                "tool_prompt": tool_prompt,
-                "tools": _inputs.check_tools(tools),
-                "top_logprobs": top_logprobs,
-                "top_p": top_p,
-            }
+        parameters = {
+            "frequency_penalty": frequency_penalty,
+            "logit_bias": dict(logit_bias) if logit_bias is not None else None,
+            "logprobs": logprobs,
+            "max_tokens": max_tokens,
+            "n": n,
+            "presence_penalty": presence_penalty,
+            "response_format": _inputs.response_format(response_format),
+            "seed": seed,
+            "stop": stop,
+            "stream_options": dict(stream_options) if stream_options is not None else None,
+            "temperature": temperature,
+            "tool_choice": dict(tool_choice) if isinstance(tool_choice, Mapping) else tool_choice,
+            "tool_prompt": tool_prompt,
+            "tools": _inputs.check_tools(tools),
+            "top_logprobs": top_logprobs,
+            "top_p": top_p,
+        }
+        messages = _inputs.check_messages(messages)
+        return self._run(
+            _inputs.task_request(
+                "conversational",
+                messages,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                stream=stream,
+            )
         )
-        request = TaskRequest(
-            task="conversational",
-            inputs=_inputs.check_messages(messages),
-            parameters=parameters,
-            model=_inputs.check_model(model),
-            stream=_inputs.check_stream(stream),
-            extra_body=_inputs.check_extra_body(extra_body),
-        )
-        return self._run(request)  # type: ignore[no-any-return]
 
     def text_generation(
         self,
@@ -200,37 +222,37 @@ class InferenceClient(SyncClientBase):
         extra_body: Mapping[str, Any] | None = None,
     ) -> TextGenerationOutput | Stream[TextGenerationStreamOutput]:
         """Continue a prompt (TGI-style text generation, or an OpenAI-style completion)."""
-        parameters = _inputs.clean(
-            {
-                "best_of": best_of,
-                "decoder_input_details": decoder_input_details,
-                "details": details,
-                "do_sample": do_sample,
-                "frequency_penalty": frequency_penalty,
-                "grammar": dict(grammar) if grammar is not None else None,
-                "max_new_tokens": max_new_tokens,
-                "repetition_penalty": repetition_penalty,
-                "return_full_text": return_full_text,
-                "seed": seed,
-                "stop": stop,
-                "temperature": temperature,
-                "top_k": top_k,
-                "top_n_tokens": top_n_tokens,
-                "top_p": top_p,
-                "truncate": truncate,
-                "typical_p": typical_p,
-                "watermark": watermark,
-            }
+        parameters = {
+            "best_of": best_of,
+            "decoder_input_details": decoder_input_details,
+            "details": details,
+            "do_sample": do_sample,
+            "frequency_penalty": frequency_penalty,
+            "grammar": dict(grammar) if grammar is not None else None,
+            "max_new_tokens": max_new_tokens,
+            "repetition_penalty": repetition_penalty,
+            "return_full_text": return_full_text,
+            "seed": seed,
+            "stop": stop,
+            "temperature": temperature,
+            "top_k": top_k,
+            "top_n_tokens": top_n_tokens,
+            "top_p": top_p,
+            "truncate": truncate,
+            "typical_p": typical_p,
+            "watermark": watermark,
+        }
+        prompt = _inputs.check_text("prompt", prompt)
+        return self._run(
+            _inputs.task_request(
+                "text-generation",
+                prompt,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                stream=stream,
+            )
         )
-        request = TaskRequest(
-            task="text-generation",
-            inputs=_inputs.check_text("prompt", prompt),
-            parameters=parameters,
-            model=_inputs.check_model(model),
-            stream=_inputs.check_stream(stream),
-            extra_body=_inputs.check_extra_body(extra_body),
-        )
-        return self._run(request)  # type: ignore[no-any-return]
 
     def feature_extraction(
         self,
@@ -243,25 +265,45 @@ class InferenceClient(SyncClientBase):
         truncation_direction: str | None = None,
         dimensions: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[list[float]]:
-        """Embed one text or a list of texts; returns one vector per text."""
-        parameters = _inputs.clean(
-            {
-                "normalize": normalize,
-                "prompt_name": prompt_name,
-                "truncate": truncate,
-                "truncation_direction": truncation_direction,
-                "dimensions": dimensions,
-            }
+    ) -> list[Any]:
+        """Embed one text or a list of texts; returns one vector per text (token-level
+        models return one vector per token)."""
+        parameters = {
+            "normalize": normalize,
+            "prompt_name": prompt_name,
+            "truncate": truncate,
+            "truncation_direction": truncation_direction,
+            "dimensions": dimensions,
+        }
+        inputs = _inputs.check_texts("text", text)
+        return self._run(
+            _inputs.task_request(
+                "feature-extraction",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
         )
-        request = TaskRequest(
-            task="feature-extraction",
-            inputs=_inputs.check_texts("text", text),
-            parameters=parameters,
-            model=_inputs.check_model(model),
-            extra_body=_inputs.check_extra_body(extra_body),
+
+    def sentence_similarity(
+        self,
+        sentence: str,
+        other_sentences: Sequence[str],
+        *,
+        model: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[float]:
+        """Similarity of ``sentence`` to each of ``other_sentences``."""
+        inputs = {
+            "source_sentence": _inputs.check_text("sentence", sentence),
+            "sentences": _inputs.check_labels("other_sentences", other_sentences),
+        }
+        return self._run(
+            _inputs.task_request(
+                "sentence-similarity", inputs, model=model, parameters={}, extra_body=extra_body
+            )
         )
-        return self._run(request)  # type: ignore[no-any-return]
 
     def text_to_image(
         self,
@@ -280,27 +322,411 @@ class InferenceClient(SyncClientBase):
         cancel: CancelToken | None = None,
     ) -> ImageOutput:
         """Generate an image; returns an :class:`~infermux.media.ImageOutput` (``.save(path)``)."""
-        parameters = _inputs.clean(
-            {
-                "negative_prompt": negative_prompt,
-                "height": height,
-                "width": width,
-                "num_inference_steps": num_inference_steps,
-                "guidance_scale": guidance_scale,
-                "scheduler": scheduler,
-                "seed": seed,
-            }
+        parameters = {
+            "negative_prompt": negative_prompt,
+            "height": height,
+            "width": width,
+            "num_inference_steps": num_inference_steps,
+            "guidance_scale": guidance_scale,
+            "scheduler": scheduler,
+            "seed": seed,
+        }
+        prompt = _inputs.check_text("prompt", prompt)
+        return self._run(
+            _inputs.task_request(
+                "text-to-image",
+                prompt,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
         )
-        request = TaskRequest(
-            task="text-to-image",
-            inputs=_inputs.check_text("prompt", prompt),
-            parameters=parameters,
-            model=_inputs.check_model(model),
-            extra_body=_inputs.check_extra_body(extra_body),
-            on_progress=on_progress,
-            cancel=cancel,
+
+    def image_to_image(
+        self,
+        image: ImageInput,
+        prompt: str | None = None,
+        *,
+        model: str | None = None,
+        negative_prompt: str | None = None,
+        num_inference_steps: int | None = None,
+        guidance_scale: float | None = None,
+        target_size: Mapping[str, int] | None = None,
+        seed: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        on_progress: Callable[[JobProgress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImageOutput:
+        """Transform an image, optionally guided by a prompt."""
+        parameters = {
+            "prompt": _inputs.check_text("prompt", prompt) if prompt is not None else None,
+            "negative_prompt": negative_prompt,
+            "num_inference_steps": num_inference_steps,
+            "guidance_scale": guidance_scale,
+            "target_size": dict(target_size) if target_size is not None else None,
+            "seed": seed,
+        }
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "image-to-image",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
         )
-        return self._run(request)  # type: ignore[no-any-return]
+
+    def text_to_video(
+        self,
+        prompt: str,
+        *,
+        model: str | None = None,
+        negative_prompt: str | None = None,
+        num_frames: int | None = None,
+        num_inference_steps: int | None = None,
+        guidance_scale: float | None = None,
+        seed: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        on_progress: Callable[[JobProgress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> VideoOutput:
+        """Generate a video (usually an asynchronous job, polled by the client)."""
+        parameters = {
+            "negative_prompt": negative_prompt,
+            "num_frames": num_frames,
+            "num_inference_steps": num_inference_steps,
+            "guidance_scale": guidance_scale,
+            "seed": seed,
+        }
+        prompt = _inputs.check_text("prompt", prompt)
+        return self._run(
+            _inputs.task_request(
+                "text-to-video",
+                prompt,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
+        )
+
+    def image_to_video(
+        self,
+        image: ImageInput,
+        prompt: str | None = None,
+        *,
+        model: str | None = None,
+        negative_prompt: str | None = None,
+        num_frames: int | None = None,
+        num_inference_steps: int | None = None,
+        guidance_scale: float | None = None,
+        target_size: Mapping[str, int] | None = None,
+        seed: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        on_progress: Callable[[JobProgress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> VideoOutput:
+        """Animate an image into a video, optionally guided by a prompt."""
+        parameters = {
+            "prompt": _inputs.check_text("prompt", prompt) if prompt is not None else None,
+            "negative_prompt": negative_prompt,
+            "num_frames": num_frames,
+            "num_inference_steps": num_inference_steps,
+            "guidance_scale": guidance_scale,
+            "target_size": dict(target_size) if target_size is not None else None,
+            "seed": seed,
+        }
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "image-to-video",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
+        )
+
+    def automatic_speech_recognition(
+        self,
+        audio: AudioInput,
+        *,
+        model: str | None = None,
+        return_timestamps: bool | None = None,
+        generation_parameters: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        on_progress: Callable[[JobProgress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AutomaticSpeechRecognitionOutput:
+        """Transcribe speech; ``audio`` is bytes, a path, a URL or a file object."""
+        parameters = {
+            "return_timestamps": return_timestamps,
+            "generation_parameters": dict(generation_parameters)
+            if generation_parameters is not None
+            else None,
+        }
+        inputs = load_binary(audio, "audio", "audio")
+        return self._run(
+            _inputs.task_request(
+                "automatic-speech-recognition",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
+        )
+
+    def text_to_speech(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        generation_parameters: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        on_progress: Callable[[JobProgress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AudioOutput:
+        """Synthesise speech; returns an :class:`~infermux.media.AudioOutput`."""
+        parameters = {
+            "generation_parameters": dict(generation_parameters)
+            if generation_parameters is not None
+            else None,
+        }
+        text = _inputs.check_text("text", text)
+        return self._run(
+            _inputs.task_request(
+                "text-to-speech",
+                text,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
+        )
+
+    def audio_classification(
+        self,
+        audio: AudioInput,
+        *,
+        model: str | None = None,
+        function_to_apply: str | None = None,
+        top_k: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[AudioClassificationOutputElement]:
+        """Classify an audio clip; labels with scores, best first."""
+        parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
+        inputs = load_binary(audio, "audio", "audio")
+        return self._run(
+            _inputs.task_request(
+                "audio-classification",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def audio_to_audio(
+        self,
+        audio: AudioInput,
+        *,
+        model: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[AudioOutput]:
+        """Separate or enhance audio; one :class:`AudioOutput` (with ``label``) per source."""
+        inputs = load_binary(audio, "audio", "audio")
+        return self._run(
+            _inputs.task_request(
+                "audio-to-audio", inputs, model=model, parameters={}, extra_body=extra_body
+            )
+        )
+
+    def image_classification(
+        self,
+        image: ImageInput,
+        *,
+        model: str | None = None,
+        function_to_apply: str | None = None,
+        top_k: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[ImageClassificationOutputElement]:
+        """Classify an image; labels with scores, best first."""
+        parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "image-classification",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def image_segmentation(
+        self,
+        image: ImageInput,
+        *,
+        model: str | None = None,
+        mask_threshold: float | None = None,
+        overlap_mask_area_threshold: float | None = None,
+        subtask: str | None = None,
+        threshold: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[ImageSegmentationOutputElement]:
+        """Segment an image; each segment has a label, a score and a mask (base64 PNG)."""
+        parameters = {
+            "mask_threshold": mask_threshold,
+            "overlap_mask_area_threshold": overlap_mask_area_threshold,
+            "subtask": subtask,
+            "threshold": threshold,
+        }
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "image-segmentation",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def image_to_text(
+        self,
+        image: ImageInput,
+        *,
+        model: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ImageToTextOutput:
+        """Caption an image (or read its text, for OCR models)."""
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "image-to-text", inputs, model=model, parameters={}, extra_body=extra_body
+            )
+        )
+
+    def object_detection(
+        self,
+        image: ImageInput,
+        *,
+        model: str | None = None,
+        threshold: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[ObjectDetectionOutputElement]:
+        """Detect objects; each has a label, a score and a bounding box."""
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "object-detection",
+                inputs,
+                model=model,
+                parameters={"threshold": threshold},
+                extra_body=extra_body,
+            )
+        )
+
+    def zero_shot_image_classification(
+        self,
+        image: ImageInput,
+        candidate_labels: Sequence[str],
+        *,
+        model: str | None = None,
+        hypothesis_template: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[ZeroShotImageClassificationOutputElement]:
+        """Score an image against labels you choose."""
+        parameters = {
+            "candidate_labels": _inputs.check_labels("candidate_labels", candidate_labels),
+            "hypothesis_template": hypothesis_template,
+        }
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "zero-shot-image-classification",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def visual_question_answering(
+        self,
+        image: ImageInput,
+        question: str,
+        *,
+        model: str | None = None,
+        top_k: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[VisualQuestionAnsweringOutputElement]:
+        """Answer a question about an image."""
+        inputs = {
+            "image": load_binary(image, "image", "image"),
+            "question": _inputs.check_text("question", question),
+        }
+        return self._run(
+            _inputs.task_request(
+                "visual-question-answering",
+                inputs,
+                model=model,
+                parameters={"top_k": top_k},
+                extra_body=extra_body,
+            )
+        )
+
+    def document_question_answering(
+        self,
+        image: ImageInput,
+        question: str,
+        *,
+        model: str | None = None,
+        doc_stride: int | None = None,
+        handle_impossible_answer: bool | None = None,
+        lang: str | None = None,
+        max_answer_len: int | None = None,
+        max_question_len: int | None = None,
+        max_seq_len: int | None = None,
+        top_k: int | None = None,
+        word_boxes: list[Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[DocumentQuestionAnsweringOutputElement]:
+        """Answer a question about a document image."""
+        parameters = {
+            "doc_stride": doc_stride,
+            "handle_impossible_answer": handle_impossible_answer,
+            "lang": lang,
+            "max_answer_len": max_answer_len,
+            "max_question_len": max_question_len,
+            "max_seq_len": max_seq_len,
+            "top_k": top_k,
+            "word_boxes": word_boxes,
+        }
+        inputs = {
+            "image": load_binary(image, "image", "image"),
+            "question": _inputs.check_text("question", question),
+        }
+        return self._run(
+            _inputs.task_request(
+                "document-question-answering",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
 
     def text_classification(
         self,
@@ -312,12 +738,241 @@ class InferenceClient(SyncClientBase):
         extra_body: Mapping[str, Any] | None = None,
     ) -> list[TextClassificationOutputElement]:
         """Classify a text; returns labels with scores, best first."""
-        parameters = _inputs.clean({"function_to_apply": function_to_apply, "top_k": top_k})
-        request = TaskRequest(
-            task="text-classification",
-            inputs=_inputs.check_text("text", text),
-            parameters=parameters,
-            model=_inputs.check_model(model),
-            extra_body=_inputs.check_extra_body(extra_body),
+        parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
+        text = _inputs.check_text("text", text)
+        return self._run(
+            _inputs.task_request(
+                "text-classification",
+                text,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
         )
-        return self._run(request)  # type: ignore[no-any-return]
+
+    def token_classification(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        aggregation_strategy: str | None = None,
+        ignore_labels: list[str] | None = None,
+        stride: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[TokenClassificationOutputElement]:
+        """Label the tokens of a text (named entities and the like)."""
+        parameters = {
+            "aggregation_strategy": aggregation_strategy,
+            "ignore_labels": ignore_labels,
+            "stride": stride,
+        }
+        text = _inputs.check_text("text", text)
+        return self._run(
+            _inputs.task_request(
+                "token-classification",
+                text,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def zero_shot_classification(
+        self,
+        text: str,
+        candidate_labels: Sequence[str],
+        *,
+        model: str | None = None,
+        multi_label: bool | None = None,
+        hypothesis_template: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[ZeroShotClassificationOutputElement]:
+        """Score a text against labels you choose."""
+        parameters = {
+            "candidate_labels": _inputs.check_labels("candidate_labels", candidate_labels),
+            "multi_label": multi_label,
+            "hypothesis_template": hypothesis_template,
+        }
+        text = _inputs.check_text("text", text)
+        return self._run(
+            _inputs.task_request(
+                "zero-shot-classification",
+                text,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def fill_mask(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        targets: list[str] | None = None,
+        top_k: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[FillMaskOutputElement]:
+        """Fill the mask token of a text; candidates with scores."""
+        text = _inputs.check_text("text", text)
+        return self._run(
+            _inputs.task_request(
+                "fill-mask",
+                text,
+                model=model,
+                parameters={"targets": targets, "top_k": top_k},
+                extra_body=extra_body,
+            )
+        )
+
+    def question_answering(
+        self,
+        question: str,
+        context: str,
+        *,
+        model: str | None = None,
+        align_to_words: bool | None = None,
+        doc_stride: int | None = None,
+        handle_impossible_answer: bool | None = None,
+        max_answer_len: int | None = None,
+        max_question_len: int | None = None,
+        max_seq_len: int | None = None,
+        top_k: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> QuestionAnsweringOutputElement | list[QuestionAnsweringOutputElement]:
+        """Extract the answer to ``question`` from ``context``."""
+        parameters = {
+            "align_to_words": align_to_words,
+            "doc_stride": doc_stride,
+            "handle_impossible_answer": handle_impossible_answer,
+            "max_answer_len": max_answer_len,
+            "max_question_len": max_question_len,
+            "max_seq_len": max_seq_len,
+            "top_k": top_k,
+        }
+        inputs = {
+            "question": _inputs.check_text("question", question),
+            "context": _inputs.check_text("context", context),
+        }
+        return self._run(
+            _inputs.task_request(
+                "question-answering",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def table_question_answering(
+        self,
+        table: Mapping[str, Sequence[str]],
+        query: str,
+        *,
+        model: str | None = None,
+        padding: str | None = None,
+        sequential: bool | None = None,
+        truncation: bool | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> TableQuestionAnsweringOutputElement:
+        """Answer a question about a table given as ``{column: [cells]}``."""
+        parameters = {"padding": padding, "sequential": sequential, "truncation": truncation}
+        inputs = {
+            "table": _inputs.check_table("table", table),
+            "query": _inputs.check_text("query", query),
+        }
+        return self._run(
+            _inputs.task_request(
+                "table-question-answering",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def summarization(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        clean_up_tokenization_spaces: bool | None = None,
+        generate_parameters: Mapping[str, Any] | None = None,
+        truncation: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> SummarizationOutput:
+        """Summarise a text."""
+        parameters = {
+            "clean_up_tokenization_spaces": clean_up_tokenization_spaces,
+            "generate_parameters": dict(generate_parameters)
+            if generate_parameters is not None
+            else None,
+            "truncation": truncation,
+        }
+        text = _inputs.check_text("text", text)
+        return self._run(
+            _inputs.task_request(
+                "summarization", text, model=model, parameters=parameters, extra_body=extra_body
+            )
+        )
+
+    def translation(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        src_lang: str | None = None,
+        tgt_lang: str | None = None,
+        clean_up_tokenization_spaces: bool | None = None,
+        generate_parameters: Mapping[str, Any] | None = None,
+        truncation: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> TranslationOutput:
+        """Translate a text; multilingual models need ``src_lang`` and ``tgt_lang`` together."""
+        if (src_lang is None) != (tgt_lang is None):
+            raise InvalidInputError("translation needs both src_lang and tgt_lang, or neither")
+        parameters = {
+            "src_lang": src_lang,
+            "tgt_lang": tgt_lang,
+            "clean_up_tokenization_spaces": clean_up_tokenization_spaces,
+            "generate_parameters": dict(generate_parameters)
+            if generate_parameters is not None
+            else None,
+            "truncation": truncation,
+        }
+        text = _inputs.check_text("text", text)
+        return self._run(
+            _inputs.task_request(
+                "translation", text, model=model, parameters=parameters, extra_body=extra_body
+            )
+        )
+
+    def tabular_classification(
+        self,
+        table: Mapping[str, Sequence[str]],
+        *,
+        model: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[str]:
+        """Classify each row of a table given as ``{column: [cells]}``."""
+        inputs = {"data": _inputs.check_table("table", table)}
+        return self._run(
+            _inputs.task_request(
+                "tabular-classification", inputs, model=model, parameters={}, extra_body=extra_body
+            )
+        )
+
+    def tabular_regression(
+        self,
+        table: Mapping[str, Sequence[str]],
+        *,
+        model: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[float]:
+        """Predict a number for each row of a table given as ``{column: [cells]}``."""
+        inputs = {"data": _inputs.check_table("table", table)}
+        return self._run(
+            _inputs.task_request(
+                "tabular-regression", inputs, model=model, parameters={}, extra_body=extra_body
+            )
+        )

@@ -229,6 +229,8 @@ class TaskProviderHelper:
     routable: bool = True
     #: True where a Hugging Face token is the provider's own key (hf-inference).
     uses_hf_token: bool = False
+    #: True where the provider fetches input URLs itself; otherwise the core downloads them.
+    accepts_input_urls: bool = False
     #: False for endpoints that work without a key (a local server).
     requires_key: bool = True
     #: True where the Hub must map a Hub model id to the provider's id before a call.
