@@ -112,3 +112,27 @@ async def test_async_tasks(replay):
     assert labels[0].label == "POSITIVE"
     assert len(vectors[0][0]) == 768
     assert text.startswith("Deep learning")
+
+
+def test_results_carry_response_info(client, replay):
+    with replay("hf-inference/text_classification.yaml"):
+        labels = client.text_classification(
+            "I like you", model="distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+        )
+    with replay("hf-inference/chat_completion.yaml"):
+        out = client.chat_completion(MESSAGES, model=LLAMA)
+    with replay("hf-inference/text_to_image.yaml"):
+        image = client.text_to_image(
+            "An astronaut riding a horse on the moon.", model="CompVis/stable-diffusion-v1-4"
+        )
+    with replay("hf-inference/chat_completion_stream.yaml"):
+        stream = client.chat_completion(MESSAGES, model=LLAMA, max_tokens=20, stream=True)
+        stream.close()
+    assert labels == [labels[0], labels[1]]  # still a list
+    assert labels.response_info.request_id == "Root=1-67dd50b2-55f457c81f2eace5493d9489;a78504fc-e13b-4ec4-adaa-7769b6c3fb11"
+    assert out.response_info.provider == "hf-inference"
+    assert out.response_info.model == LLAMA
+    assert out.response_info.routing == "direct"  # hf-inference's own host is the router
+    assert "response_info" not in out.model_dump()
+    assert image.response_info.provider == "hf-inference"
+    assert stream.response_info.request_id.startswith("Root=1-67dd7190")

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from infermux.hookspecs import hookimpl
     from infermux.inhouse import register_openai_compatible, register_provider
     from infermux.media import AudioOutput, ImageOutput, VideoOutput
+    from infermux.response_info import ResponseInfo, response_info
     from infermux.streaming import AsyncStream, Stream
 
 # Public name -> module defining it. Resolved lazily by __getattr__.
@@ -44,12 +45,14 @@ _EXPORTS: dict[str, str] = {
     "InvalidInputError": "infermux.errors",
     "JobProgress": "infermux.engine",
     "ProviderHTTPError": "infermux.errors",
+    "ResponseInfo": "infermux.response_info",
     "Stream": "infermux.streaming",
     "TaskProviderHelper": "infermux.helpers.base",
     "VideoOutput": "infermux.media",
     "hookimpl": "infermux.hookspecs",
     "register_openai_compatible": "infermux.inhouse",
     "register_provider": "infermux.inhouse",
+    "response_info": "infermux.response_info",
 }
 
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
     "InvalidInputError",
     "JobProgress",
     "ProviderHTTPError",
+    "ResponseInfo",
     "Stream",
     "TaskProviderHelper",
     "VideoOutput",
@@ -70,6 +74,7 @@ __all__ = [
     "hookimpl",
     "register_openai_compatible",
     "register_provider",
+    "response_info",
 ]
 
 

@@ -56,6 +56,7 @@ from infermux.mapping import (
 )
 from infermux.media import sniff_content_type
 from infermux.registry.store import ProviderRegistry
+from infermux.response_info import ResponseInfo, attach_response_info, request_id_of
 from infermux.transport.retry import RetryPolicy, model_loading_estimate
 
 __all__ = [
@@ -71,15 +72,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("infermux")
-
-_REQUEST_ID_HEADERS = (
-    "x-request-id",
-    "request-id",
-    "inference-id",
-    "x-inference-id",
-    "x-amzn-requestid",
-    "cf-ray",
-)
 
 
 class CancelToken:
@@ -141,6 +133,7 @@ class StreamStart:
     handle: Any
     helper: TaskProviderHelper
     call: Call
+    info: ResponseInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,14 +207,6 @@ def _redact(text: str, credential: Credential | None) -> str:
     if credential is not None and credential.key and credential.key in text:
         return text.replace(credential.key, "<redacted>")
     return text
-
-
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
 
 
 def http_error(
@@ -425,12 +410,19 @@ class Engine:
         )
         http_request = self._with_extra(helper.prepare_request(call), request)
         response = yield from self._send(http_request, route.credential, helper.provider, helper)
+        info = ResponseInfo.from_headers(
+            helper.provider,
+            mapping.provider_model_id,
+            route.routing,
+            response.status_code,
+            response.headers,
+        )
         if request.stream:
-            return StreamStart(response, helper, call)
+            return StreamStart(response, helper, call, info)
         result = helper.parse_response(response, call)
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
-        return result
+        return attach_response_info(result, info)
 
     def _download_inputs(
         self, inputs: Any, helper: TaskProviderHelper

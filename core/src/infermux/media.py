@@ -5,7 +5,10 @@ from __future__ import annotations
 import mimetypes
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infermux.response_info import ResponseInfo
 
 __all__ = ["AudioOutput", "ImageOutput", "MediaOutput", "VideoOutput"]
 
@@ -52,6 +55,8 @@ class MediaOutput:
     provider: str | None = None
     #: For outputs that come labelled (e.g. audio-to-audio sources).
     label: str | None = None
+    #: Set by the client: which provider answered, with which request id.
+    response_info: ResponseInfo | None = field(default=None, compare=False)
 
     @property
     def extension(self) -> str:

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from infermux.helpers.base import SSEEvent
+from infermux.response_info import ResponseInfo
 from infermux.transport.sse import SSEDecoder
 
 __all__ = ["AsyncStream", "Stream"]
@@ -24,11 +25,14 @@ _DONE = "[DONE]"
 class Stream(Generic[T]):
     """Iterate typed chunks: ``for chunk in client.chat_completion(..., stream=True)``."""
 
-    def __init__(self, handle: Any, parse: Callable[[SSEEvent], T | None], provider: str) -> None:
+    def __init__(
+        self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+    ) -> None:
         self._handle = handle
         self._parse = parse
-        self.provider = provider
-        self.response_headers = handle.head.headers
+        #: Which provider answered, the model id sent and the request id.
+        self.response_info = info
+        self.provider = info.provider
         self._closed = False
         self._iterator = self._events()
 
@@ -83,11 +87,14 @@ class Stream(Generic[T]):
 class AsyncStream(Generic[T]):
     """Iterate typed chunks: ``async for chunk in await client.chat_completion(...)``."""
 
-    def __init__(self, handle: Any, parse: Callable[[SSEEvent], T | None], provider: str) -> None:
+    def __init__(
+        self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+    ) -> None:
         self._handle = handle
         self._parse = parse
-        self.provider = provider
-        self.response_headers = handle.head.headers
+        #: Which provider answered, the model id sent and the request id.
+        self.response_info = info
+        self.provider = info.provider
         self._closed = False
         self._iterator = self._events()
 

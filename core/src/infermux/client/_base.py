@@ -129,7 +129,7 @@ class SyncClientBase(_ClientCommon):
         result = self._drive(self.engine.run(request))
         if isinstance(result, StreamStart):
             parse = partial(result.helper.parse_stream_event, call=result.call)
-            return Stream(result.handle, parse, result.helper.provider)
+            return Stream(result.handle, parse, result.info)
         return result
 
     def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
@@ -174,7 +174,7 @@ class AsyncClientBase(_ClientCommon):
         result = await self._drive(self.engine.run(request))
         if isinstance(result, StreamStart):
             parse = partial(result.helper.parse_stream_event, call=result.call)
-            return AsyncStream(result.handle, parse, result.helper.provider)
+            return AsyncStream(result.handle, parse, result.info)
         return result
 
     async def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:

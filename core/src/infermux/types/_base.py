@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 
 class TaskModel(BaseModel):
@@ -16,3 +18,15 @@ class TaskModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+
+    # Set by the client on the outputs it returns (see infermux.response_info); not a field,
+    # so it is never serialised nor confused with what the provider sent.
+    _response_info: Any = PrivateAttr(default=None)
+
+    @property
+    def response_info(self) -> Any:
+        """The :class:`~infermux.response_info.ResponseInfo` of the call that returned this."""
+        return self._response_info
+
+    def _set_response_info(self, info: Any) -> None:
+        self._response_info = info
