@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from infermux.media import AudioOutput, ImageOutput, VideoOutput
     from infermux.response_info import ResponseInfo, response_info
     from infermux.streaming import AsyncStream, Stream
+    from infermux.transport.retry import RetryPolicy
 
 # Public name -> module defining it. Resolved lazily by __getattr__.
 _EXPORTS: dict[str, str] = {
@@ -46,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "JobProgress": "infermux.engine",
     "ProviderHTTPError": "infermux.errors",
     "ResponseInfo": "infermux.response_info",
+    "RetryPolicy": "infermux.transport.retry",
     "Stream": "infermux.streaming",
     "TaskProviderHelper": "infermux.helpers.base",
     "VideoOutput": "infermux.media",
@@ -67,6 +69,7 @@ __all__ = [
     "JobProgress",
     "ProviderHTTPError",
     "ResponseInfo",
+    "RetryPolicy",
     "Stream",
     "TaskProviderHelper",
     "VideoOutput",

@@ -45,6 +45,7 @@ def build_engine(
     hub_lookup: bool,
     wait_for_model: bool,
     registry: ProviderRegistry | None,
+    retry: RetryPolicy | None = None,
 ) -> Engine:
     """Validate constructor arguments and build the engine both clients run on."""
     if api_key is not None and token is not None and api_key != token:
@@ -58,6 +59,10 @@ def build_engine(
     if routing not in ROUTING_MODES:
         raise InvalidInputError(
             f"routing must be one of {', '.join(ROUTING_MODES)}, got {routing!r}"
+        )
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise InvalidInputError(
+            f"retry must be an infermux.RetryPolicy, got {type(retry).__name__}"
         )
     if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
         raise InvalidInputError(f"max_retries must be an int >= 0, got {max_retries!r}")
@@ -86,7 +91,7 @@ def build_engine(
         router_url=router_url or DEFAULT_ROUTER_URL,
         hub_url=hub_url or DEFAULT_HUB_URL,
         timeout=timeout,
-        retry=RetryPolicy(max_retries=max_retries),
+        retry=retry if retry is not None else RetryPolicy(max_retries=max_retries),
         headers=dict(headers or {}),
         poll_interval=poll_interval,
         job_timeout=job_timeout,

@@ -12,6 +12,7 @@ from infermux.client._chat_alias import AsyncChat
 from infermux.errors import InvalidInputError
 from infermux.inputs import load_binary
 from infermux.registry.store import ProviderRegistry
+from infermux.transport.retry import RetryPolicy
 
 if TYPE_CHECKING:
     import httpx2
@@ -83,6 +84,9 @@ class AsyncInferenceClient(AsyncClientBase):
         failover: with ``provider="auto"``, try the next provider on retryable errors.
         hub_lookup: set False to never ask the Hub for model mappings.
         wait_for_model: wait for a loading model (503 with ``estimated_time``).
+        retry: full control of retries and waits (a :class:`~infermux.RetryPolicy`);
+            ``max_retries`` is ignored when it is given.
+        registry: a provider registry other than the process-wide one (tests, isolation).
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class AsyncInferenceClient(AsyncClientBase):
         failover: bool = True,
         hub_lookup: bool = True,
         wait_for_model: bool = True,
+        retry: RetryPolicy | None = None,
         registry: ProviderRegistry | None = None,
     ) -> None:
         engine = build_engine(
@@ -128,6 +133,7 @@ class AsyncInferenceClient(AsyncClientBase):
             failover=failover,
             hub_lookup=hub_lookup,
             wait_for_model=wait_for_model,
+            retry=retry,
             registry=registry,
         )
         super().__init__(engine, http_client)
