@@ -7,6 +7,7 @@ Both drive the same :class:`~infermux.transport.sse.SSEDecoder` and the helper's
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -20,6 +21,8 @@ __all__ = ["AsyncStream", "Stream"]
 T = TypeVar("T")
 
 _DONE = "[DONE]"
+
+_PENDING_CLOSES: set[asyncio.Task[None]] = set()
 
 
 class Stream(Generic[T]):
@@ -140,3 +143,15 @@ class AsyncStream(Generic[T]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def __del__(self) -> None:
+        # An abandoned async stream cannot await its own close: schedule it on the loop.
+        if getattr(self, "_closed", True):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(self.aclose())
+        _PENDING_CLOSES.add(task)  # keep it alive until done (the loop holds weak refs only)
+        task.add_done_callback(_PENDING_CLOSES.discard)
