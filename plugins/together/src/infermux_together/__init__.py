@@ -1,53 +1,47 @@
-"""Together AI provider for infermux: thin layers over the OpenAI-compatible bases."""
+"""Together AI provider for infermux.
+
+Chat, completions and embeddings sit on the core's OpenAI-compatible bases; images use
+``/v1/images/generations``; videos are asynchronous jobs on ``/v2/videos`` that the core
+polls; speech uses ``/v1/audio/speech`` and ``/v1/audio/transcriptions``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.openai import (
-    OpenAIChatHelper,
-    OpenAICompletionHelper,
-    OpenAIEmbeddingsHelper,
-    OpenAIImageHelper,
-)
+from infermux_together.audio import TogetherSpeechRecognition, TogetherTextToSpeech
+from infermux_together.images import TogetherImageToImage, TogetherTextToImage
+from infermux_together.text import TogetherChat, TogetherCompletion, TogetherEmbeddings
+from infermux_together.video import TogetherImageToVideo, TogetherTextToVideo
 
 __all__ = [
     "TogetherChat",
     "TogetherCompletion",
     "TogetherEmbeddings",
+    "TogetherImageToImage",
+    "TogetherImageToVideo",
+    "TogetherSpeechRecognition",
     "TogetherTextToImage",
+    "TogetherTextToSpeech",
+    "TogetherTextToVideo",
     "register_providers",
 ]
 
-
-class _Together:
-    provider = "together"
-    base_url = "https://api.together.xyz"
-    api_key_env = ("TOGETHER_API_KEY",)
-    key_url = "https://api.together.ai/settings/api-keys"
-
-
-class TogetherChat(_Together, OpenAIChatHelper):
-    """Chat completions, plain and streamed, with tools and ``response_format``."""
-
-
-class TogetherCompletion(_Together, OpenAICompletionHelper):
-    """Raw completions for the ``text-generation`` task."""
-
-
-class TogetherEmbeddings(_Together, OpenAIEmbeddingsHelper):
-    """Embeddings for ``feature-extraction``."""
-
-
-class TogetherTextToImage(_Together, OpenAIImageHelper):
-    """Images, returned inline as base64 (Together's ``response_format: "base64"``)."""
-
-    base64_format = "base64"
-    parameter_renames = {"num_inference_steps": "steps", "guidance_scale": "guidance"}
+HELPERS: tuple[type[TaskProviderHelper], ...] = (
+    TogetherChat,
+    TogetherCompletion,
+    TogetherEmbeddings,
+    TogetherTextToImage,
+    TogetherImageToImage,
+    TogetherTextToVideo,
+    TogetherImageToVideo,
+    TogetherTextToSpeech,
+    TogetherSpeechRecognition,
+)
 
 
 @hookimpl
 def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (TogetherChat, TogetherCompletion, TogetherEmbeddings, TogetherTextToImage):
+    for helper in HELPERS:
         register(helper())

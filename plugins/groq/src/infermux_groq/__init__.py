@@ -1,0 +1,196 @@
+"""Groq provider for infermux: OpenAI-compatible chat at ``https://api.groq.com/openai``.
+
+Groq has no raw completions endpoint, so ``text-generation`` sends the prompt as a single
+user message to chat completions and maps the reply back to the text-generation types.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from infermux import TaskProviderHelper, hookimpl
+from infermux.errors import ResponseFormatError
+from infermux.helpers.base import Call, Payload, Response, SSEEvent
+from infermux.helpers.openai import OpenAIChatHelper, openai_error_message, raise_stream_error
+from infermux.types import TextGenerationOutput, TextGenerationStreamOutput
+
+__all__ = ["GroqChat", "GroqTextGeneration", "register_providers"]
+
+# Groq answers 400 to logprobs, logit_bias and top_logprobs
+# (https://console.groq.com/docs/openai), so they are refused before sending.
+CHAT_PARAMETERS = frozenset(
+    {
+        "frequency_penalty",
+        "max_tokens",
+        "n",
+        "presence_penalty",
+        "response_format",
+        "seed",
+        "stop",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_p",
+    }
+)
+
+
+class _Groq:
+    provider: str = "groq"
+    base_url: str = "https://api.groq.com/openai"
+    api_key_env: tuple[str, ...] = ("GROQ_API_KEY",)
+    key_url: str | None = "https://console.groq.com/keys"
+    # Groq deprecates max_tokens in favour of max_completion_tokens (same meaning).
+    parameter_renames = {"max_tokens": "max_completion_tokens"}
+
+    def prepare_route(self, call: Call) -> str:
+        # Direct: https://api.groq.com/openai + /v1/...; the router serves Groq's whole
+        # host, so routed calls keep the /openai prefix: .../groq/openai/v1/...
+        prefix = "/openai" if call.routing == "router" else ""
+        return f"{prefix}/v1/chat/completions"
+
+    def error_message(self, body: Any) -> str | None:
+        return openai_error_message(body)
+
+
+class GroqChat(_Groq, OpenAIChatHelper):
+    """Chat completions, plain and streamed, with tools and ``response_format``
+    (``json_object`` and ``json_schema``, passed through unchanged)."""
+
+    supported_parameters = CHAT_PARAMETERS
+
+    def prepare_payload(self, call: Call) -> Payload:
+        payload = super().prepare_payload(call)
+        assert isinstance(payload, dict)  # OpenAIChatHelper builds a JSON object
+        # Groq rejects tool_calls on a tool message (some frameworks echo them there).
+        payload["messages"] = [
+            {k: v for k, v in m.items() if k != "tool_calls"}
+            if isinstance(m, dict) and m.get("role") == "tool"
+            else m
+            for m in payload["messages"]
+        ]
+        return payload
+
+
+class GroqTextGeneration(_Groq, TaskProviderHelper):
+    """``text-generation`` on chat completions: the prompt is one user message.
+
+    The model's chat template therefore wraps the prompt: this is instruction following,
+    not raw continuation. ``details=True`` returns the finish reason and token count.
+    """
+
+    task = "text-generation"
+    supports_streaming = True
+    output_type = TextGenerationOutput
+    supported_parameters = frozenset(
+        {
+            "details",
+            "frequency_penalty",
+            "max_new_tokens",
+            "seed",
+            "stop",
+            "temperature",
+            "top_p",
+        }
+    )
+    parameter_renames = {"max_new_tokens": "max_completion_tokens"}
+
+    def prepare_payload(self, call: Call) -> Payload:
+        renames = self.parameter_renames
+        parameters = {
+            renames.get(name, name): value
+            for name, value in call.parameters.items()
+            if name != "details"
+        }
+        return {
+            "model": call.model.provider_model_id,
+            "messages": [{"role": "user", "content": call.inputs}],
+            **parameters,
+            "stream": call.stream,
+        }
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        try:
+            choice = body["choices"][0]
+            text = choice["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise ResponseFormatError(
+                f"groq chat completion without choices[0].message: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            ) from None
+        if not isinstance(text, str):
+            raise ResponseFormatError(
+                f"groq returned no text content (a tool call?): {str(choice)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        details = None
+        if call.parameters.get("details"):
+            usage = body.get("usage")
+            details = {
+                "finish_reason": choice.get("finish_reason"),
+                "generated_tokens": usage.get("completion_tokens")
+                if isinstance(usage, dict)
+                else None,
+            }
+        return TextGenerationOutput.model_validate({"generated_text": text, "details": details})
+
+    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        raise_stream_error(event, self.provider)
+        try:
+            chunk = json.loads(event.data)
+        except ValueError:
+            chunk = None
+        if not isinstance(chunk, dict):
+            raise ResponseFormatError(
+                f"groq stream chunk that is not a JSON object: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        choices = chunk.get("choices")
+        if not choices:
+            return None  # e.g. a usage-only chunk
+        choice = choices[0]
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if not isinstance(delta, dict):
+            raise ResponseFormatError(
+                f"groq stream chunk without choices[0].delta: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        finish_reason = choice.get("finish_reason")
+        details = None
+        if finish_reason is not None:
+            # Groq puts the usage of a stream in the last chunk's x_groq.
+            extra = chunk.get("x_groq")
+            usage = chunk.get("usage") or (extra.get("usage") if isinstance(extra, dict) else None)
+            details = {
+                "finish_reason": finish_reason,
+                "generated_tokens": usage.get("completion_tokens")
+                if isinstance(usage, dict)
+                else None,
+            }
+        return TextGenerationStreamOutput.model_validate(
+            {
+                "index": choice.get("index", 0),
+                "token": {
+                    "id": 0,
+                    "text": delta.get("content") or "",
+                    "logprob": 0.0,
+                    "special": False,
+                },
+                "generated_text": None,
+                "details": details,
+            }
+        )
+
+
+@hookimpl
+def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+    for helper in (GroqChat, GroqTextGeneration):
+        register(helper())

@@ -1,0 +1,147 @@
+"""Video jobs: ``POST /v2/videos``, then ``GET /v2/videos/<id>`` until the job ends.
+
+The core runs the chain: it waits ``poll_interval`` between polls, enforces
+``job_timeout``, reports each poll to ``on_progress`` and raises ``JobTimeoutError`` when
+the deadline passes. Together documents no cancel route for videos, so a cancelled or
+expired job is simply abandoned (it still runs, and is billed, on Together's side).
+
+Job bodies (https://docs.together.ai/reference/get-videos-id)::
+
+    {"id": "...", "status": "queued" | "in_progress" | "completed" | "failed" | "cancelled",
+     "outputs": {"video_url": "...", "cost": ...}, "error": {"message": ..., "code": ...}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from infermux.errors import JobError, ResponseFormatError
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
+from infermux.media import VideoOutput, sniff_content_type
+from infermux_together._common import Together, binary_input
+from infermux_together.images import target_size
+
+__all__ = ["TogetherImageToVideo", "TogetherTextToVideo"]
+
+_FAILED = frozenset({"failed", "cancelled", "canceled", "error", "expired"})
+_RENAMES = {"num_inference_steps": "steps"}
+
+
+class _TogetherVideo(Together, TaskProviderHelper):
+    output_type = VideoOutput
+
+    def prepare_route(self, call: Call) -> str:
+        return "/v2/videos"
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        return self._continue(self.json_object(response), call)
+
+    def _continue(self, job: dict[str, Any], call: Call) -> FollowUp:
+        job_id, status = job.get("id"), job.get("status")
+        if not isinstance(job_id, str) or not job_id or not isinstance(status, str):
+            raise ResponseFormatError(
+                f"together video job without an id and a status: {str(job)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        if status == "completed":
+            return self._download(job, job_id)
+        if status in _FAILED:
+            raise JobError(
+                f"together video job {job_id} {status}: {_job_error(job)}",
+                provider=self.provider,
+                job_id=job_id,
+            )
+        # queued, in_progress, or a status added later: poll again (the deadline bounds it).
+        # Polls go where the job was created: direct, or through the router.
+        poll = HTTPRequest("GET", f"{call.base_url.rstrip('/')}/v2/videos/{quote(job_id, safe='')}")
+        return FollowUp(
+            poll,
+            lambda response: self._continue(self.json_object(response), call),
+            poll=True,
+            job_id=job_id,
+            status=status,
+        )
+
+    def _download(self, job: dict[str, Any], job_id: str) -> FollowUp:
+        outputs = job.get("outputs")
+        url = outputs.get("video_url") if isinstance(outputs, dict) else None
+        if not isinstance(url, str) or not url:
+            raise ResponseFormatError(
+                f"together video job {job_id} completed without outputs.video_url",
+                provider=self.provider,
+                task=self.task,
+            )
+
+        def then(response: Response) -> VideoOutput:
+            content = response.content
+            if not content:
+                raise ResponseFormatError(
+                    f"together video download from {url} was empty",
+                    provider=self.provider,
+                    task=self.task,
+                )
+            content_type = sniff_content_type(content, response.content_type)
+            return VideoOutput(content, content_type, url=url, provider=self.provider)
+
+        # A short link that redirects to signed storage: fetched with no key at all.
+        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+
+
+def _job_error(job: dict[str, Any]) -> str:
+    error = job.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        message, code = str(error["message"]), error.get("code")
+        return f"{message} ({code})" if isinstance(code, str) and code else message
+    if isinstance(error, str) and error:
+        return error
+    info = job.get("info")  # the older shape: {"info": {"errors": ...}}
+    if isinstance(info, dict) and info.get("errors"):
+        return str(info["errors"])
+    return "Together gave no error message"
+
+
+class TogetherTextToVideo(_TogetherVideo):
+    """Text-to-video as a Together video job; returns a :class:`~infermux.VideoOutput`."""
+
+    task = "text-to-video"
+    supported_parameters = frozenset(
+        {"negative_prompt", "num_inference_steps", "guidance_scale", "seed"}
+    )
+
+    def prepare_payload(self, call: Call) -> Payload:
+        parameters = {_RENAMES.get(k, k): v for k, v in call.parameters.items()}
+        return {"model": call.model.provider_model_id, "prompt": call.inputs, **parameters}
+
+
+class TogetherImageToVideo(_TogetherVideo):
+    """Image-to-video: the image becomes the first keyframe (``media.frame_images``).
+
+    URL inputs are passed on as they are; bytes go as a data URL. Together caps the
+    field's length (about 60 KB for some models): host large images and pass the URL.
+    """
+
+    task = "image-to-video"
+    accepts_input_urls = True
+    supported_parameters = frozenset(
+        {
+            "prompt",
+            "negative_prompt",
+            "num_inference_steps",
+            "guidance_scale",
+            "target_size",
+            "seed",
+        }
+    )
+
+    def prepare_payload(self, call: Call) -> Payload:
+        parameters = {_RENAMES.get(k, k): v for k, v in call.parameters.items()}
+        size = parameters.pop("target_size", None)
+        image = binary_input(call.inputs, self.task).url_or_data_url()
+        return {
+            "model": call.model.provider_model_id,
+            **parameters,
+            **(target_size(size) if size is not None else {}),
+            "media": {"frame_images": [{"input_image": image, "frame": "first"}]},
+        }
