@@ -16,6 +16,9 @@ the project file ``./infermux.toml``, and the file named by ``INFERMUX_CONFIG``.
     [model_mappings.together]
     "meta-llama/Llama-3.1-8B-Instruct" = "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"
 
+    [aliases.together.conversational]      # model="small" on together
+    small = "meta-llama/Llama-3.2-3B-Instruct-Turbo"
+
 Errors name the file, the line and the key.
 """
 
@@ -34,7 +37,7 @@ from infermux.errors import ConfigFileError
 __all__ = ["Config", "EndpointConfig", "config_paths", "load_config", "parse_config"]
 
 _ENDPOINT_KEYS = {"base_url", "api_key_env", "tasks", "routes", "headers"}
-_TOP_KEYS = {"providers", "model_mappings"}
+_TOP_KEYS = {"providers", "model_mappings", "aliases"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,8 @@ class EndpointConfig:
 class Config:
     endpoints: tuple[EndpointConfig, ...] = ()
     model_mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: provider -> task -> alias -> model id
+    aliases: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
 
     def register_providers(self, registry: Any) -> None:
         """Add the declared endpoints to ``registry`` (provenance: the config file)."""
@@ -100,6 +105,7 @@ def _str_tuple(value: Any) -> tuple[str, ...] | None:
 
 def parse_config(text: str, source: str) -> Config:
     """Parse one config file's text; raise :class:`ConfigFileError` naming file, line and key."""
+    from infermux.aliases import ALIAS_NAMES
     from infermux.registry.store import _PROVIDER_ID
     from infermux.tasks import KNOWN_TASKS
 
@@ -178,13 +184,30 @@ def parse_config(text: str, source: str) -> Config:
                 "must map model ids to provider model ids (strings)", f"model_mappings.{provider}"
             )
         mappings[provider] = dict(table)
-    return Config(tuple(endpoints), mappings)
+    aliases: dict[str, dict[str, dict[str, str]]] = {}
+    for provider, tasks in (data.get("aliases") or {}).items():
+        if not isinstance(tasks, dict):
+            raise fail("must hold one table per task", f"aliases.{provider}")
+        for task, table in tasks.items():
+            where = f"aliases.{provider}.{task}"
+            if task not in KNOWN_TASKS:
+                raise fail(f"unknown task {task!r}", where)
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise fail("must map alias names to model ids (strings)", where)
+            unknown = sorted(set(table) - set(ALIAS_NAMES))
+            if unknown:
+                raise fail(
+                    f"unknown alias {unknown[0]!r}; aliases: {', '.join(ALIAS_NAMES)}", where
+                )
+            aliases.setdefault(provider, {})[task] = dict(table)
+    return Config(tuple(endpoints), mappings, aliases)
 
 
 def load_config(paths: list[Path] | None = None) -> Config:
     """Read and merge every config file that exists."""
     endpoints: dict[str, EndpointConfig] = {}
     mappings: dict[str, dict[str, str]] = {}
+    aliases: dict[str, dict[str, dict[str, str]]] = {}
     for path in paths if paths is not None else config_paths():
         try:
             text = path.read_text(encoding="utf-8")
@@ -196,4 +219,7 @@ def load_config(paths: list[Path] | None = None) -> Config:
         endpoints.update({e.name: e for e in config.endpoints})
         for provider, table in config.model_mappings.items():
             mappings.setdefault(provider, {}).update(table)
-    return Config(tuple(endpoints.values()), mappings)
+        for provider, tasks in config.aliases.items():
+            for task, names in tasks.items():
+                aliases.setdefault(provider, {}).setdefault(task, {}).update(names)
+    return Config(tuple(endpoints.values()), mappings, aliases)

@@ -12,11 +12,13 @@ import json
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from infermux import __version__
+from infermux.aliases import ALIAS_NAMES, AliasTable, resolve_alias
 from infermux.auth import (
     DEFAULT_HUB_URL,
     DEFAULT_ROUTER_URL,
@@ -27,6 +29,7 @@ from infermux.auth import (
     is_hf_token,
     read_hf_token,
 )
+from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
 from infermux.errors import (
     InvalidInputError,
     JobCancelledError,
@@ -74,6 +77,10 @@ __all__ = [
 logger = logging.getLogger("infermux")
 
 
+class BillToIgnoredWarning(UserWarning):
+    """``bill_to`` was set on a call that does not go through the Hugging Face router."""
+
+
 class CancelToken:
     """Cancels a running job from any thread (sync) or task (async): ``token.cancel()``."""
 
@@ -113,6 +120,9 @@ class Send:
     headers: Mapping[str, str]
     timeout: float | None
     follow_redirects: bool
+    #: Who the request is for, and its client-side budget (None: unlimited).
+    provider: str = ""
+    requests_per_minute: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +144,17 @@ class StreamStart:
     helper: TaskProviderHelper
     call: Call
     info: ResponseInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A provider to try for a call, the model named for it, and any endpoint URL."""
+
+    helper: TaskProviderHelper
+    model: str
+    mapping: ModelMapping | None = None
+    #: The client's ``base_url=`` override of the provider's root (registry candidates only).
+    base_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +194,10 @@ class EngineSettings:
     failover: bool = True
     hub_lookup: bool = True
     wait_for_model: bool = True
+    use_cache: bool | None = None
+    model_aliases: AliasTable = field(default_factory=dict)
+    bill_to: str | None = None
+    requests_per_minute: float | Mapping[str, float] | None = None
 
 
 def _decode_body(response: Response) -> Any:
@@ -256,17 +281,17 @@ class Engine:
     def run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
         """Run one task call; the generator's return value is the output or a StreamStart."""
         candidates = yield from self._candidates(request)
-        for index, (helper, mapping) in enumerate(candidates):
+        for index, candidate in enumerate(candidates):
             try:
-                return (yield from self._run_on(helper, mapping, request))
+                return (yield from self._run_on(candidate, request))
             except _FAILOVER_ERRORS as exc:
                 if index + 1 >= len(candidates) or not self.settings.failover:
                     raise
                 logger.warning(
                     "%s failed (%s); failing over to %s",
-                    helper.provider,
+                    candidate.helper.provider,
                     type(exc).__name__,
-                    candidates[index + 1][0].provider,
+                    candidates[index + 1].helper.provider,
                 )
         raise AssertionError("unreachable: no candidates")  # _candidates never returns []
 
@@ -280,22 +305,34 @@ class Engine:
         hosts = frozenset({host_of(self.settings.hub_url), host_of(self.settings.router_url)})
         return Credential(token, "Hugging Face token", hosts)
 
-    def _candidates(
-        self, request: TaskRequest
-    ) -> Generator[Effect, Any, list[tuple[TaskProviderHelper, ModelMapping | None]]]:
-        provider = request.provider or self.settings.provider or "auto"
-        model = request.model or self.settings.model
+    def _candidates(self, request: TaskRequest) -> Generator[Effect, Any, list[Candidate]]:
+        settings = self.settings
+        provider = request.provider or settings.provider
+        model = request.model or settings.model
+        if is_url(model):
+            assert model is not None
+            return [Candidate(endpoint_helper(request.task, model), "tgi")]
+        if provider is None and settings.base_url is not None:
+            helper = endpoint_helper(request.task, settings.base_url)
+            return [Candidate(helper, model or "tgi")]
+        if model is not None and ":" in model and "/" in model:
+            base, _, suffix = model.rpartition(":")
+            if suffix in ROUTER_POLICIES and request.task == "conversational":
+                helper = router_policy_helper(settings.router_url)
+                return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
+            if suffix in self.registry.providers():
+                provider, model = suffix, base
+        provider = provider or "auto"
         if provider != "auto":
             helper = self.registry.get(provider, request.task).helper
-            if model is None:
-                raise InvalidInputError(
-                    f"No model given for {request.task!r} on {provider}: pass model='...' to the "
-                    "call or the client."
-                )
-            return [(helper, None)]
-        if model is None:
+            resolved = resolve_alias(helper, model, settings.model_aliases)
+            # An alias names the provider's own model id: no Hub mapping applies.
+            mapping = ModelMapping(resolved) if resolved != model else None
+            return [Candidate(helper, resolved, mapping, base_url=settings.base_url)]
+        if model is None or model in ALIAS_NAMES:
             raise InvalidInputError(
-                "provider='auto' needs a model id to find the providers serving it: pass model=."
+                "provider='auto' needs a model id to find the providers serving it: pass "
+                "model='org/name' (aliases such as 'small' need a provider)."
             )
         entries = yield from self._hub_entries(model, self._hub_credential())
         served = self.registry.providers_for(request.task)
@@ -305,17 +342,20 @@ class Engine:
                 f"provider= with one of the providers installed for {request.task!r}: "
                 f"{', '.join(served) or '(none)'}."
             )
-        preference = {p: i for i, p in enumerate(self.settings.provider_preference)}
+        preference = {p: i for i, p in enumerate(settings.provider_preference)}
         ordered = sorted(
             enumerate(entries),
             key=lambda pair: (preference.get(pair[1].provider, len(preference)), pair[0]),
         )
-        candidates: list[tuple[TaskProviderHelper, ModelMapping | None]] = []
-        for _, entry in ordered:
-            if entry.status == "error" or (entry.provider, request.task) not in self.registry:
-                continue
-            helper = self.registry.get(entry.provider, request.task).helper
-            candidates.append((helper, entry.to_mapping(model)))
+        candidates = [
+            Candidate(
+                self.registry.get(entry.provider, request.task).helper,
+                model,
+                entry.to_mapping(model),
+            )
+            for _, entry in ordered
+            if entry.status != "error" and (entry.provider, request.task) in self.registry
+        ]
         if not candidates:
             mapped = ", ".join(e.provider for e in entries)
             raise ModelMappingError(
@@ -339,10 +379,11 @@ class Engine:
         for entry in entries:
             if entry.provider == helper.provider:
                 return entry.to_mapping(model)
-        others = ", ".join(e.provider for e in entries) or "no provider"
+        others = ", ".join(e.provider for e in entries)
+        served = f"it maps it to {others}" if others else "it maps it to no inference provider"
         raise ModelMappingError(
-            f"The Hub does not map {model!r} to {helper.provider} (it maps it to {others}). Use "
-            f"one of those providers, the model id {helper.provider} itself uses, or "
+            f"The Hub does not map {model!r} to {helper.provider} ({served}). Use one of "
+            f"those providers, the model id {helper.provider} itself uses, or "
             "model_mappings={provider: {hub_id: provider_id}}."
         )
 
@@ -371,17 +412,16 @@ class Engine:
 
     # -- one provider ------------------------------------------------------------------
 
-    def _run_on(
-        self, helper: TaskProviderHelper, mapping: ModelMapping | None, request: TaskRequest
-    ) -> Generator[Effect, Any, Any]:
+    def _run_on(self, candidate: Candidate, request: TaskRequest) -> Generator[Effect, Any, Any]:
         settings = self.settings
+        helper = candidate.helper
         route = choose_route(
             helper,
             api_key=settings.api_key,
             routing=settings.routing,
             router_url=settings.router_url,
             hub_url=settings.hub_url,
-            base_url=settings.base_url,
+            base_url=candidate.base_url,
         )
         unsupported = _unsupported(helper, request)
         if unsupported:
@@ -391,10 +431,9 @@ class Engine:
                 f"{', '.join(sorted(helper.supported_parameters or ())) or '(none)'}; pass "
                 "provider-specific options through extra_body."
             )
-        model = request.model or settings.model
-        assert model is not None  # _candidates checked
+        mapping = candidate.mapping
         if mapping is None:
-            mapping = yield from self._resolve_mapping(helper, model, route)
+            mapping = yield from self._resolve_mapping(helper, candidate.model, route)
         inputs = request.inputs
         if not helper.accepts_input_urls:
             inputs = yield from self._download_inputs(inputs, helper)
@@ -407,8 +446,9 @@ class Engine:
             parameters=request.parameters,
             extra_body=request.extra_body,
             stream=request.stream,
+            options={"wait_for_model": settings.wait_for_model, "use_cache": settings.use_cache},
         )
-        http_request = self._with_extra(helper.prepare_request(call), request)
+        http_request = self._with_extra(helper.prepare_request(call), request, self._bill_to(route))
         response = yield from self._send(http_request, route.credential, helper.provider, helper)
         info = ResponseInfo.from_headers(
             helper.provider,
@@ -442,9 +482,26 @@ class Engine:
             return result
         return inputs
 
+    def _bill_to(self, route: RoutingChoice) -> dict[str, str]:
+        bill_to = self.settings.bill_to
+        if bill_to is None:
+            return {}
+        if route.routing != "router":
+            warnings.warn(
+                f"bill_to={bill_to!r} has no effect on a direct call: only the Hugging Face "
+                "router bills an organisation. Use a Hugging Face token (routing='router').",
+                BillToIgnoredWarning,
+                stacklevel=6,
+            )
+            return {}
+        return {"X-HF-Bill-To": bill_to}
+
     @staticmethod
-    def _with_extra(http_request: HTTPRequest, request: TaskRequest) -> HTTPRequest:
-        headers = {**http_request.headers, **request.headers} if request.headers else None
+    def _with_extra(
+        http_request: HTTPRequest, request: TaskRequest, extra_headers: Mapping[str, str]
+    ) -> HTTPRequest:
+        added = {**request.headers, **extra_headers}
+        headers = {**http_request.headers, **added} if added else None
         payload = http_request.payload
         if request.extra_body:
             if not isinstance(payload, dict):
@@ -484,6 +541,8 @@ class Engine:
             headers,
             self.settings.timeout,
             follow_redirects=not (request.authenticate and credential is not None),
+            provider=provider,
+            requests_per_minute=self._budget(helper),
         )
         attempt = 0
         loading_waited = 0.0
@@ -518,6 +577,15 @@ class Engine:
                 yield Sleep(policy.delay_for(attempt, response.headers))
                 continue
             raise http_error(response, provider, helper, credential, loading=estimate is not None)
+
+    def _budget(self, helper: TaskProviderHelper | None) -> float | None:
+        """Requests per minute allowed for the helper's provider (None: unlimited)."""
+        if helper is None:
+            return None
+        configured = self.settings.requests_per_minute
+        if isinstance(configured, Mapping):
+            configured = configured.get(helper.provider)
+        return configured if configured is not None else helper.default_requests_per_minute
 
     # -- jobs ------------------------------------------------------------------------------
 

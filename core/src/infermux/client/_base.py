@@ -14,6 +14,7 @@ from infermux.errors import InvalidInputError
 from infermux.registry.store import ProviderRegistry
 from infermux.streaming import AsyncStream, Stream
 from infermux.transport.http import AsyncHTTP, SyncHTTP
+from infermux.transport.limits import AsyncLimits, SyncLimits
 from infermux.transport.retry import RetryPolicy
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
@@ -46,6 +47,10 @@ def build_engine(
     wait_for_model: bool,
     registry: ProviderRegistry | None,
     retry: RetryPolicy | None = None,
+    use_cache: bool | None = None,
+    model_aliases: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+    bill_to: str | None = None,
+    requests_per_minute: float | Mapping[str, float] | None = None,
 ) -> Engine:
     """Validate constructor arguments and build the engine both clients run on."""
     if api_key is not None and token is not None and api_key != token:
@@ -82,6 +87,11 @@ def build_engine(
     mappings = {p: dict(m) for p, m in config.model_mappings.items()}
     for p, m in (model_mappings or {}).items():
         mappings.setdefault(p, {}).update(m)
+    aliases = {p: {t: dict(a) for t, a in tasks.items()} for p, tasks in config.aliases.items()}
+    for p, tasks in (model_aliases or {}).items():
+        for t, table in tasks.items():
+            aliases.setdefault(p, {}).setdefault(t, {}).update(table)
+    _check_optional("bill_to", bill_to, str, "an organisation name")
     settings = EngineSettings(
         provider=provider,
         model=model,
@@ -100,6 +110,10 @@ def build_engine(
         failover=failover,
         hub_lookup=hub_lookup,
         wait_for_model=wait_for_model,
+        use_cache=use_cache,
+        model_aliases=aliases,
+        bill_to=bill_to,
+        requests_per_minute=requests_per_minute,
     )
     return Engine(settings, registry)
 
@@ -126,9 +140,12 @@ class _ClientCommon:
 class SyncClientBase(_ClientCommon):
     """Drives engine generators with blocking I/O on one ``httpx2.Client``."""
 
-    def __init__(self, engine: Engine, http_client: Any = None) -> None:
+    def __init__(
+        self, engine: Engine, http_client: Any = None, max_concurrency: int | None = None
+    ) -> None:
         self.engine = engine
         self._http = SyncHTTP(http_client)
+        self._limits = SyncLimits(max_concurrency)
 
     def _run(self, request: TaskRequest) -> Any:
         result = self._drive(self.engine.run(request))
@@ -148,7 +165,8 @@ class SyncClientBase(_ClientCommon):
             send_value, error = None, None
             if type(effect) is Send:
                 try:
-                    send_value = self._http.send(effect)
+                    with self._limits.slot(effect.provider, effect.requests_per_minute):
+                        send_value = self._http.send(effect)
                 except Exception as exc:  # handed to the engine, which decides to retry
                     error = exc
             elif type(effect) is Sleep:
@@ -171,9 +189,12 @@ class SyncClientBase(_ClientCommon):
 class AsyncClientBase(_ClientCommon):
     """Drives engine generators with ``await`` on one ``httpx2.AsyncClient``."""
 
-    def __init__(self, engine: Engine, http_client: Any = None) -> None:
+    def __init__(
+        self, engine: Engine, http_client: Any = None, max_concurrency: int | None = None
+    ) -> None:
         self.engine = engine
         self._http = AsyncHTTP(http_client)
+        self._limits = AsyncLimits(max_concurrency)
 
     async def _run(self, request: TaskRequest) -> Any:
         result = await self._drive(self.engine.run(request))
@@ -193,8 +214,9 @@ class AsyncClientBase(_ClientCommon):
             send_value, error = None, None
             if type(effect) is Send:
                 try:
-                    send_value = await self._http.send(effect)
-                except Exception as exc:
+                    async with self._limits.slot(effect.provider, effect.requests_per_minute):
+                        send_value = await self._http.send(effect)
+                except Exception as exc:  # handed to the engine, which decides to retry
                     error = exc
             elif type(effect) is Sleep:
                 if effect.cancel is not None:

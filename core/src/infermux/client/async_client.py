@@ -86,6 +86,12 @@ class AsyncInferenceClient(AsyncClientBase):
         wait_for_model: wait for a loading model (503 with ``estimated_time``).
         retry: full control of retries and waits (a :class:`~infermux.RetryPolicy`);
             ``max_retries`` is ignored when it is given.
+        use_cache: Hugging Face serverless only: False asks for a fresh answer.
+        model_aliases: ``{provider: {task: {"small": model_id, ...}}}`` overrides.
+        bill_to: an organisation billed for routed calls (``X-HF-Bill-To``); no effect direct.
+        requests_per_minute: a client-side budget, one number or ``{provider: rpm}``;
+            providers may declare a default (hf-inference: 3,000).
+        max_concurrency: at most this many requests in flight for this client.
         registry: a provider registry other than the process-wide one (tests, isolation).
     """
 
@@ -112,6 +118,11 @@ class AsyncInferenceClient(AsyncClientBase):
         hub_lookup: bool = True,
         wait_for_model: bool = True,
         retry: RetryPolicy | None = None,
+        use_cache: bool | None = None,
+        model_aliases: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+        bill_to: str | None = None,
+        requests_per_minute: float | Mapping[str, float] | None = None,
+        max_concurrency: int | None = None,
         registry: ProviderRegistry | None = None,
     ) -> None:
         engine = build_engine(
@@ -134,9 +145,13 @@ class AsyncInferenceClient(AsyncClientBase):
             hub_lookup=hub_lookup,
             wait_for_model=wait_for_model,
             retry=retry,
+            use_cache=use_cache,
+            model_aliases=model_aliases,
+            bill_to=bill_to,
+            requests_per_minute=requests_per_minute,
             registry=registry,
         )
-        super().__init__(engine, http_client)
+        super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.
         self.chat = AsyncChat(self)
 

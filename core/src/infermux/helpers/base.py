@@ -88,6 +88,9 @@ class Call:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     extra_body: Mapping[str, Any] = field(default_factory=dict)
     stream: bool = False
+    #: Client-level provider options, e.g. ``wait_for_model`` and ``use_cache`` for
+    #: Hugging Face's serverless API.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,10 @@ class TaskProviderHelper:
     #: Task parameters the provider honours; None accepts all. The core refuses the others
     #: before sending, so nothing a user sets is silently dropped.
     supported_parameters: frozenset[str] | None = None
+    #: Model aliases for this task: ``{"default": ..., "small": ..., "large": ..., "agent": ...}``.
+    model_aliases: dict[str, str] = {}
+    #: Client-side request budget applied when the user sets none (requests per minute).
+    default_requests_per_minute: float | None = None
     #: Where users get a key; shown in errors and docs.
     key_url: str | None = None
 

@@ -114,7 +114,7 @@ class OpenAIChatHelper(_OpenAIBase):
     task = "conversational"
     route = "/chat/completions"
     supports_streaming = True
-    supported_parameters = CHAT_PARAMETERS
+    supported_parameters: frozenset[str] | None = CHAT_PARAMETERS
 
     output_type = ChatCompletionOutput
 

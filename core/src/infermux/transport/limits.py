@@ -1,0 +1,92 @@
+"""Client-side limits: requests per minute per provider, and a concurrency cap.
+
+One :class:`Limits` object belongs to a client and is shared by all its calls. The
+arithmetic (a token bucket per provider) is pure; the sync and async flavours only differ
+in how they wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+__all__ = ["AsyncLimits", "SyncLimits", "TokenBucket"]
+
+
+class TokenBucket:
+    """``rate_per_minute`` requests per minute, with a burst of one second's worth (>= 1)."""
+
+    __slots__ = ("_capacity", "_rate", "_tokens", "_updated")
+
+    def __init__(self, rate_per_minute: float, now: float | None = None) -> None:
+        self._rate = rate_per_minute / 60.0
+        self._capacity = max(1.0, self._rate)
+        self._tokens = self._capacity
+        self._updated = time.monotonic() if now is None else now
+
+    def reserve(self, now: float) -> float:
+        """Take a token; return how long to wait before using it (0 if available now)."""
+        self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+        self._tokens -= 1.0
+        return 0.0 if self._tokens >= 0 else -self._tokens / self._rate
+
+
+class _Buckets:
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, float], TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def delay(self, provider: str, rate_per_minute: float | None) -> float:
+        if not rate_per_minute or rate_per_minute <= 0:
+            return 0.0
+        with self._lock:
+            key = (provider, rate_per_minute)
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = TokenBucket(rate_per_minute)
+            return bucket.reserve(time.monotonic())
+
+
+class SyncLimits:
+    """Blocking limits for the sync client (thread-safe)."""
+
+    def __init__(self, max_concurrency: int | None = None) -> None:
+        self._buckets = _Buckets()
+        self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
+
+    @contextmanager
+    def slot(self, provider: str, rate_per_minute: float | None) -> Iterator[None]:
+        delay = self._buckets.delay(provider, rate_per_minute)
+        if delay > 0:
+            time.sleep(delay)
+        if self._slots is None:
+            yield
+            return
+        with self._slots:
+            yield
+
+
+class AsyncLimits:
+    """Awaiting limits for the async client (one event loop)."""
+
+    def __init__(self, max_concurrency: int | None = None) -> None:
+        self._buckets = _Buckets()
+        self._max = max_concurrency
+        self._slots: asyncio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def slot(self, provider: str, rate_per_minute: float | None) -> AsyncIterator[None]:
+        delay = self._buckets.delay(provider, rate_per_minute)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if not self._max:
+            yield
+            return
+        if self._slots is None:  # created lazily, inside the running loop
+            self._slots = asyncio.Semaphore(self._max)
+        async with self._slots:
+            yield
