@@ -1,0 +1,7 @@
+"""``python -m infermux.cli``."""
+
+import sys
+
+from infermux.cli import main
+
+sys.exit(main())

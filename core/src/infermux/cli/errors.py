@@ -1,0 +1,41 @@
+"""The CLI's own error and the exit code of every error it reports.
+
+Exit codes: 0 success; 1 the provider or the network failed (HTTP errors, timeouts,
+failed jobs, malformed answers); 2 the invocation or set-up is wrong (bad arguments or
+input, unknown provider or task, missing key, plugin conflicts); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CLIError",
+    "exit_code_for",
+]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class CLIError(Exception):
+    """A problem found by the CLI itself; printed as ``error: <message>``, no traceback."""
+
+    def __init__(self, message: str, *, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """2 for configuration and input errors, 1 for provider and transport errors."""
+    if isinstance(exc, CLIError):
+        return exc.exit_code
+    from infermux.errors import ConfigurationError, InvalidInputError, ModelMappingError
+
+    if isinstance(exc, ConfigurationError | InvalidInputError | ModelMappingError):
+        return EXIT_USAGE
+    return EXIT_FAILURE

@@ -1,0 +1,278 @@
+"""The argument parser: every command, option and example of ``infermux``.
+
+Building it imports only argparse; each command's module is imported when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from infermux import __version__
+
+__all__ = ["COMMANDS", "build_parser", "parse_args", "parse_param"]
+
+#: Command name -> (module under ``infermux.cli``, function in it).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "providers": ("listing", "providers_command"),
+    "plugins": ("listing", "plugins_command"),
+    "chat": ("chat", "chat_command"),
+    "run": ("run", "run_command"),
+    "demo": ("demo", "demo_command"),
+}
+
+_MAIN_EPILOG = """\
+examples:
+  infermux providers                       which provider serves which task
+  infermux chat meta-llama/Meta-Llama-3-8B-Instruct --provider together "What is deep learning?"
+  infermux run text-to-image --model stabilityai/stable-diffusion-xl-base-1.0 \\
+      --provider together "An astronaut riding a horse" --output astronaut.png
+  infermux demo                            offline showcase from recorded traffic
+
+keys: --api-key, else the provider's variable (e.g. TOGETHER_API_KEY), else HF_TOKEN.
+exit codes: 0 ok, 1 provider or network error, 2 bad input or set-up, 130 interrupted.
+'infermux COMMAND --help' shows each command's options and examples.
+"""
+
+_PROVIDERS_EPILOG = """\
+examples:
+  infermux providers
+  infermux providers --json | jq '.registrations[] | select(.task == "conversational")'
+"""
+
+_PLUGINS_EPILOG = """\
+examples:
+  infermux plugins
+  infermux plugins --json
+  INFERMUX_BLOCK_PLUGINS=infermux-together infermux plugins   # shows it as blocked
+"""
+
+_CHAT_EPILOG = """\
+examples:
+  infermux chat meta-llama/Meta-Llama-3-8B-Instruct --provider together "What is deep learning?"
+  echo "Summarise: $(cat notes.txt)" | infermux chat MODEL --provider together
+  infermux chat MODEL --system "Answer in French." --max-tokens 200 --temperature 0.2 Hello
+  infermux chat MODEL --provider together      # no message on a terminal: interactive chat
+
+With no message on a terminal, each line you type is sent with the conversation so
+far; Ctrl-D ends the session, Ctrl-C stops the current answer.
+"""
+
+_RUN_EPILOG = """\
+examples:
+  infermux run text-classification --provider hf-inference \\
+      --model distilbert/distilbert-base-uncased-finetuned-sst-2-english "I love this movie"
+  infermux run feature-extraction --model facebook/bart-base --provider hf-inference \\
+      --input "Hi, who are you?" --json
+  infermux run text-to-image --model stabilityai/stable-diffusion-xl-base-1.0 \\
+      --provider together "An astronaut riding a horse" --param seed=42 --output astronaut.png
+  infermux run text-generation --model MODEL --input-file prompt.txt --param max_new_tokens=50
+  infermux run conversational --model MODEL --provider together \\
+      --input '[{"role": "user", "content": "Hi"}]'
+
+TASK is a Hugging Face task name; it calls the client method of the same name
+('text-to-image' -> text_to_image; 'conversational' -> chat_completion). --param values
+are read as JSON when they parse (42, true, [1,2], {"a":1}), else as text.
+"""
+
+_DEMO_EPILOG = """\
+examples:
+  infermux demo                            # from the repository root (make demo)
+  infermux demo --cassettes path/to/cassettes --output-dir /tmp/demo
+
+Replays recorded traffic: no key and no network needed. Needs vcrpy
+(pip install 'infermux[testing]'); Pillow (pip install 'infermux[pillow]') turns the
+image into a PNG.
+"""
+
+
+#: Commands whose free text may also follow options: command -> its positional's dest.
+_FREE_TEXT = {"chat": "message", "run": "text"}
+
+
+def parse_param(text: str) -> tuple[str, str]:
+    """``key=value`` -> ``(key, value)``; the value is decoded later, by the command."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    return key.strip(), value
+
+
+def _subparser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    epilog: str,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    # Also accepted after the command; SUPPRESS keeps a -v given before it.
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log what happens to stderr (-vv for HTTP details); keys are never shown",
+    )
+    parser.set_defaults(command=name)
+    return parser
+
+
+def _add_client_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("provider and key")
+    group.add_argument(
+        "--provider",
+        metavar="P",
+        help="provider id, e.g. together or hf-inference (default: auto, from the Hub mapping)",
+    )
+    group.add_argument(
+        "--api-key",
+        metavar="K",
+        help="provider key or Hugging Face token (default: the provider's environment "
+        "variable, then HF_TOKEN)",
+    )
+    group.add_argument(
+        "--routing",
+        choices=("auto", "direct", "router"),
+        default="auto",
+        help="direct to the provider or through the Hugging Face router (default: auto, "
+        "by the kind of key)",
+    )
+
+
+def _add_chat(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(commands, "chat", "chat with a model, streaming the reply", _CHAT_EPILOG)
+    parser.add_argument(
+        "model", metavar="MODEL", help="model id, e.g. meta-llama/Meta-Llama-3-8B-Instruct"
+    )
+    parser.add_argument(
+        "message",
+        metavar="MESSAGE",
+        nargs="*",
+        help="the message (words are joined); default: stdin, or a chat session on a terminal",
+    )
+    _add_client_options(parser)
+    parser.add_argument("--system", metavar="TEXT", help="system prompt")
+    parser.add_argument("--max-tokens", metavar="N", type=int, help="maximum tokens in the reply")
+    parser.add_argument("--temperature", metavar="T", type=float, help="sampling temperature")
+    parser.add_argument(
+        "--no-stream",
+        dest="stream",
+        action="store_false",
+        help="wait for the whole reply instead of streaming it",
+    )
+
+
+def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(commands, "run", "run any task of the client by its task name", _RUN_EPILOG)
+    parser.add_argument("task", metavar="TASK", help="task name, e.g. text-to-image")
+    parser.add_argument("text", metavar="TEXT", nargs="*", help="the input text (words are joined)")
+    parser.add_argument("--model", "-m", metavar="M", required=True, help="model id")
+    _add_client_options(parser)
+    source = parser.add_argument_group("input (one of TEXT, --input, --input-file or stdin)")
+    source.add_argument("--input", metavar="TEXT", dest="input_text", help="the input text")
+    source.add_argument(
+        "--input-file",
+        metavar="PATH",
+        help="read the input from a file ('-' for stdin); binary for media tasks",
+    )
+    parser.add_argument(
+        "--param",
+        "-p",
+        metavar="KEY=VALUE",
+        type=parse_param,
+        action="append",
+        default=[],
+        dest="params",
+        help="a task parameter; repeatable; the value is JSON if it parses, else text",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="write the result here (media: default output<ext> in the current directory)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document (media: where it was saved)"
+    )
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(
+        commands, "demo", "offline showcase: real client calls on recorded traffic", _DEMO_EPILOG
+    )
+    parser.add_argument(
+        "--cassettes",
+        metavar="DIR",
+        help="the recorded traffic (default: ./cassettes, else cassettes/ in a parent directory)",
+    )
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        default="demo-output",
+        help="where the generated image goes (default: demo-output)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``infermux`` parser; each parsed command sets ``command``."""
+    parser = argparse.ArgumentParser(
+        prog="infermux",
+        description="One client for every hosted inference provider, from the command line.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"infermux {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log what happens to stderr (-vv for HTTP details); keys are never shown",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for name, summary, epilog in (
+        ("providers", "list installed providers and the tasks they serve", _PROVIDERS_EPILOG),
+        ("plugins", "list provider plugins, their status and load errors", _PLUGINS_EPILOG),
+    ):
+        listing = _subparser(commands, name, summary, epilog)
+        listing.add_argument("--json", action="store_true", help="print JSON")
+    _add_chat(commands)
+    _add_run(commands)
+    _add_demo(commands)
+    return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``, letting free text come after options too.
+
+    argparse (3.11) gives a ``nargs="*"`` positional that follows another positional only
+    the words right after it; ``infermux chat MODEL --provider P hello`` would reject
+    ``hello``. Leftover words are joined to the command's text instead; leftover options
+    are still an error. After ``--`` everything is text.
+    """
+    namespace, extras = parser.parse_known_args(argv)
+    dest = _FREE_TEXT.get(namespace.command)
+    words: list[str] = []
+    unknown: list[str] = []
+    literal = False
+    for arg in extras:
+        if literal or dest is None:
+            (words if literal else unknown).append(arg)
+        elif arg == "--":
+            literal = True
+        elif arg.startswith("-") and arg != "-":
+            unknown.append(arg)
+        else:
+            words.append(arg)
+    if unknown or (words and dest is None):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or words)}")
+    if dest is not None:
+        setattr(namespace, dest, [*getattr(namespace, dest), *words])
+    return namespace

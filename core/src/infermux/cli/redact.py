@@ -1,0 +1,108 @@
+"""Keep keys out of everything the CLI prints: error messages, warnings and logs.
+
+The CLI collects every secret it can know of (``--api-key`` values, key-like environment
+variables, the saved Hugging Face token) and replaces them with ``<redacted>`` in any
+text it writes to stderr, including ``--verbose`` logging.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TextIO
+
+__all__ = ["REDACTED", "Redactor", "verbose_logging"]
+
+REDACTED = "<redacted>"
+
+# Shorter values are not treated as secrets: redacting "1" or "yes" would mangle output.
+_MIN_SECRET_LENGTH = 8
+_SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_KEY", "_SECRET")
+_KEY_OPTION = "--api-key"
+
+
+class Redactor:
+    """Replaces known secrets in text; call it: ``redact("... hf_abc ...")``."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret.strip()) >= _MIN_SECRET_LENGTH:
+            self._secrets.add(secret.strip())
+
+    def __call__(self, text: str) -> str:
+        # Longest first, so a secret containing another is replaced whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
+
+    @classmethod
+    def from_invocation(
+        cls, argv: Sequence[str], environ: Mapping[str, str] | None = None
+    ) -> Redactor:
+        """Secrets from the command line (``--api-key K`` / ``--api-key=K``) and environment."""
+        redactor = cls()
+        for index, arg in enumerate(argv):
+            if arg == _KEY_OPTION and index + 1 < len(argv):
+                redactor.add(argv[index + 1])
+            elif arg.startswith(_KEY_OPTION + "="):
+                redactor.add(arg.partition("=")[2])
+        env = os.environ if environ is None else environ
+        for name, value in env.items():
+            if name.upper().endswith(_SECRET_SUFFIXES):
+                redactor.add(value)
+        return redactor
+
+
+class _RedactingFormatter(logging.Formatter):
+    def __init__(self, fmt: str, redact: Redactor) -> None:
+        super().__init__(fmt)
+        self._redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._redact(super().format(record))
+
+
+#: Loggers the CLI shows: the library's own, then the HTTP stack at -vv.
+_LOGGERS = {1: ("infermux", "httpx2"), 2: ("infermux", "httpx2", "httpcore2")}
+
+
+@contextmanager
+def verbose_logging(
+    verbosity: int, redact: Redactor, stream: TextIO | None = None
+) -> Iterator[None]:
+    """Route library logs to stderr, redacted, for the duration of one command.
+
+    0: warnings from infermux only; 1 (``-v``): info from infermux and httpx2;
+    2+ (``-vv``): debug, including httpcore2.
+    """
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    if verbosity <= 0:
+        names: tuple[str, ...] = ("infermux",)
+        level = logging.WARNING
+        handler.setFormatter(_RedactingFormatter("%(levelname)s: %(message)s", redact))
+    else:
+        names = _LOGGERS[min(verbosity, 2)]
+        level = logging.INFO if verbosity == 1 else logging.DEBUG
+        handler.setFormatter(_RedactingFormatter("%(levelname)s %(name)s: %(message)s", redact))
+    saved: list[tuple[logging.Logger, int, bool]] = []
+    for name in names:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level, logger.propagate))
+        logger.setLevel(level)
+        logger.addHandler(handler)
+        # Our handler prints it; a root handler would print it again, unredacted.
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, old_level, old_propagate in saved:
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+            logger.propagate = old_propagate
