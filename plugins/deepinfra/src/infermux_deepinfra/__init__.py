@@ -1,0 +1,185 @@
+"""DeepInfra provider for infermux (direct only).
+
+Chat, completions and embeddings use DeepInfra's OpenAI-compatible API under
+``/v1/openai``; speech recognition and text-to-speech use its native inference API,
+``POST /v1/inference/<model>``. Model ids are DeepInfra's, which are mostly the Hugging
+Face repository ids (``meta-llama/Meta-Llama-3.1-8B-Instruct``), used as given.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from infermux import AudioOutput, TaskProviderHelper, hookimpl
+from infermux.errors import InvalidInputError, ResponseFormatError
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, MultipartPayload, Payload, Response
+from infermux.helpers.openai import (
+    OpenAIChatHelper,
+    OpenAICompletionHelper,
+    OpenAIEmbeddingsHelper,
+)
+from infermux.inputs import BinaryInput
+from infermux.media import sniff_content_type
+from infermux.types import AutomaticSpeechRecognitionOutput
+
+__all__ = [
+    "DeepInfraChat",
+    "DeepInfraCompletion",
+    "DeepInfraEmbeddings",
+    "DeepInfraSpeechRecognition",
+    "DeepInfraTextToSpeech",
+    "register_providers",
+]
+
+
+class _DeepInfra:
+    provider = "deepinfra"
+    # One root for every task, so a base_url override (a proxy) moves them all.
+    base_url = "https://api.deepinfra.com"
+    api_key_env: tuple[str, ...] = ("DEEPINFRA_API_KEY", "DEEPINFRA_TOKEN")
+    key_url: str | None = "https://deepinfra.com/dash/api_keys"
+    routable = False
+    # DeepInfra's ids are used as given: a Hub lookup would refuse Hub repositories that are
+    # not mapped to a router provider called "deepinfra".
+    needs_model_mapping = False
+
+    def error_message(self, body: Any) -> str | None:
+        # OpenAI routes: {"error": {"message"}}; native routes: {"detail": {"error"}} or
+        # {"detail": "..."}.
+        if not isinstance(body, dict):
+            return None
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        detail = body.get("detail")
+        if isinstance(detail, dict) and isinstance(detail.get("error"), str):
+            return str(detail["error"])
+        if isinstance(detail, str):
+            return detail
+        return error if isinstance(error, str) else None
+
+
+class DeepInfraChat(_DeepInfra, OpenAIChatHelper):
+    """Chat completions, plain and streamed (``/v1/openai/chat/completions``)."""
+
+    route_prefix = "/v1/openai"
+
+
+class DeepInfraCompletion(_DeepInfra, OpenAICompletionHelper):
+    """Raw completions for ``text-generation`` (``/v1/openai/completions``)."""
+
+    route_prefix = "/v1/openai"
+
+
+class DeepInfraEmbeddings(_DeepInfra, OpenAIEmbeddingsHelper):
+    """Embeddings for ``feature-extraction`` (``/v1/openai/embeddings``)."""
+
+    route_prefix = "/v1/openai"
+
+
+class _Native(_DeepInfra, TaskProviderHelper):
+    """The native inference API: ``POST /v1/inference/<model>``."""
+
+    def prepare_route(self, call: Call) -> str:
+        return f"/v1/inference/{quote(call.model.provider_model_id, safe='/')}"
+
+
+class DeepInfraSpeechRecognition(_Native):
+    """Whisper and other ASR models: the audio file as the multipart field ``audio``.
+
+    With ``return_timestamps=True`` the segments DeepInfra always returns become ``chunks``.
+    """
+
+    task = "automatic-speech-recognition"
+    output_type = AutomaticSpeechRecognitionOutput
+    supported_parameters = frozenset({"return_timestamps"})
+
+    def prepare_payload(self, call: Call) -> Payload:
+        audio = call.inputs
+        if not isinstance(audio, BinaryInput):
+            raise InvalidInputError("deepinfra speech recognition takes one audio input")
+        extension = mimetypes.guess_extension(audio.content_type) or ".bin"
+        filename = audio.filename or f"audio{extension}"
+        return MultipartPayload(
+            files={"audio": (filename, audio.require_content(), audio.content_type)}
+        )
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise ResponseFormatError(
+                f"deepinfra transcription without text: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        chunks = None
+        segments = body.get("segments")
+        if call.parameters.get("return_timestamps") and isinstance(segments, list):
+            chunks = [
+                {"text": seg.get("text"), "timestamp": [seg.get("start"), seg.get("end")]}
+                for seg in segments
+                if isinstance(seg, dict)
+            ]
+        return AutomaticSpeechRecognitionOutput.model_validate({"text": text, "chunks": chunks})
+
+
+class DeepInfraTextToSpeech(_Native):
+    """TTS models (Kokoro ...): ``{"text"}`` in, ``{"audio": "data:audio/...;base64,..."}`` out."""
+
+    task = "text-to-speech"
+    output_type = AudioOutput
+    supported_parameters = frozenset()
+
+    def prepare_payload(self, call: Call) -> Payload:
+        return {"text": call.inputs}
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        audio = body.get("audio")
+        if isinstance(audio, str) and audio.startswith("data:"):
+            return self._from_data_url(audio)
+        if isinstance(audio, str) and audio.startswith(("https://", "http://")):
+            return FollowUp(HTTPRequest("GET", audio, authenticate=False), self._downloaded)
+        raise ResponseFormatError(
+            f"deepinfra text-to-speech without an audio data URL: {str(body)[:200]}",
+            provider=self.provider,
+            task=self.task,
+        )
+
+    def _from_data_url(self, value: str) -> AudioOutput:
+        header, _, data = value.partition(",")
+        declared = header[len("data:") :].split(";", 1)[0] or None
+        try:
+            content = base64.b64decode(data, validate=False)
+        except (binascii.Error, ValueError):
+            raise ResponseFormatError(
+                "deepinfra returned invalid base64 audio", provider=self.provider, task=self.task
+            ) from None
+        return AudioOutput(content, sniff_content_type(content, declared), provider=self.provider)
+
+    def _downloaded(self, response: Response) -> AudioOutput:
+        content = response.content
+        return AudioOutput(
+            content,
+            sniff_content_type(content, response.content_type),
+            url=response.url,
+            provider=self.provider,
+        )
+
+
+@hookimpl
+def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+    for helper in (
+        DeepInfraChat,
+        DeepInfraCompletion,
+        DeepInfraEmbeddings,
+        DeepInfraSpeechRecognition,
+        DeepInfraTextToSpeech,
+    ):
+        register(helper())

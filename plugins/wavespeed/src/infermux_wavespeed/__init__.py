@@ -1,0 +1,199 @@
+"""WaveSpeedAI provider for infermux: image and video generation as polled jobs.
+
+``POST /api/v3/<model>`` submits a prediction and answers ``{"data": {"id", "status",
+"urls": {"get": ...}}}``; the ``get`` URL is polled until ``data.status`` is
+``"completed"`` (then ``data.outputs[0]`` is downloaded, without any key) or ``"failed"``
+(``data.error`` says why). The core runs the polling; these helpers only describe it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from infermux import TaskProviderHelper, hookimpl
+from infermux.errors import InvalidInputError, JobError, ResponseFormatError
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.inputs import BinaryInput
+from infermux.media import ImageOutput, MediaOutput, VideoOutput, sniff_content_type
+
+__all__ = [
+    "WaveSpeedImageToImage",
+    "WaveSpeedImageToVideo",
+    "WaveSpeedTextToImage",
+    "WaveSpeedTextToVideo",
+    "register_providers",
+]
+
+#: Statuses of a prediction that is still on its way.
+_PENDING = frozenset({"created", "processing", "queued", "pending"})
+_COMMON_PARAMETERS = frozenset({"negative_prompt", "num_inference_steps", "guidance_scale", "seed"})
+
+
+def _size(width: Any, height: Any) -> str:
+    """WaveSpeed's ``size`` is ``"<width>*<height>"``."""
+    if width is None or height is None:
+        raise InvalidInputError("wavespeed needs width and height together (sent as size=W*H)")
+    return f"{width}*{height}"
+
+
+class _WaveSpeedJob(TaskProviderHelper):
+    provider = "wavespeed"
+    base_url = "https://api.wavespeed.ai"
+    api_key_env = ("WAVESPEED_API_KEY",)
+    key_url = "https://wavespeed.ai/accesskey"
+    #: WaveSpeed fetches ``image`` URLs itself; local images go as data URLs.
+    accepts_input_urls = True
+    output_type: type[MediaOutput] = ImageOutput
+
+    # -- request ---------------------------------------------------------------------
+
+    def prepare_route(self, call: Call) -> str:
+        return f"/api/v3/{call.model.provider_model_id}"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        parameters = dict(call.parameters)
+        payload: dict[str, Any] = {}
+        if "width" in parameters or "height" in parameters:
+            payload["size"] = _size(parameters.pop("width", None), parameters.pop("height", None))
+        target = parameters.pop("target_size", None)
+        if isinstance(target, Mapping):
+            payload["size"] = _size(target.get("width"), target.get("height"))
+        if isinstance(call.inputs, BinaryInput):
+            payload["image"] = call.inputs.url_or_data_url()
+        else:
+            payload["prompt"] = call.inputs
+        payload.update(parameters)  # prompt (image tasks), negative_prompt, seed ... as named
+        if call.model.adapter == "lora" and call.model.hub_model_id:
+            # A LoRA from the Hub runs on the mapped base model, loaded by its repository id.
+            payload["loras"] = [{"path": call.model.hub_model_id, "scale": 1}]
+        return payload
+
+    # -- response --------------------------------------------------------------------
+
+    def error_message(self, body: Any) -> str | None:
+        if isinstance(body, dict):
+            for key in ("message", "error"):
+                if isinstance(body.get(key), str) and body[key]:
+                    return str(body[key])
+            data = body.get("data")
+            if isinstance(data, dict) and isinstance(data.get("error"), str) and data["error"]:
+                return str(data["error"])
+        return None
+
+    def _data(self, response: Response) -> dict[str, Any]:
+        body = self.json_object(response)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise ResponseFormatError(
+                f"wavespeed answered without a data object: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return data
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        data = self._data(response)
+        job_id = data.get("id")
+        urls = data.get("urls")
+        get_url = urls.get("get") if isinstance(urls, dict) else None
+        if not isinstance(job_id, str) or not isinstance(get_url, str):
+            raise ResponseFormatError(
+                f"wavespeed submission without data.id and data.urls.get: {str(data)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        # Poll on the call's own base (the router or the API root, whichever the submission
+        # went to): the router serves WaveSpeed's paths under /wavespeed.
+        parts = urlsplit(get_url)
+        poll_url = (
+            call.base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+        )
+        status = data.get("status")
+        return self._poll(poll_url, job_id, status if isinstance(status, str) else None)
+
+    def _poll(self, url: str, job_id: str, status: str | None) -> FollowUp:
+        return FollowUp(
+            HTTPRequest("GET", url),
+            lambda response: self._on_status(response, url, job_id),
+            poll=True,
+            job_id=job_id,
+            status=status,
+        )
+
+    def _on_status(self, response: Response, url: str, job_id: str) -> Any:
+        data = self._data(response)
+        status = data.get("status")
+        if status == "completed":
+            outputs = data.get("outputs")
+            if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
+                raise ResponseFormatError(
+                    f"wavespeed job {job_id} completed without outputs: {str(data)[:200]}",
+                    provider=self.provider,
+                    task=self.task,
+                )
+            return self._download(outputs[0])
+        if status == "failed":
+            reason = data.get("error") or "no error message given"
+            raise JobError(
+                f"wavespeed job {job_id} failed: {reason}", provider=self.provider, job_id=job_id
+            )
+        if isinstance(status, str) and status in _PENDING:
+            return self._poll(url, job_id, status)
+        raise ResponseFormatError(
+            f"wavespeed job {job_id} has an unknown status {status!r}",
+            provider=self.provider,
+            task=self.task,
+        )
+
+    def _download(self, url: str) -> FollowUp:
+        media = self.output_type
+
+        def then(response: Response) -> MediaOutput:
+            content = response.content
+            content_type = sniff_content_type(content, response.content_type)
+            return media(content, content_type, url=url, provider=self.provider)
+
+        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+
+
+class WaveSpeedTextToImage(_WaveSpeedJob):
+    """Text to image (FLUX, Seedream, HiDream ...); ``width``/``height`` become ``size``."""
+
+    task = "text-to-image"
+    supported_parameters = _COMMON_PARAMETERS | {"width", "height"}
+
+
+class WaveSpeedImageToImage(_WaveSpeedJob):
+    """Image editing (FLUX Kontext ...): ``image`` plus an optional ``prompt``."""
+
+    task = "image-to-image"
+    supported_parameters = _COMMON_PARAMETERS | {"prompt", "target_size"}
+
+
+class WaveSpeedTextToVideo(_WaveSpeedJob):
+    """Text to video (Wan, Hunyuan ...); returns a :class:`~infermux.VideoOutput`."""
+
+    task = "text-to-video"
+    output_type = VideoOutput
+    supported_parameters = _COMMON_PARAMETERS
+
+
+class WaveSpeedImageToVideo(_WaveSpeedJob):
+    """Image to video: ``image`` plus an optional ``prompt``."""
+
+    task = "image-to-video"
+    output_type = VideoOutput
+    supported_parameters = _COMMON_PARAMETERS | {"prompt", "target_size"}
+
+
+@hookimpl
+def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+    for helper in (
+        WaveSpeedTextToImage,
+        WaveSpeedImageToImage,
+        WaveSpeedTextToVideo,
+        WaveSpeedImageToVideo,
+    ):
+        register(helper())

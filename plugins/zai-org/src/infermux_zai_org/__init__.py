@@ -1,0 +1,164 @@
+"""Z.ai provider for infermux: GLM chat, CogView images (an async job) and GLM-OCR.
+
+Every route lives under ``/api/paas/v4`` on ``https://api.z.ai``; the Hugging Face router
+serves the same paths under ``https://router.huggingface.co/zai-org``, so direct and routed
+calls differ only in their base URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from infermux import TaskProviderHelper, hookimpl
+from infermux.errors import InvalidInputError, JobError, ResponseFormatError
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.helpers.openai import OpenAIChatHelper, download_image, openai_error_message
+from infermux.inputs import BinaryInput
+from infermux.media import ImageOutput
+from infermux.types import ImageToTextOutput
+
+__all__ = ["ZaiChat", "ZaiImageToText", "ZaiTextToImage", "register_providers"]
+
+_API = "/api/paas/v4"
+#: Z.ai answers errors in the caller's language; ask for English ones.
+_HEADERS = {"accept-language": "en-US,en"}
+
+
+class _Zai:
+    provider = "zai-org"
+    base_url = "https://api.z.ai"
+    api_key_env: tuple[str, ...] = ("ZAI_API_KEY",)
+    key_url: str | None = "https://z.ai/manage-apikey/apikey-list"
+
+    def prepare_headers(self, call: Call) -> dict[str, str]:
+        return dict(_HEADERS)
+
+    def error_message(self, body: Any) -> str | None:
+        # {"error": {"code": "1211", "message": "..."}}, the OpenAI shape with a string code.
+        return openai_error_message(body)
+
+
+class ZaiChat(_Zai, OpenAIChatHelper):
+    """GLM chat completions, plain and streamed, with tools and ``response_format``.
+
+    Z.ai takes no ``seed``, ``n``, penalties or log-probabilities; they are refused.
+    """
+
+    supported_parameters = frozenset(
+        {"max_tokens", "response_format", "stop", "temperature", "tool_choice", "tools", "top_p"}
+    )
+
+    def prepare_route(self, call: Call) -> str:
+        return f"{_API}/chat/completions"
+
+
+class ZaiTextToImage(_Zai, TaskProviderHelper):
+    """CogView images as an async job.
+
+    ``POST /async/images/generations`` answers ``{"id", "task_status": "PROCESSING"}``;
+    ``GET /async-result/<id>`` is polled until ``task_status`` is ``SUCCESS`` (the image at
+    ``image_result[0].url`` is then downloaded without any key) or ``FAIL``.
+    """
+
+    task = "text-to-image"
+    output_type = ImageOutput
+    supported_parameters = frozenset({"width", "height"})
+
+    def prepare_route(self, call: Call) -> str:
+        return f"{_API}/async/images/generations"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        payload: dict[str, Any] = {"model": call.model.provider_model_id, "prompt": call.inputs}
+        width, height = call.parameters.get("width"), call.parameters.get("height")
+        if (width is None) != (height is None):
+            raise InvalidInputError("zai-org needs width and height together (sent as size=WxH)")
+        if width is not None:
+            payload["size"] = f"{width}x{height}"
+        return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        poll_base = f"{call.base_url.rstrip('/')}{_API}/async-result/"
+        return self._next(self.json_object(response), poll_base)
+
+    def _next(self, body: dict[str, Any], poll_base: str) -> Any:
+        job_id = body.get("id")
+        if not isinstance(job_id, str) or not job_id:
+            raise ResponseFormatError(
+                f"zai-org image job without an id: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        status = body.get("task_status")
+        if status == "SUCCESS":
+            return self._download(body, job_id)
+        if status == "FAIL":
+            reason = openai_error_message(body) or body.get("message") or "task_status FAIL"
+            raise JobError(
+                f"zai-org image job {job_id} failed: {reason}",
+                provider=self.provider,
+                job_id=job_id,
+            )
+        if status != "PROCESSING":
+            raise ResponseFormatError(
+                f"zai-org image job {job_id} has an unknown task_status {status!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return FollowUp(
+            HTTPRequest("GET", poll_base + job_id, headers=dict(_HEADERS)),
+            lambda response: self._next(self.json_object(response), poll_base),
+            poll=True,
+            job_id=job_id,
+            status=status,
+        )
+
+    def _download(self, body: dict[str, Any], job_id: str) -> FollowUp:
+        results = body.get("image_result")
+        first = results[0] if isinstance(results, list) and results else None
+        url = first.get("url") if isinstance(first, dict) else None
+        if not isinstance(url, str):
+            raise ResponseFormatError(
+                f"zai-org image job {job_id} succeeded without image_result[0].url",
+                provider=self.provider,
+                task=self.task,
+            )
+        return download_image(url, self.provider)
+
+
+class ZaiImageToText(_Zai, TaskProviderHelper):
+    """GLM-OCR through ``POST /layout_parsing``: the recognised text, as Markdown.
+
+    Only OCR models (``glm-ocr``) serve this route; the image goes as a data URL, or as the
+    caller's URL, which Z.ai fetches itself.
+    """
+
+    task = "image-to-text"
+    output_type = ImageToTextOutput
+    accepts_input_urls = True
+    supported_parameters = frozenset()
+
+    def prepare_route(self, call: Call) -> str:
+        return f"{_API}/layout_parsing"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        if not isinstance(call.inputs, BinaryInput):
+            raise InvalidInputError("zai-org image-to-text takes one image")
+        return {"model": call.model.provider_model_id, "file": call.inputs.url_or_data_url()}
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        text = body.get("md_results")
+        if not isinstance(text, str):
+            raise ResponseFormatError(
+                f"zai-org layout parsing without md_results: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return ImageToTextOutput(generated_text=text)
+
+
+@hookimpl
+def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+    for helper in (ZaiChat, ZaiTextToImage, ZaiImageToText):
+        register(helper())
