@@ -40,10 +40,12 @@ The checks
     with ``InvalidInputError``, not all), routed direct (the helper's ``base_url``) and,
     for routable helpers, through ``https://router.huggingface.co/<provider>``. The
     result is an ``HTTPRequest`` with an upper-case method; its URL starts with the call's
-    base URL; its payload is JSON-serialisable, a ``BinaryPayload``, a
-    ``MultipartPayload`` or None; its headers map str to str, hold no auth header
-    (``authorization``, ``x-key``, ``api-key``, ``cookie``... nor the helper's own
-    ``auth.header``) and no key-looking value; the call's inputs are not mutated.
+    base URL (direct calls to the helper's own ``base_url`` may also go to an https host
+    listed in ``key_hosts``, such as a job queue); its payload is JSON-serialisable, a
+    ``BinaryPayload``, a ``MultipartPayload`` or None; its headers map str to str, hold
+    no auth header (``authorization``, ``x-key``, ``api-key``, ``cookie``... nor the
+    helper's own ``auth.header``) and no key-looking value; the call's inputs are not
+    mutated.
 ``test_stream_flag[p/t]``
     A call with ``stream=False`` gives ``request.stream == False``; for helpers with
     ``supports_streaming``, ``stream=True`` gives ``request.stream == True``.
@@ -436,11 +438,20 @@ def _payload_problems(payload: Any, where: str) -> list[str]:
     return []
 
 
-def _url_problems(url: Any, call: Call, where: str) -> list[str]:
+def _url_problems(helper: TaskProviderHelper, url: Any, call: Call, where: str) -> list[str]:
     if not isinstance(url, str):
         return [f"{where}: url must be a string, got {type(url).__name__}"]
     base = call.base_url.rstrip("/")
-    if not (url == base or url.startswith((base + "/", base + "?"))):
+    under_base = url == base or url.startswith((base + "/", base + "?"))
+    # Direct to the default base URL, a helper may pick another host of its own, if the
+    # key may go there (fal's queue host); a custom base URL or the router must be kept.
+    own_host = (
+        call.routing == "direct"
+        and base == str(helper.base_url).rstrip("/")
+        and url.startswith("https://")
+        and host_of(url) in {h.lower() for h in helper.key_hosts if isinstance(h, str)}
+    )
+    if not (under_base or own_host):
         return [f"{where}: url {url!r} does not start with the call's base_url {base!r}"]
     return [f"{where}: url holds a {label}-looking value" for label in _secret_hits(url)]
 
@@ -455,7 +466,7 @@ def _check_request(
     if request.method not in _HTTP_METHODS:
         problems.append(f"{where}: method {request.method!r} is not an upper-case HTTP method")
     if call is not None:
-        problems += _url_problems(request.url, call, where)
+        problems += _url_problems(helper, request.url, call, where)
     elif not isinstance(request.url, str) or not request.url.startswith(("https://", "http://")):
         problems.append(f"{where}: url {request.url!r} is not an http(s) URL")
     problems += _header_problems(helper, request.headers, where)

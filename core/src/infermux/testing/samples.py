@@ -5,9 +5,10 @@ that mutates its inputs cannot poison the next check.
 
 - :func:`sample_calls`: representative :class:`~infermux.helpers.base.Call` objects for a
   helper's task, in the shape the core's client passes them (messages for chat, a prompt
-  string for generation, a text or a list of texts for embeddings and classification, raw
-  ``bytes`` for image, audio and video inputs, a dict for multi-part inputs such as
-  question answering).
+  string for generation, a text or a list of texts for embeddings and classification, a
+  :class:`~infermux.inputs.BinaryInput` for image, audio and video inputs -- plus a URL
+  one for helpers that ``accepts_input_urls`` -- and a dict for multi-part inputs such
+  as question answering).
 - :func:`representative_responses`: successful bodies in the shapes providers commonly
   answer with (OpenAI chat / embeddings / images, TGI text generation, Hugging Face
   pipeline JSON, raw media bytes).
@@ -27,11 +28,16 @@ from typing import Any
 
 from infermux.auth import DEFAULT_ROUTER_URL
 from infermux.helpers.base import Call, ModelMapping, Response, Routing, TaskProviderHelper
+from infermux.inputs import BinaryInput, BinaryKind, load_binary
 from infermux.media import AudioOutput, ImageOutput, VideoOutput
 from infermux.types import (
     AutomaticSpeechRecognitionOutput,
     ChatCompletionOutput,
+    ImageToTextOutput,
+    SummarizationOutput,
+    TableQuestionAnsweringOutputElement,
     TextGenerationOutput,
+    TranslationOutput,
 )
 
 __all__ = [
@@ -60,22 +66,41 @@ MODEL_ID = "infermux-test/sample-model"
 SAMPLE_URL = "https://provider.invalid/sample"
 
 
-#: Output types the core's client returns for a task: a helper's ``output_type`` must be
-#: this type or a subclass, so every provider of a task gives users the same type. Tasks
-#: absent here only need *some* declared type.
+#: Output types the core's client returns for a task (the outer type of its annotation): a
+#: helper's ``output_type`` must be this type or a subclass, so every provider of a task
+#: gives users the same type. Tasks absent here only need *some* declared type.
 TASK_OUTPUT_TYPES: Mapping[str, type[Any]] = {
+    "audio-classification": list,
+    "audio-to-audio": list,
     "automatic-speech-recognition": AutomaticSpeechRecognitionOutput,
     "conversational": ChatCompletionOutput,
-    "image-text-to-text": ChatCompletionOutput,
-    "text-generation": TextGenerationOutput,
+    "document-question-answering": list,
     "feature-extraction": list,
-    "text-classification": list,
-    "text-to-image": ImageOutput,
+    "fill-mask": list,
+    "image-classification": list,
+    "image-segmentation": list,
+    "image-text-to-text": ChatCompletionOutput,
     "image-to-image": ImageOutput,
-    "text-to-speech": AudioOutput,
-    "text-to-audio": AudioOutput,
-    "text-to-video": VideoOutput,
+    "image-to-text": ImageToTextOutput,
     "image-to-video": VideoOutput,
+    "object-detection": list,
+    "sentence-similarity": list,
+    "summarization": SummarizationOutput,
+    "table-question-answering": TableQuestionAnsweringOutputElement,
+    "tabular-classification": list,
+    "tabular-regression": list,
+    "text-classification": list,
+    "text-generation": TextGenerationOutput,
+    "text-to-audio": AudioOutput,
+    "text-to-image": ImageOutput,
+    "text-to-speech": AudioOutput,
+    "text-to-video": VideoOutput,
+    "token-classification": list,
+    "translation": TranslationOutput,
+    "visual-question-answering": list,
+    "zero-shot-classification": list,
+    "zero-shot-image-classification": list,
+    "zero-shot-object-detection": list,
 }
 
 
@@ -300,7 +325,7 @@ def _responses(task: str) -> list[Sample]:
             )
         ]
     if task == "tabular-classification":
-        return [Sample("hf_pipeline", json_response([1, 0]))]
+        return [Sample("hf_pipeline", json_response(["1", "0"]))]
     if task == "tabular-regression":
         return [Sample("hf_pipeline", json_response([3.5, 1.25]))]
     return []
@@ -383,8 +408,56 @@ def garbage_stream_events() -> list[tuple[str, str]]:
 # -- inputs and calls -------------------------------------------------------------------------
 
 
-def sample_inputs(task: str) -> list[Any]:
-    """Representative ``Call.inputs`` values for ``task`` (one or more variants)."""
+#: Input URLs of the URL variants, for helpers that ``accepts_input_urls``.
+_INPUT_URLS: dict[BinaryKind, str] = {
+    "image": "https://media.example.invalid/cat.png",
+    "audio": "https://media.example.invalid/hello.wav",
+    "video": "https://media.example.invalid/clip.mp4",
+}
+
+
+def _binary(kind: BinaryKind, url: bool) -> BinaryInput:
+    """A binary input as the client passes it: loaded bytes, or a URL left to the provider."""
+    if url:
+        return load_binary(_INPUT_URLS[kind], kind, kind)
+    content = {"image": png_bytes, "audio": wav_bytes, "video": mp4_bytes}[kind]()
+    return load_binary(content, kind, kind)
+
+
+_IMAGE_TASKS = frozenset(
+    {
+        "image-classification",
+        "image-segmentation",
+        "image-to-image",
+        "image-to-text",
+        "image-to-video",
+        "object-detection",
+        "zero-shot-image-classification",
+        "zero-shot-object-detection",
+    }
+)
+_AUDIO_TASKS = frozenset({"audio-classification", "audio-to-audio", "automatic-speech-recognition"})
+
+
+def sample_inputs(task: str, *, urls: bool = False) -> list[Any]:
+    """Representative ``Call.inputs`` for ``task``, as the client builds them (variants).
+
+    Binary inputs are :class:`~infermux.inputs.BinaryInput` objects holding bytes; with
+    ``urls=True`` (helpers that ``accepts_input_urls``) a URL variant is added.
+    """
+    kind: BinaryKind | None = None
+    if task in _IMAGE_TASKS:
+        kind = "image"
+    elif task in _AUDIO_TASKS:
+        kind = "audio"
+    elif task == "video-classification":
+        kind = "video"
+    if kind is not None:
+        return [_binary(kind, url=False), *([_binary(kind, url=True)] if urls else [])]
+    if task in ("document-question-answering", "visual-question-answering"):
+        variants = [False, True] if urls else [False]
+        question = "What is written here?"
+        return [{"image": _binary("image", url), "question": question} for url in variants]
     if task == "conversational":
         return [
             [
@@ -410,23 +483,6 @@ def sample_inputs(task: str) -> list[Any]:
         return [{"query": "How many stars?", "table": table}]
     if task == "sentence-similarity":
         return [{"source_sentence": "I like cats.", "sentences": ["I love cats.", "It rains."]}]
-    if task in ("document-question-answering", "visual-question-answering"):
-        return [{"image": png_bytes(), "question": "What is written here?"}]
-    if task in (
-        "image-classification",
-        "image-segmentation",
-        "image-to-image",
-        "image-to-text",
-        "image-to-video",
-        "object-detection",
-        "zero-shot-image-classification",
-        "zero-shot-object-detection",
-    ):
-        return [png_bytes()]
-    if task in ("audio-classification", "audio-to-audio", "automatic-speech-recognition"):
-        return [wav_bytes()]
-    if task == "video-classification":
-        return [mp4_bytes()]
     if task in ("tabular-classification", "tabular-regression"):
         return [{"data": {"fixed_acidity": ["7.4", "7.8"], "alcohol": ["9.4", "9.8"]}}]
     if task == "translation":
@@ -446,6 +502,9 @@ _PARAMETERS: dict[str, dict[str, Any]] = {
     "feature-extraction": {"normalize": True},
     "text-classification": {"top_k": 2},
     "text-to-image": {"width": 512, "height": 512, "num_inference_steps": 4, "seed": 0},
+    "image-to-image": {"prompt": "Make it blue.", "seed": 0},
+    "image-to-video": {"prompt": "The cat walks away.", "seed": 0},
+    "text-to-video": {"num_inference_steps": 4, "seed": 0},
     "zero-shot-classification": {"candidate_labels": ["positive", "negative"]},
     "zero-shot-image-classification": {"candidate_labels": ["cat", "dog"]},
     "zero-shot-object-detection": {"candidate_labels": ["cat", "dog"]},
@@ -493,8 +552,10 @@ def sample_calls(
         base_url=base_url,
         stream=stream,
     )
-    calls = [replace(base, inputs=inputs) for inputs in sample_inputs(helper.task)]
+    urls = getattr(helper, "accepts_input_urls", False) is True
+    variants = sample_inputs(helper.task, urls=urls)
+    calls = [replace(base, inputs=inputs) for inputs in variants]
     parameters = _parameters_for(helper)
     if parameters:
-        calls.append(replace(base, inputs=sample_inputs(helper.task)[0], parameters=parameters))
+        calls.append(replace(base, inputs=variants[0], parameters=parameters))
     return calls
