@@ -212,6 +212,8 @@ def test_run_param_values_are_json_or_text():
     )
     assert kwargs == {"seed": 42, "negative_prompt": "42", "extra_body": {"a": [1, True]}}
     assert resolve_task("conversational").name == "chat_completion"
+    assert resolve_task("image-classification").binary_input
+    assert not resolve_task("text-classification").binary_input
     assert resolve_task("feature-extraction").main_input('["a", "b"]') == ["a", "b"]
 
 
@@ -267,6 +269,28 @@ def test_demo_output_dir_and_no_environment_change(capsys, tmp_path):
     assert main(["demo", "--cassettes", str(CASSETTES), "--output-dir", "elsewhere"]) == 0
     assert (tmp_path / "elsewhere" / "astronaut.png").exists()
     assert dict(os.environ) == before
+
+
+def test_demo_without_pillow_saves_the_jpeg_and_says_so(capsys, monkeypatch, tmp_path):
+    from infermux.cli import demo
+
+    monkeypatch.setattr(demo, "pillow_available", lambda: False)
+    assert main(["demo", "--cassettes", str(CASSETTES)]) == 0
+    image = tmp_path / "demo-output" / "astronaut.jpg"
+    assert image.read_bytes()[:3] == b"\xff\xd8\xff"
+    out = capsys.readouterr().out
+    assert "Pillow is not installed" in out
+    assert f"saved to: {image}" in out
+
+
+def test_run_without_pillow_keeps_the_bytes_and_warns(replay, capsys, monkeypatch, tmp_path):
+    from infermux.cli import output
+
+    monkeypatch.setattr(output, "pillow_available", lambda: False)
+    with replay("together/text_to_image.yaml"):
+        assert _run_image("-o", "astronaut.png") == 0
+    assert (tmp_path / "astronaut.png").read_bytes()[:3] == b"\xff\xd8\xff"
+    assert "warning: the file holds image/jpeg bytes" in capsys.readouterr().err
 
 
 def test_demo_explains_where_the_cassettes_are(capsys):

@@ -55,7 +55,8 @@ def _main(argv: list[str], redact: Redactor) -> int:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return EXIT_FAILURE  # the reader went away (e.g. `| head`); nothing left to say
+        _silence_stdout()
+        return EXIT_FAILURE
     except Exception as exc:
         return _report(exc, args.verbose)
 
@@ -78,6 +79,17 @@ def _dispatch(args: argparse.Namespace, redact: Redactor) -> int:
         warnings.showwarning = _show_warning
         result: int = command(args)
         return result
+
+
+def _silence_stdout() -> None:
+    """The reader went away (``| head``): stop the interpreter's final flush from failing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except (OSError, ValueError):
+        pass
 
 
 def _show_warning(

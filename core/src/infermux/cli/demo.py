@@ -93,16 +93,20 @@ def _chat(client: Any, folder: Path) -> None:
     _say(f"   user:  {CHAT_MESSAGES[-1]['content']}")
     sys.stdout.write("   reply: ")
     served_as: str | None = None
+    finish_reason: str | None = None
     with _replay(folder / CHAT):
         stream = client.chat_completion(CHAT_MESSAGES, model=CHAT_MODEL, max_tokens=20, stream=True)
         with stream:
             for chunk in stream:
                 served_as = served_as or chunk.model
-                delta = chunk.choices[0].delta.content if chunk.choices else None
+                if not chunk.choices:
+                    continue
+                finish_reason = chunk.choices[0].finish_reason or finish_reason
+                delta = chunk.choices[0].delta.content
                 if delta:
                     sys.stdout.write(delta)
                     sys.stdout.flush()
-    _say("...")
+    _say("..." if finish_reason == "length" else "")  # max_tokens=20 cut it short
     _say(f"   answered by: {stream.provider} (served as {served_as or CHAT_MODEL})")
     _say()
 

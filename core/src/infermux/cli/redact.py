@@ -20,6 +20,9 @@ REDACTED = "<redacted>"
 
 # Shorter values are not treated as secrets: redacting "1" or "yes" would mangle output.
 _MIN_SECRET_LENGTH = 8
+# Environment values are only guessed to be keys by their name; real keys are long, and a
+# short value such as FOO_KEY=together must not hide the word "together" everywhere.
+_MIN_ENV_SECRET_LENGTH = 16
 _SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_KEY", "_SECRET")
 _KEY_OPTION = "--api-key"
 
@@ -32,8 +35,8 @@ class Redactor:
         for secret in secrets:
             self.add(secret)
 
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret.strip()) >= _MIN_SECRET_LENGTH:
+    def add(self, secret: str | None, *, min_length: int = _MIN_SECRET_LENGTH) -> None:
+        if secret and len(secret.strip()) >= min_length:
             self._secrets.add(secret.strip())
 
     def __call__(self, text: str) -> str:
@@ -56,7 +59,7 @@ class Redactor:
         env = os.environ if environ is None else environ
         for name, value in env.items():
             if name.upper().endswith(_SECRET_SUFFIXES):
-                redactor.add(value)
+                redactor.add(value, min_length=_MIN_ENV_SECRET_LENGTH)
         return redactor
 
 
