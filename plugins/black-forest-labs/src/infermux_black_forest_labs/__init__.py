@@ -1,0 +1,116 @@
+"""Black Forest Labs (FLUX) provider for infermux: text-to-image as a polled job.
+
+``POST /v1/<model>`` (e.g. ``/v1/flux-dev``) answers ``{"id", "polling_url"}``; the core
+polls ``polling_url`` until ``status`` is ``Ready``, then downloads ``result.sample``
+without any key. ``Error``, ``Content Moderated``, ``Request Moderated`` and ``Task not
+found`` raise :class:`~infermux.errors.JobError` with the status and BFL's details.
+
+Keys: direct calls send ``X-Key: <BFL_API_KEY>``. The polling URL is on a BFL host even
+for calls routed through Hugging Face (that is what the router hands back), so routed
+polls go out without a key: the Hugging Face token is never sent to BFL, and BFL's result
+endpoint does not need one. Direct polls send the BFL key when the polling host is one of
+BFL's API hosts (``base_url`` or ``key_hosts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from infermux import ImageOutput, TaskProviderHelper, hookimpl
+from infermux.errors import JobError, ResponseFormatError
+from infermux.helpers.base import AuthScheme, Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.helpers.openai import download_image
+
+__all__ = ["BlackForestLabsTextToImage", "register_providers"]
+
+READY = "Ready"
+#: Final statuses other than Ready (BFL's ``StatusResponse``); anything else is pending.
+FAILED = frozenset({"Error", "Content Moderated", "Request Moderated", "Task not found"})
+
+
+class BlackForestLabsTextToImage(TaskProviderHelper):
+    """FLUX images: submit, poll ``polling_url``, download ``result.sample``."""
+
+    provider = "black-forest-labs"
+    task = "text-to-image"
+    base_url = "https://api.us1.bfl.ai"
+    auth = AuthScheme("X-Key")
+    api_key_env = ("BFL_API_KEY",)
+    # BFL's global and regional API hosts, which may hand out polling URLs on each other.
+    key_hosts = ("api.bfl.ai", "api.eu.bfl.ai", "api.us.bfl.ai", "api.eu1.bfl.ai")
+    key_url = "https://dashboard.bfl.ai/keys"
+    supported_parameters = frozenset(
+        {"height", "width", "seed", "num_inference_steps", "guidance_scale"}
+    )
+    parameter_renames = {"num_inference_steps": "steps", "guidance_scale": "guidance"}
+    output_type = ImageOutput
+
+    def prepare_route(self, call: Call) -> str:
+        return f"/v1/{call.model.provider_model_id}"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        renames = self.parameter_renames
+        return {
+            "prompt": call.inputs,
+            **{renames.get(k, k): v for k, v in call.parameters.items()},
+        }
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        job_id, polling_url = body.get("id"), body.get("polling_url")
+        if not isinstance(polling_url, str) or not polling_url.startswith("https://"):
+            raise ResponseFormatError(
+                f"black-forest-labs answered without a polling_url: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return self._poll(call, polling_url, job_id if isinstance(job_id, str) else None, None)
+
+    # -- the job ---------------------------------------------------------------------
+
+    def _poll(self, call: Call, url: str, job_id: str | None, status: str | None) -> FollowUp:
+        return FollowUp(
+            # Routed: the polling URL is BFL's, and the caller's key is a Hugging Face token.
+            HTTPRequest("GET", url, authenticate=call.routing == "direct"),
+            then=partial(self._on_status, call, url, job_id),
+            poll=True,
+            job_id=job_id,
+            status=status,
+        )
+
+    def _on_status(self, call: Call, url: str, job_id: str | None, response: Response) -> Any:
+        body = self.json_object(response)
+        status = body.get("status")
+        if not isinstance(status, str):
+            raise ResponseFormatError(
+                f"black-forest-labs result without a status: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        if status in FAILED:
+            details = body.get("details") or body.get("result")
+            raise JobError(
+                f"black-forest-labs job {job_id or ''} ended with status {status!r}"
+                + (f": {details}" if details else ""),
+                provider=self.provider,
+                job_id=job_id,
+            )
+        if status != READY:
+            return self._poll(call, url, job_id, status)
+        result = body.get("result")
+        sample = result.get("sample") if isinstance(result, dict) else None
+        if not isinstance(sample, str) or not sample:
+            raise ResponseFormatError(
+                f"black-forest-labs job {job_id or ''} is Ready without result.sample: "
+                f"{str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return download_image(sample, self.provider)
+
+
+@hookimpl
+def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+    register(BlackForestLabsTextToImage())

@@ -1,0 +1,31 @@
+"""Cerebras provider for infermux: OpenAI-compatible chat completions.
+
+Cerebras rejects ``frequency_penalty``, ``presence_penalty`` and ``logit_bias`` with a 400,
+so they are refused before sending. Its streams end without a ``data: [DONE]`` line: the
+last chunk carries ``finish_reason`` and ``usage`` and the connection closes, which the
+core's stream reader treats as the end of the stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from infermux import TaskProviderHelper, hookimpl
+from infermux.helpers.openai import CHAT_PARAMETERS, OpenAIChatHelper
+
+__all__ = ["CerebrasChat", "register_providers"]
+
+
+class CerebrasChat(OpenAIChatHelper):
+    """Chat completions, plain and streamed: ``POST https://api.cerebras.ai/v1/chat/completions``."""
+
+    provider = "cerebras"
+    base_url = "https://api.cerebras.ai"
+    api_key_env = ("CEREBRAS_API_KEY",)
+    key_url = "https://cloud.cerebras.ai"
+    supported_parameters = CHAT_PARAMETERS - {"frequency_penalty", "presence_penalty", "logit_bias"}
+
+
+@hookimpl
+def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+    register(CerebrasChat())

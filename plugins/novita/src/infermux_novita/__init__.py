@@ -1,0 +1,154 @@
+"""Novita AI provider for infermux: chat, completions and text-to-video.
+
+Chat and completions are OpenAI-compatible under ``/v3/openai`` (Novita has no ``/v1``
+routes). Videos are Novita's asynchronous task API: ``POST /v3/async/<model>`` answers
+``{"task_id": ...}``; ``GET /v3/async/task-result?task_id=...`` is polled (with the key,
+on the same host as the submission: Novita's direct or through the router) until
+``task.status`` is ``TASK_STATUS_SUCCEED``, then ``videos[0].video_url`` is downloaded
+without any key. ``TASK_STATUS_FAILED`` raises :class:`~infermux.errors.JobError` with
+Novita's ``task.reason``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+from urllib.parse import urlencode
+
+from infermux import TaskProviderHelper, VideoOutput, hookimpl
+from infermux.errors import JobError, ResponseFormatError
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.helpers.openai import (
+    OpenAIChatHelper,
+    OpenAICompletionHelper,
+    openai_error_message,
+)
+from infermux.media import sniff_content_type
+
+__all__ = ["NovitaChat", "NovitaCompletion", "NovitaTextToVideo", "register_providers"]
+
+SUCCEEDED = "TASK_STATUS_SUCCEED"
+FAILED = "TASK_STATUS_FAILED"
+
+
+class _Novita:
+    provider = "novita"
+    base_url = "https://api.novita.ai"
+    api_key_env = ("NOVITA_API_KEY",)
+    key_url = "https://novita.ai/settings/key-management"
+
+
+class NovitaChat(_Novita, OpenAIChatHelper):
+    """Chat completions, plain and streamed: ``POST /v3/openai/chat/completions``."""
+
+    route_prefix = "/v3/openai"
+
+
+class NovitaCompletion(_Novita, OpenAICompletionHelper):
+    """Raw completions for ``text-generation``: ``POST /v3/openai/completions``."""
+
+    route_prefix = "/v3/openai"
+
+
+def _novita_message(body: Any) -> str | None:
+    """Novita's own error shape ``{"code", "reason", "message"}``, or the OpenAI one."""
+    if isinstance(body, dict):
+        for key in ("message", "reason"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return openai_error_message(body)
+
+
+class NovitaTextToVideo(_Novita, TaskProviderHelper):
+    """Videos from Novita's asynchronous task API (e.g. ``wan-t2v``), polled by the core."""
+
+    task = "text-to-video"
+    supported_parameters = frozenset(
+        {"negative_prompt", "num_inference_steps", "guidance_scale", "seed"}
+    )
+    parameter_renames = {"num_inference_steps": "steps"}
+    output_type = VideoOutput
+
+    def prepare_route(self, call: Call) -> str:
+        return f"/v3/async/{call.model.provider_model_id}"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        renames = self.parameter_renames
+        return {
+            "prompt": call.inputs,
+            **{renames.get(k, k): v for k, v in call.parameters.items()},
+        }
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        task_id = body.get("task_id")
+        if not isinstance(task_id, str) or not task_id:
+            raise ResponseFormatError(
+                f"novita answered a video request without a task_id: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return self._poll(call, task_id, None)
+
+    def error_message(self, body: Any) -> str | None:
+        return _novita_message(body)
+
+    # -- the job ---------------------------------------------------------------------
+
+    def _poll(self, call: Call, task_id: str, status: str | None) -> FollowUp:
+        query = urlencode({"task_id": task_id})
+        url = f"{call.base_url.rstrip('/')}/v3/async/task-result?{query}"
+        return FollowUp(
+            HTTPRequest("GET", url),
+            then=partial(self._on_result, call, task_id),
+            poll=True,
+            job_id=task_id,
+            status=status,
+        )
+
+    def _on_result(self, call: Call, task_id: str, response: Response) -> Any:
+        body = self.json_object(response)
+        task = body.get("task")
+        status = task.get("status") if isinstance(task, dict) else None
+        if not isinstance(task, dict) or not isinstance(status, str):
+            raise ResponseFormatError(
+                f"novita task result without task.status: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        if status == FAILED:
+            reason = task.get("reason") or "no reason given"
+            raise JobError(
+                f"novita task {task_id} failed: {reason}", provider=self.provider, job_id=task_id
+            )
+        if status != SUCCEEDED:
+            return self._poll(call, task_id, status)
+        videos = body.get("videos")
+        first = videos[0] if isinstance(videos, list) and videos else None
+        url = first.get("video_url") if isinstance(first, dict) else None
+        if not isinstance(url, str) or not url:
+            raise ResponseFormatError(
+                f"novita task {task_id} succeeded without videos[0].video_url: "
+                f"{str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return FollowUp(
+            HTTPRequest("GET", url, authenticate=False),
+            then=partial(self._video, url),
+            job_id=task_id,
+            status=status,
+        )
+
+    def _video(self, url: str, response: Response) -> VideoOutput:
+        content = response.content
+        content_type = sniff_content_type(content, response.content_type or "video/mp4")
+        return VideoOutput(content, content_type, url=url, provider=self.provider)
+
+
+@hookimpl
+def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+    for helper in (NovitaChat, NovitaCompletion, NovitaTextToVideo):
+        register(helper())
