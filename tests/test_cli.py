@@ -203,6 +203,23 @@ def test_run_conversational_from_an_input_file(replay, capsys, tmp_path):
     assert out["choices"][0]["message"]["content"].startswith("Deep learning is a subfield")
 
 
+def test_run_streaming_prints_one_json_line_per_chunk(replay, capsys):
+    messages = json.dumps(
+        [
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": "What is deep learning?"},
+        ]
+    )
+    argv = ["run", "conversational", "-m", CHAT_MODEL, "--provider", "together", "--input"]
+    params = ["-p", "max_tokens=20", "-p", "stream=true", "--api-key", FAKE_HF_TOKEN]
+    with replay("together/chat_completion_stream.yaml"):
+        assert main([*argv, messages, *params]) == 0
+    chunks = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(chunks) >= 10
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c.get("choices"))
+    assert text.startswith("Deep learning is a subfield")
+
+
 def test_run_param_values_are_json_or_text():
     from infermux.cli.task_methods import resolve_task
 
