@@ -15,7 +15,9 @@ import time
 import warnings
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from infermux import __version__
 from infermux.aliases import ALIAS_NAMES, AliasTable, resolve_alias
@@ -40,6 +42,7 @@ from infermux.errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    UnknownProviderError,
     error_class_for_status,
 )
 from infermux.helpers.base import (
@@ -48,6 +51,7 @@ from infermux.helpers.base import (
     HTTPRequest,
     ModelMapping,
     Response,
+    SSEEvent,
     TaskProviderHelper,
 )
 from infermux.inputs import BinaryInput
@@ -141,8 +145,7 @@ class StreamStart:
     """Final value of a streaming call: the open response and how to parse its events."""
 
     handle: Any
-    helper: TaskProviderHelper
-    call: Call
+    parse: Callable[[SSEEvent], Any]
     info: ResponseInfo
 
 
@@ -255,6 +258,14 @@ def http_error(
         body=body,
         url=response.url,
     )
+
+
+def _raw_event(event: SSEEvent) -> Any:
+    """Custom streams: each event's data as JSON when it is JSON, else as text."""
+    try:
+        return json.loads(event.data)
+    except ValueError:
+        return event.data
 
 
 def _unsupported(helper: TaskProviderHelper, request: TaskRequest) -> list[str]:
@@ -458,7 +469,7 @@ class Engine:
             response.headers,
         )
         if request.stream:
-            return StreamStart(response, helper, call, info)
+            return StreamStart(response, partial(helper.parse_stream_event, call=call), info)
         result = helper.parse_response(response, call)
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
@@ -513,6 +524,63 @@ class Engine:
         if headers is None and payload is http_request.payload:
             return http_request
         return replace(http_request, headers=headers or http_request.headers, payload=payload)
+
+    # -- custom calls and the Hub API ------------------------------------------------------
+
+    def custom(
+        self,
+        provider: str | None,
+        request: HTTPRequest,
+        *,
+        model: str | None = None,
+    ) -> Generator[Effect, Any, Any]:
+        """Send a request of the caller's own shape through a provider's routing, auth and
+        retries. ``request.url`` may be a path (appended to the provider's base URL)."""
+        name = provider or self.settings.provider
+        if name is None or name == "auto":
+            raise InvalidInputError("client.request() needs a provider: pass provider='...'")
+        tasks = self.registry.tasks_for(name)
+        if not tasks:
+            raise UnknownProviderError(name, self.registry.providers())
+        helper = self.registry.get(name, tasks[0]).helper
+        settings = self.settings
+        route = choose_route(
+            helper,
+            api_key=settings.api_key,
+            routing=settings.routing,
+            router_url=settings.router_url,
+            hub_url=settings.hub_url,
+            base_url=settings.base_url,
+        )
+        if not is_url(request.url):
+            request = replace(request, url=route.base_url + "/" + request.url.lstrip("/"))
+        response = yield from self._send(request, route.credential, name, helper)
+        info = ResponseInfo.from_headers(
+            name, model or "", route.routing, response.status_code, response.headers
+        )
+        if request.stream:
+            return StreamStart(response, _raw_event, info)
+        return response
+
+    def hub(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> Generator[Effect, Any, Any]:
+        """GET a Hugging Face Hub API path (with the caller's HF token, if any) as JSON."""
+        url = self.settings.hub_url.rstrip("/") + path
+        if params:
+            url += "?" + urlencode(params, doseq=True)
+        response = yield from self._send(
+            HTTPRequest("GET", url), self._hub_credential(), "huggingface-hub", None
+        )
+        return response.json()
+
+    def router_get(self, path: str) -> Generator[Effect, Any, Any]:
+        """GET a path of the Hugging Face router (e.g. ``/v1/models``) as JSON."""
+        url = self.settings.router_url.rstrip("/") + path
+        response = yield from self._send(
+            HTTPRequest("GET", url), self._hub_credential(), "hf-router", None
+        )
+        return response.json()
 
     # -- sending, with retries ---------------------------------------------------------
 

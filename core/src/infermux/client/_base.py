@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Generator, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
@@ -148,10 +147,12 @@ class SyncClientBase(_ClientCommon):
         self._limits = SyncLimits(max_concurrency)
 
     def _run(self, request: TaskRequest) -> Any:
-        result = self._drive(self.engine.run(request))
+        return self._run_effects(self.engine.run(request))
+
+    def _run_effects(self, gen: Generator[Effect, Any, Any]) -> Any:
+        result = self._drive(gen)
         if isinstance(result, StreamStart):
-            parse = partial(result.helper.parse_stream_event, call=result.call)
-            return Stream(result.handle, parse, result.info)
+            return Stream(result.handle, result.parse, result.info)
         return result
 
     def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
@@ -197,10 +198,12 @@ class AsyncClientBase(_ClientCommon):
         self._limits = AsyncLimits(max_concurrency)
 
     async def _run(self, request: TaskRequest) -> Any:
-        result = await self._drive(self.engine.run(request))
+        return await self._run_effects(self.engine.run(request))
+
+    async def _run_effects(self, gen: Generator[Effect, Any, Any]) -> Any:
+        result = await self._drive(gen)
         if isinstance(result, StreamStart):
-            parse = partial(result.helper.parse_stream_event, call=result.call)
-            return AsyncStream(result.handle, parse, result.info)
+            return AsyncStream(result.handle, result.parse, result.info)
         return result
 
     async def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:

@@ -281,3 +281,35 @@ def check_table(name: str, table: Any) -> dict[str, list[str]]:
     if len(lengths) > 1:
         raise InvalidInputError(f"{name}: every column needs the same number of cells")
     return {str(column): list(cells) for column, cells in table.items()}
+
+
+def custom_request(
+    method: str,
+    path: str,
+    json_body: Any,
+    content: bytes | None,
+    content_type: str | None,
+    headers: Mapping[str, str] | None,
+    *,
+    stream: bool = False,
+) -> Any:
+    """The HTTPRequest of ``client.request()`` / ``stream_request()``."""
+    from infermux.helpers.base import BinaryPayload, HTTPRequest
+
+    if not isinstance(path, str) or not path:
+        raise InvalidInputError("path must be a non-empty string such as '/v1/rerank'")
+    if json_body is not None and content is not None:
+        raise InvalidInputError("pass json= or content=, not both")
+    payload: Any = json_body
+    if content is not None:
+        if not isinstance(content, bytes):
+            raise InvalidInputError("content must be bytes")
+        payload = BinaryPayload(content, content_type or "application/octet-stream")
+    return HTTPRequest(method.upper(), path, dict(headers or {}), payload, stream=stream)
+
+
+def decode_custom(response: Any) -> Any:
+    """JSON when the answer is JSON, else the raw bytes."""
+    if "json" in response.content_type:
+        return response.json()
+    return response.content
