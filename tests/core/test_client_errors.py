@@ -4,7 +4,6 @@ records any request that would have gone out, and the test fails if one did."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from infermux.errors import (
 )
 from infermux.registry.loader import get_registry
 from tests.conftest import FAKE_HF_TOKEN, FAKE_PROVIDER_KEY
+from tests.core.both_clients import invoke, run
 
 MODEL = "meta-llama/Meta-Llama-3-8B-Instruct"
 MESSAGES = [{"role": "user", "content": "Hello"}]
@@ -51,11 +51,6 @@ def nothing_sent() -> Iterator[NothingSent]:
     assert guard.requests == [], [str(r.url) for r in guard.requests]
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
 @pytest.fixture
 def make_client(kind: str, nothing_sent: NothingSent) -> Any:
     def make(**kwargs: Any) -> Any:
@@ -70,18 +65,6 @@ def make_client(kind: str, nothing_sent: NothingSent) -> Any:
 def client(make_client: Any) -> Any:
     """A together client with a provider key: everything is in place but the input."""
     return make_client(provider="together", api_key=FAKE_PROVIDER_KEY, model=MODEL)
-
-
-async def run(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a sync or async client method the same way."""
-    result = function(*args, **kwargs)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
-
-
-async def invoke(client: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-    return await run(getattr(client, method), *args, **kwargs)
 
 
 # -- provider, task, key ------------------------------------------------------------------
