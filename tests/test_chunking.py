@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx2
 import pytest
 
@@ -30,7 +32,7 @@ def test_sentence_chunks_pack_whole_sentences_with_one_sentence_overlap():
     chunks = chunk_text(text, ChunkingSettings("sentence", max_chunk_size=20))
     assert all(len(c.text.split()) <= 20 for c in chunks)
     assert all(text[c.start : c.end] == c.text for c in chunks)
-    for previous, current in zip(chunks, chunks[1:], strict=False):
+    for previous, current in itertools.pairwise(chunks):
         last_sentence = previous.text.rsplit(". ", 1)[-1].rsplit("! ", 1)[-1].rsplit("? ", 1)[-1]
         assert current.text.startswith(last_sentence)
 
@@ -39,7 +41,7 @@ def test_sentence_overlap_zero_shares_nothing():
     text = " ".join([SENTENCES] * 3)
     chunks = chunk_text(text, ChunkingSettings("sentence", max_chunk_size=20, sentence_overlap=0))
     assert sum(len(c.text.split()) for c in chunks) == 45
-    assert all(a.end <= b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
 
 
 def test_long_sentence_is_cut_into_word_windows():
@@ -86,6 +88,7 @@ def test_embed_chunks_sends_one_batch_and_pairs_vectors_with_offsets():
         http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
     )
     chunks = client.embed_chunks(WORDS, model="m", strategy="word", max_chunk_size=10, overlap=0)
-    assert len(seen) == 1 and len(seen[0]) == 3
+    assert len(seen) == 1
+    assert len(seen[0]) == 3
     assert [c.embedding for c in chunks] == [[0.0, 0.5], [1.0, 0.5], [2.0, 0.5]]
-    assert [(c.start, c.end) for c in chunks][0] == (0, len(" ".join(f"w{i}" for i in range(10))))
+    assert next((c.start, c.end) for c in chunks) == (0, len(" ".join(f"w{i}" for i in range(10))))
