@@ -65,6 +65,14 @@ class Stream(Generic[T]):
         finally:
             self.close()
 
+    def collect(self) -> Any:
+        """Consume the rest of the stream and return it as one output: a chat stream gives
+        a ``ChatCompletionOutput`` (tool-call fragments joined), a text-generation stream a
+        ``TextGenerationOutput``, any other stream the list of its items."""
+        from infermux.assemble import assemble
+
+        return assemble(list(self))
+
     def close(self) -> None:
         """Close the connection; safe to call more than once."""
         if not self._closed:
@@ -126,6 +134,12 @@ class AsyncStream(Generic[T]):
                     yield item
         finally:
             await self.aclose()
+
+    async def collect(self) -> Any:
+        """Consume the rest of the stream and return it as one output (see ``Stream.collect``)."""
+        from infermux.assemble import assemble
+
+        return assemble([item async for item in self])
 
     async def aclose(self) -> None:
         """Close the connection; safe to call more than once."""
