@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("chat", "chat_command"),
     "run": ("run", "run_command"),
     "demo": ("demo", "demo_command"),
+    "models": ("models", "models_command"),
+    "aliases": ("aliases", "aliases_command"),
 }
 
 _MAIN_EPILOG = """\
@@ -219,6 +221,58 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
 
 
+_MODELS_EPILOG = """\
+examples:
+  infermux models list --provider-filter together --task text-generation --limit 20
+  infermux models list                         # models served by any provider
+  infermux models status meta-llama/Llama-3.1-8B-Instruct
+  infermux models mapping meta-llama/Llama-3.1-8B-Instruct --json
+  infermux models router                       # the router's /v1/models listing
+"""
+
+_ALIASES_EPILOG = """\
+examples:
+  infermux aliases
+  infermux aliases --provider hf-inference --json
+  infermux chat small --provider hf-inference "Hello"   # an alias instead of a model id
+"""
+
+
+def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(
+        commands, "models", "the Hub's models, their status and provider mapping", _MODELS_EPILOG
+    )
+    parser.add_argument(
+        "models_action",
+        metavar="ACTION",
+        choices=("list", "status", "mapping", "router"),
+        help="list | status MODEL | mapping MODEL | router",
+    )
+    parser.add_argument("model", metavar="MODEL", nargs="?", help="model id (status, mapping)")
+    _add_client_options(parser)
+    parser.add_argument(
+        "--provider-filter",
+        metavar="P",
+        action="append",
+        help="list: models served by this provider (repeatable; default: any provider)",
+    )
+    parser.add_argument("--task", metavar="TASK", help="list: only models for this task")
+    parser.add_argument("--search", metavar="TEXT", help="list: only ids containing TEXT")
+    parser.add_argument("--limit", metavar="N", type=int, default=50, help="list: at most N")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _add_aliases(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(
+        commands,
+        "aliases",
+        "model aliases (default, large, small, agent) per provider",
+        _ALIASES_EPILOG,
+    )
+    parser.add_argument("--provider", metavar="P", help="only this provider")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``infermux`` parser; each parsed command sets ``command``."""
     parser = argparse.ArgumentParser(
@@ -246,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_chat(commands)
     _add_run(commands)
     _add_demo(commands)
+    _add_models(commands)
+    _add_aliases(commands)
     return parser
 
 
