@@ -745,3 +745,13 @@ def test_bad_bodies_raise_response_format_error():
     speech = HFInferenceTextToSpeech()
     with pytest.raises(ResponseFormatError, match="AudioOutput"):
         speech.parse_response(_json({"error": "oops"}), _call("text-to-speech", "Hi"))
+
+
+def test_docs_table_lists_every_registered_task():
+    from infermux.registry.loader import get_registry
+
+    page = (CASSETTES.parent / "docs" / "providers" / "hf-inference.md").read_text()
+    tasks_section = page.split("## Tasks", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in tasks_section.splitlines() if line.startswith("| `")]
+    documented = sorted(row.split("`")[1] for row in rows)
+    assert documented == sorted(get_registry().tasks_for("hf-inference"))
