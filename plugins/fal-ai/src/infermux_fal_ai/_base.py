@@ -1,0 +1,279 @@
+"""What every fal-ai helper shares: routes, auth, error bodies, the queue API, media outputs.
+
+fal serves each model two ways: ``POST https://fal.run/<model id>`` answers when the work is
+done, and ``POST https://queue.fal.run/<model id>`` enqueues it and answers with the URLs to
+poll (``status_url``), fetch (``response_url``) and cancel (``cancel_url``) the request. A
+helper with ``queue = True`` uses the queue; the core runs the polling it describes.
+
+Through the Hugging Face router the queue is reached with ``?_subdomain=queue`` on the router
+URL, and the URLs fal answers with (on ``queue.fal.run``) are rewritten onto the router, so
+the Hugging Face token is only ever sent to the router.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from infermux.errors import InvalidInputError, JobError, ResponseFormatError
+from infermux.helpers.base import (
+    AuthScheme,
+    Call,
+    FollowUp,
+    HTTPRequest,
+    Response,
+    TaskProviderHelper,
+)
+from infermux.inputs import BinaryInput
+from infermux.media import MediaOutput, sniff_content_type
+
+__all__ = ["FAL_QUEUE_URL", "FAL_RUN_URL", "FalAIHelper"]
+
+FAL_RUN_URL = "https://fal.run"
+FAL_QUEUE_URL = "https://queue.fal.run"
+HUB_URL = "https://huggingface.co"
+
+_PENDING = frozenset({"IN_QUEUE", "IN_PROGRESS"})
+_FAILED = frozenset({"ERROR", "FAILED", "CANCELLED", "CANCELED"})
+
+
+def _message(value: Any) -> str | None:
+    """fal's own words from ``detail`` / ``error``: a string, a validation list or an object."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, list) and value:
+        parts = []
+        for item in value:
+            if isinstance(item, dict):
+                where = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
+                text = str(item.get("msg", item))
+                parts.append(f"{where}: {text}" if where else text)
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    if isinstance(value, dict):
+        return _message(value.get("message")) or _message(value.get("detail")) or str(value)
+    return None
+
+
+def fal_error_message(body: Any) -> str | None:
+    """The message of a fal error body: ``{"detail": ...}`` or ``{"error": ...}``."""
+    if isinstance(body, dict):
+        return _message(body.get("detail")) or _message(body.get("error"))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One queued request: where to poll, fetch and cancel it (already routed)."""
+
+    request_id: str
+    status_url: str
+    response_url: str
+    cancel: HTTPRequest | None
+
+
+class FalAIHelper(TaskProviderHelper):
+    """Base of the fal-ai helpers: subclasses write ``prepare_payload`` and ``parse_result``."""
+
+    provider = "fal-ai"
+    base_url = FAL_RUN_URL
+    auth = AuthScheme("Authorization", "Key ")
+    api_key_env = ("FAL_KEY",)
+    # The queue lives on its own host; the fal key may go there and nowhere else.
+    key_hosts = ("queue.fal.run",)
+    key_url = "https://fal.ai/dashboard/keys"
+    # fal fetches http(s) URLs given as image_url / audio_url itself.
+    accepts_input_urls = True
+    #: Submit to fal's queue and poll it, instead of one blocking request.
+    queue: bool = False
+
+    # -- request -------------------------------------------------------------------------
+
+    def prepare_route(self, call: Call) -> str:
+        route = "/" + quote(call.model.provider_model_id, safe="/")
+        if self.queue and call.routing == "router":
+            route += "?_subdomain=queue"
+        return route
+
+    def prepare_url(self, call: Call) -> str:
+        base = call.base_url.rstrip("/")
+        if self.queue and call.routing == "direct" and base == FAL_RUN_URL:
+            base = FAL_QUEUE_URL  # a custom base_url (a proxy) is kept as it is
+        return base + self.prepare_route(call)
+
+    def error_message(self, body: Any) -> str | None:
+        return fal_error_message(body)
+
+    # -- response ------------------------------------------------------------------------
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        if self.queue:
+            return self._submitted(body, call)
+        return self._result(body, call, None)
+
+    def parse_result(self, body: dict[str, Any], call: Call) -> Any:
+        """Turn the model's output JSON into the task output (or a media download)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement parse_result")
+
+    # -- the queue -----------------------------------------------------------------------
+
+    def _queue_url(self, url: Any, call: Call, what: str) -> str:
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise self._format_error(f"queue answer without a valid {what}: {url!r}")
+        if call.routing != "router":
+            return url
+        # The router forwards <router>/fal-ai/<path>?_subdomain=queue to queue.fal.run/<path>.
+        parts = urlsplit(url)
+        query = "&".join(q for q in (parts.query, "_subdomain=queue") if q)
+        return f"{call.base_url.rstrip('/')}{parts.path}?{query}"
+
+    def _submitted(self, body: dict[str, Any], call: Call) -> FollowUp:
+        request_id = body.get("request_id")
+        if not isinstance(request_id, str) or not request_id:
+            raise self._format_error(f"queue answer without a request_id: {str(body)[:200]}")
+        cancel_url = body.get("cancel_url")
+        job = _Job(
+            request_id,
+            status_url=self._queue_url(body.get("status_url"), call, "status_url"),
+            response_url=self._queue_url(body.get("response_url"), call, "response_url"),
+            cancel=HTTPRequest("PUT", self._queue_url(cancel_url, call, "cancel_url"))
+            if cancel_url
+            else None,
+        )
+        return self._poll(job, body, call)
+
+    def _poll(self, job: _Job, body: dict[str, Any], call: Call) -> FollowUp:
+        return FollowUp(
+            HTTPRequest("GET", job.status_url),
+            then=lambda response: self._on_status(job, response, call),
+            poll=True,
+            job_id=job.request_id,
+            status=_status_text(body),
+            cancel=job.cancel,
+        )
+
+    def _on_status(self, job: _Job, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        status = body.get("status")
+        failure = _message(body.get("error"))
+        if failure or status in _FAILED:
+            raise JobError(
+                f"fal-ai job {job.request_id} failed: {failure or status}",
+                provider=self.provider,
+                job_id=job.request_id,
+            )
+        if status == "COMPLETED":
+            return FollowUp(
+                HTTPRequest("GET", job.response_url),
+                then=lambda result: self._result(self.json_object(result), call, job),
+                job_id=job.request_id,
+                status="COMPLETED",
+            )
+        if not isinstance(status, str) or not status:
+            raise self._format_error(f"queue status without a status: {str(body)[:200]}")
+        return self._poll(job, body, call)  # IN_QUEUE, IN_PROGRESS (or a new state: wait on)
+
+    def _result(self, body: dict[str, Any], call: Call, job: _Job | None) -> Any:
+        # A finished job whose result is an error body (the model raised) is a failed job.
+        failure = fal_error_message(body)
+        if job is not None and failure:
+            raise JobError(
+                f"fal-ai job {job.request_id} failed: {failure}",
+                provider=self.provider,
+                job_id=job.request_id,
+            )
+        return self.parse_result(body, call)
+
+    # -- helpers for subclasses ------------------------------------------------------------
+
+    def _format_error(self, message: str) -> ResponseFormatError:
+        return ResponseFormatError(
+            f"{self.provider} {self.task}: {message}", provider=self.provider, task=self.task
+        )
+
+    def nested_url(self, body: dict[str, Any], *path: str | int) -> str:
+        """``body[path...]`` as a URL string, or a ResponseFormatError naming the path."""
+        value: Any = body
+        for key in path:
+            try:
+                value = value[key]
+            except (KeyError, IndexError, TypeError):
+                value = None
+                break
+        if not isinstance(value, str) or not value:
+            where = "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in path)
+            raise self._format_error(f"no URL at {where} in {str(body)[:200]}")
+        return value
+
+    def media(
+        self,
+        url: str,
+        output: type[MediaOutput],
+        declared: Any = None,
+        convert: Callable[[MediaOutput], Any] | None = None,
+    ) -> Any:
+        """The output at ``url``: decoded from a data URL, else downloaded without any key.
+
+        The type comes from the bytes: fal's JSON may call a PNG ``image/jpeg``.
+        """
+
+        remote = None if url.startswith("data:") else url
+
+        def build(content: bytes, served: str | None) -> Any:
+            hint = served if served and served != "application/octet-stream" else None
+            if hint is None and isinstance(declared, str):
+                hint = declared
+            result = output(
+                content, sniff_content_type(content, hint), url=remote, provider=self.provider
+            )
+            return convert(result) if convert else result
+
+        if remote is None:
+            header, _, data = url.partition(",")
+            try:
+                content = base64.b64decode(data, validate=False)
+            except (binascii.Error, ValueError):
+                raise self._format_error("output data URL with invalid base64") from None
+            return build(content, header[5:].split(";", 1)[0] or None)
+        return FollowUp(
+            HTTPRequest("GET", url, authenticate=False),
+            then=lambda response: build(response.content, response.content_type),
+        )
+
+
+def _status_text(body: dict[str, Any]) -> str | None:
+    status = body.get("status")
+    if not isinstance(status, str):
+        return None
+    position = body.get("queue_position")
+    if status == "IN_QUEUE" and isinstance(position, int):
+        return f"IN_QUEUE (position {position})"
+    return status
+
+
+def input_url(value: Any, name: str, default_type: str) -> str:
+    """An input as fal takes it: the caller's URL, or the bytes as a data URL."""
+    if isinstance(value, BinaryInput):
+        return value.url_or_data_url()
+    if isinstance(value, bytes | bytearray):
+        content = bytes(value)
+        encoded = base64.b64encode(content).decode("ascii")
+        return f"data:{sniff_content_type(content, default_type)};base64,{encoded}"
+    if isinstance(value, str) and value.startswith(("https://", "http://", "data:")):
+        return value
+    raise InvalidInputError(f"fal-ai: {name} must be bytes, a file or a URL, not {value!r:.80}")
+
+
+def lora_weights(call: Call) -> list[dict[str, Any]] | None:
+    """``loras`` for a LoRA the Hub maps to fal: the adapter file's URL on the Hub."""
+    model = call.model
+    if model.adapter != "lora" or not model.adapter_weights_path or not model.hub_model_id:
+        return None
+    path = f"{HUB_URL}/{model.hub_model_id}/resolve/main/{model.adapter_weights_path}"
+    return [{"path": path, "scale": 1}]

@@ -1,0 +1,193 @@
+"""What every Replicate helper shares: creating a prediction, waiting on it, reading its output.
+
+A call creates a prediction with ``Prefer: wait``: Replicate holds the request up to 60 s and
+usually answers with the output. Otherwise (HTTP 202, status ``starting``/``processing`` and
+no output) the prediction is polled at ``urls.get`` until it succeeds, fails or is
+cancelled. Through the Hugging Face router, ``urls.get`` and ``urls.cancel`` (on
+api.replicate.com) are rewritten onto the router so the Hugging Face token only goes there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from infermux.errors import InvalidInputError, JobCancelledError, JobError, ResponseFormatError
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
+from infermux.inputs import BinaryInput
+from infermux.media import MediaOutput, sniff_content_type
+
+__all__ = ["REPLICATE_URL", "ReplicateHelper", "input_url"]
+
+REPLICATE_URL = "https://api.replicate.com"
+
+_RUNNING = frozenset({"starting", "processing"})
+
+
+def replicate_error_message(body: Any) -> str | None:
+    """Replicate's problem+json (``detail`` or ``invalid_fields``), or a prediction's ``error``."""
+    if not isinstance(body, dict):
+        return None
+    detail = body.get("detail")
+    if isinstance(detail, str) and detail.strip():
+        return detail.strip()  # already lists the invalid fields
+    fields = body.get("invalid_fields")
+    if isinstance(fields, list) and fields:
+        return "; ".join(
+            f"{f.get('field')}: {f.get('description')}" if isinstance(f, dict) else str(f)
+            for f in fields
+        )
+    error = body.get("error")
+    return error.strip() if isinstance(error, str) and error.strip() else None
+
+
+def input_url(value: Any, name: str, default_type: str) -> str:
+    """An input as Replicate takes it: the caller's URL, or the bytes as a data URL."""
+    if isinstance(value, BinaryInput):
+        return value.url_or_data_url()
+    if isinstance(value, bytes | bytearray):
+        content = bytes(value)
+        encoded = base64.b64encode(content).decode("ascii")
+        return f"data:{sniff_content_type(content, default_type)};base64,{encoded}"
+    if isinstance(value, str) and value.startswith(("https://", "http://", "data:")):
+        return value
+    raise InvalidInputError(f"replicate: {name} must be bytes, a file or a URL, not {value!r:.80}")
+
+
+class ReplicateHelper(TaskProviderHelper):
+    """Base of the Replicate helpers: subclasses set the input and read the output."""
+
+    provider = "replicate"
+    base_url = REPLICATE_URL
+    api_key_env = ("REPLICATE_API_TOKEN", "REPLICATE_API_KEY")
+    key_url = "https://replicate.com/account/api-tokens"
+    # Replicate fetches http(s) URLs given as inputs itself.
+    accepts_input_urls = True
+    #: The model input that receives ``call.inputs``.
+    input_name = "prompt"
+
+    # -- request -------------------------------------------------------------------------
+
+    def prepare_route(self, call: Call) -> str:
+        model = call.model.provider_model_id
+        if ":" in model:  # owner/name:version, a community model pinned to a version
+            return "/v1/predictions"
+        return f"/v1/models/{quote(model, safe='/')}/predictions"
+
+    def prepare_headers(self, call: Call) -> dict[str, str]:
+        return {"Prefer": "wait"}
+
+    def prepare_input(self, call: Call) -> dict[str, Any]:
+        """The model's ``input`` object; the spec parameters go in under their own names."""
+        return {self.input_name: call.inputs, **call.parameters}
+
+    def prepare_payload(self, call: Call) -> Payload:
+        payload: dict[str, Any] = {"input": self.prepare_input(call)}
+        model = call.model.provider_model_id
+        if ":" in model:
+            payload["version"] = model.split(":", 1)[1]
+        return payload
+
+    def error_message(self, body: Any) -> str | None:
+        return replicate_error_message(body)
+
+    # -- response ------------------------------------------------------------------------
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        return self._prediction(self.json_object(response), call)
+
+    def parse_output(self, output: Any, call: Call) -> Any:
+        """Turn a finished prediction's ``output`` into the task output."""
+        raise NotImplementedError(f"{type(self).__name__} must implement parse_output")
+
+    def _prediction(self, body: dict[str, Any], call: Call) -> Any:
+        prediction_id = body.get("id") if isinstance(body.get("id"), str) else None
+        status = body.get("status")
+        if status == "failed":
+            error = replicate_error_message(body) or "no error message"
+            raise JobError(
+                f"replicate prediction {prediction_id} failed: {error}",
+                provider=self.provider,
+                job_id=prediction_id,
+            )
+        if status in ("canceled", "cancelled"):
+            raise JobCancelledError(
+                f"replicate prediction {prediction_id} was canceled",
+                provider=self.provider,
+                job_id=prediction_id,
+            )
+        output = body.get("output")
+        # Output present means done, whatever the status says: the router has answered
+        # "processing" with the final image already in `output`.
+        if output not in (None, [], "", {}):
+            return self.parse_output(output, call)
+        if status not in _RUNNING:
+            raise self._format_error(f"prediction without output: {str(body)[:200]}")
+        if prediction_id is None:
+            raise self._format_error(f"running prediction without an id: {str(body)[:200]}")
+        urls = body.get("urls")
+        if not isinstance(urls, dict):
+            urls = {}
+        get_url = self._job_url(urls.get("get"), f"/v1/predictions/{prediction_id}", call)
+        cancel_url = self._job_url(
+            urls.get("cancel"), f"/v1/predictions/{prediction_id}/cancel", call
+        )
+        return FollowUp(
+            HTTPRequest("GET", get_url),
+            then=lambda response: self._prediction(self.json_object(response), call),
+            poll=True,
+            job_id=prediction_id,
+            status=str(status),
+            cancel=HTTPRequest("POST", cancel_url),
+        )
+
+    def _job_url(self, url: Any, fallback_path: str, call: Call) -> str:
+        base = call.base_url.rstrip("/")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            return base + fallback_path
+        if call.routing == "router":
+            # The router forwards <router>/replicate/<path> to api.replicate.com/<path>.
+            parts = urlsplit(url)
+            return base + parts.path + (f"?{parts.query}" if parts.query else "")
+        return url
+
+    # -- helpers for subclasses ------------------------------------------------------------
+
+    def _format_error(self, message: str) -> ResponseFormatError:
+        return ResponseFormatError(
+            f"{self.provider} {self.task}: {message}", provider=self.provider, task=self.task
+        )
+
+    def output_url(self, output: Any) -> str:
+        """The file URL of an output: a string, the first of a list, or the first URL value."""
+        if isinstance(output, list) and output:
+            output = output[0]
+        if isinstance(output, dict):
+            output = next((v for v in output.values() if _is_url(v)), None)
+        if not isinstance(output, str) or not _is_url(output):
+            raise self._format_error(f"output is not a file URL: {str(output)[:200]}")
+        return output
+
+    def media(self, url: str, output: type[MediaOutput]) -> Any:
+        """The output at ``url``: decoded from a data URL, else downloaded without any key."""
+        if url.startswith("data:"):
+            header, _, data = url.partition(",")
+            try:
+                content = base64.b64decode(data, validate=False)
+            except (binascii.Error, ValueError):
+                raise self._format_error("output data URL with invalid base64") from None
+            declared = header[5:].split(";", 1)[0] or None
+            return output(content, sniff_content_type(content, declared), provider=self.provider)
+
+        def then(response: Response) -> MediaOutput:
+            content = response.content
+            content_type = sniff_content_type(content, response.content_type)
+            return output(content, content_type, url=url, provider=self.provider)
+
+        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://", "data:"))
