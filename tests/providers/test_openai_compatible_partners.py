@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from infermux import AsyncInferenceClient, InferenceClient
-from infermux.errors import InvalidInputError
+from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError
 from infermux.types import (
     ChatCompletionOutput,
     ChatCompletionStreamOutput,
@@ -281,6 +281,27 @@ def test_direct_key_from_the_environment(partner, replay, sent, monkeypatch):
         client.chat_completion(MESSAGES, model=partner.model)
     assert sent.requests[-1].headers["authorization"] == f"Bearer {partner.key}"
     assert str(sent.requests[-1].url) == partner.direct_url
+
+
+DIRECT_ONLY = [p for p in PARTNERS if not p.routable]
+
+
+@pytest.mark.parametrize("partner", DIRECT_ONLY, ids=[p.provider for p in DIRECT_ONLY])
+def test_direct_only_providers_never_take_a_hugging_face_token(partner, sent):
+    client = InferenceClient(
+        provider=partner.provider, api_key=FAKE_HF_TOKEN, http_client=sent.client()
+    )
+    with pytest.raises(MissingAPIKeyError, match="never sent to a third-party host"):
+        client.chat_completion(MESSAGES, model=partner.model)
+    routed = InferenceClient(
+        provider=partner.provider,
+        api_key=FAKE_HF_TOKEN,
+        routing="router",
+        http_client=sent.client(),
+    )
+    with pytest.raises(ConfigurationError, match="not served by the Hugging Face router"):
+        routed.chat_completion(MESSAGES, model=partner.model)
+    assert sent.requests == []
 
 
 @pytest.mark.parametrize("partner", PARTNERS, ids=IDS)

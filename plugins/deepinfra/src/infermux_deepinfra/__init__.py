@@ -37,6 +37,19 @@ __all__ = [
 ]
 
 
+#: File extensions for the audio types inputs arrive as (``mimetypes`` lacks some of them).
+_AUDIO_EXTENSIONS = {
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "audio/flac": ".flac",
+    "audio/ogg": ".ogg",
+    "audio/mp4": ".m4a",
+    "audio/webm": ".webm",
+    "video/webm": ".webm",
+    "video/mp4": ".mp4",
+}
+
+
 class _DeepInfra:
     provider = "deepinfra"
     # One root for every task, so a base_url override (a proxy) moves them all.
@@ -103,7 +116,10 @@ class DeepInfraSpeechRecognition(_Native):
         audio = call.inputs
         if not isinstance(audio, BinaryInput):
             raise InvalidInputError("deepinfra speech recognition takes one audio input")
-        extension = mimetypes.guess_extension(audio.content_type) or ".bin"
+        # Whisper servers pick the decoder by the file name: give one with the right extension.
+        extension = _AUDIO_EXTENSIONS.get(audio.content_type) or (
+            mimetypes.guess_extension(audio.content_type) or ".bin"
+        )
         filename = audio.filename or f"audio{extension}"
         return MultipartPayload(
             files={"audio": (filename, audio.require_content(), audio.content_type)}
