@@ -74,6 +74,16 @@ class GroqChat(_Groq, OpenAIChatHelper):
         ]
         return payload
 
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # e.g. "{}": valid against the all-optional schema
+            raise ResponseFormatError(
+                f"groq chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
+
 
 class GroqTextGeneration(_Groq, TaskProviderHelper):
     """``text-generation`` on chat completions: the prompt is one user message.
