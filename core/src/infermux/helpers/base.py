@@ -23,6 +23,7 @@ __all__ = [
     "Call",
     "FollowUp",
     "HTTPRequest",
+    "LazyType",
     "ModelMapping",
     "MultipartPayload",
     "Payload",
@@ -185,6 +186,25 @@ class FollowUp:
     job_id: str | None = None
     status: str | None = None
     cancel: HTTPRequest | None = None
+
+
+class LazyType:
+    """A class attribute naming a model of :mod:`infermux.types`, imported on first access.
+
+    ``output_type = LazyType("ChatCompletionOutput")`` keeps plugin discovery free of
+    pydantic: the model is built only when something reads the attribute.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> type[Any]:
+        from infermux import types
+
+        value: type[Any] = getattr(types, self.name)
+        return value
 
 
 def _check_json_object(value: Any, what: str, provider: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from infermux.helpers.base import (
     Call,
     FollowUp,
     HTTPRequest,
+    LazyType,
     Payload,
     Response,
     SSEEvent,
@@ -32,12 +33,6 @@ from infermux.helpers.base import (
 )
 from infermux.helpers.parsing import validate_output
 from infermux.media import ImageOutput, sniff_content_type
-from infermux.types import (
-    ChatCompletionOutput,
-    ChatCompletionStreamOutput,
-    TextGenerationOutput,
-    TextGenerationStreamOutput,
-)
 
 __all__ = [
     "OpenAIChatHelper",
@@ -116,7 +111,7 @@ class OpenAIChatHelper(_OpenAIBase):
     supports_streaming = True
     supported_parameters: frozenset[str] | None = CHAT_PARAMETERS
 
-    output_type = ChatCompletionOutput
+    output_type = LazyType("ChatCompletionOutput")
 
     def prepare_payload(self, call: Call) -> Payload:
         payload: dict[str, Any] = {"messages": call.inputs, **self.rename(call.parameters)}
@@ -125,10 +120,14 @@ class OpenAIChatHelper(_OpenAIBase):
         return payload
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ChatCompletionOutput
+
         return validate_output(ChatCompletionOutput, response.content, self.provider, self.task)
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
         raise_stream_error(event, self.provider)
+        from infermux.types import ChatCompletionStreamOutput
+
         return validate_output(ChatCompletionStreamOutput, event.data, self.provider, self.task)
 
 
@@ -152,7 +151,7 @@ class OpenAICompletionHelper(_OpenAIBase):
     )
     parameter_renames = {"max_new_tokens": "max_tokens"}
 
-    output_type = TextGenerationOutput
+    output_type = LazyType("TextGenerationOutput")
 
     def prepare_payload(self, call: Call) -> Payload:
         payload: dict[str, Any] = {"prompt": call.inputs, **self.rename(call.parameters)}
@@ -161,6 +160,8 @@ class OpenAICompletionHelper(_OpenAIBase):
         return payload
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TextGenerationOutput
+
         body = self.json_object(response)
         try:
             text = body["choices"][0]["text"]
@@ -175,6 +176,8 @@ class OpenAICompletionHelper(_OpenAIBase):
         )
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        from infermux.types import TextGenerationStreamOutput
+
         raise_stream_error(event, self.provider)
         try:
             body = json.loads(event.data)

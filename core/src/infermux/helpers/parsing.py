@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from infermux.errors import ResponseFormatError
 
+if TYPE_CHECKING:  # pydantic loads with the first model, not at plugin discovery
+    from pydantic import BaseModel, TypeAdapter, ValidationError
+
 __all__ = ["validate_list", "validate_output"]
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 def _problem(exc: ValidationError, provider: str, task: str, sample: Any) -> ResponseFormatError:
@@ -26,6 +27,8 @@ def _problem(exc: ValidationError, provider: str, task: str, sample: Any) -> Res
 
 def validate_output(model: type[M], content: bytes | str, provider: str, task: str) -> M:
     """Validate JSON text into ``model`` in one pass (no intermediate dict)."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate_json(content)
     except ValidationError as exc:
@@ -34,11 +37,15 @@ def validate_output(model: type[M], content: bytes | str, provider: str, task: s
 
 @cache
 def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    from pydantic import TypeAdapter
+
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 def validate_list(model: type[M], data: Any, provider: str, task: str) -> list[M]:
     """Validate decoded JSON into ``list[model]``."""
+    from pydantic import ValidationError
+
     try:
         return _list_adapter(model).validate_python(data)
     except ValidationError as exc:
