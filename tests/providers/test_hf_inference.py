@@ -261,6 +261,31 @@ def test_text_generation_validation_error(client, replay):
     assert error.body["error_type"] == "validation"
 
 
+def test_text_generation_non_tgi_model_rejects_tgi_parameters(client, replay):
+    """A transformers pipeline (not TGI) refuses TGI-only parameters with a 400; the same
+    call without them works (the recording holds both answers)."""
+    with replay("hf-inference/text_generation_non_tgi_regression.yaml") as tape:
+        with pytest.raises(BadRequestError) as info:
+            client.text_generation(
+                "How are you today?",
+                model="google/flan-t5-large",
+                details=False,
+                do_sample=False,
+                max_new_tokens=20,
+                return_full_text=True,
+                stop=[],
+            )
+        out = client.text_generation(
+            "How are you today?", model="google/flan-t5-large", do_sample=False, max_new_tokens=20
+        )
+    assert info.value.status_code == 400
+    assert info.value.provider_message.startswith(
+        "The following `model_kwargs` are not used by the model: ['return_full_text', 'stop', 'details']"
+    )
+    assert out.generated_text == "I am at work"
+    assert tape.play_count == 2
+
+
 async def test_async_text_generation(replay):
     async with AsyncInferenceClient(provider="hf-inference", api_key=FAKE_HF_TOKEN) as client:
         with replay("hf-inference/text_generation_details.yaml"):

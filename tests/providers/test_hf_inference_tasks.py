@@ -34,6 +34,7 @@ from infermux import AsyncInferenceClient, AudioOutput, ImageOutput, InferenceCl
 from infermux.errors import InvalidInputError, ResponseFormatError, StreamError
 from infermux.helpers.base import BinaryPayload, Call, ModelMapping, Response, SSEEvent
 from infermux.inputs import BinaryInput
+from infermux.testing.conformance import ProviderConformance
 from infermux.types import (
     AudioClassificationOutputElement,
     AutomaticSpeechRecognitionOutput,
@@ -62,7 +63,8 @@ ROUTER = "https://router.huggingface.co/hf-inference"
 @functools.cache
 def provider_request(name: str) -> dict[str, Any]:
     """The request of the cassette's call to hf-inference (not the Hub lookups before it)."""
-    data = yaml.safe_load((CASSETTES / "hf-inference" / name).read_bytes())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((CASSETTES / "hf-inference" / name).read_bytes(), Loader=loader)  # noqa: S506
     calls = [i["request"] for i in data["interactions"] if i["request"]["uri"].startswith(ROUTER)]
     return calls[-1]
 
@@ -755,3 +757,10 @@ def test_docs_table_lists_every_registered_task():
     rows = [line for line in tasks_section.splitlines() if line.startswith("| `")]
     documented = sorted(row.split("`")[1] for row in rows)
     assert documented == sorted(get_registry().tasks_for("hf-inference"))
+
+
+class TestHFInferenceConformance(ProviderConformance):
+    """The core's conformance suite over every helper the plugin registers."""
+
+    distribution = "infermux-hf-inference"
+    cassette_dir = "cassettes/hf-inference"

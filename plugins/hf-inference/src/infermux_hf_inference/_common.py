@@ -17,7 +17,7 @@ from infermux.errors import InvalidInputError, ResponseFormatError
 from infermux.helpers.base import BinaryPayload, Call, Payload, Response, TaskProviderHelper
 from infermux.helpers.parsing import validate_list
 from infermux.inputs import BinaryInput, BinaryKind, load_binary
-from infermux.media import MediaOutput, sniff_content_type
+from infermux.media import AudioOutput, ImageOutput, MediaOutput, sniff_content_type
 
 __all__ = [
     "BinaryPipeline",
@@ -36,6 +36,13 @@ MediaT = TypeVar("MediaT", bound=MediaOutput)
 _ACCEPTED: dict[str, tuple[str, ...]] = {
     "image": ("image/", "application/octet-stream"),
     "audio": ("audio/", "video/webm", "video/mp4", "video/ogg", "application/octet-stream"),
+}
+
+
+#: Content types a media answer of each output type may have.
+_MEDIA_TYPES: dict[type[MediaOutput], tuple[str, ...]] = {
+    ImageOutput: ("image/",),
+    AudioOutput: ("audio/", "video/webm", "video/ogg"),
 }
 
 
@@ -150,10 +157,12 @@ class Pipeline(HFInferenceBase, TaskProviderHelper):
         return [self.one(model, answer, "answer") for answer in answers]
 
     def media(self, output: type[MediaT], response: Response) -> MediaT:
-        """A raw media answer (image or audio bytes) as ``output``."""
-        if response.content_type.startswith("application/json") or not response.content:
-            self.fail(f"{output.__name__} bytes", response.text or response.content_type)
+        """A raw media answer (image or audio bytes) as ``output``; anything else (an HTML
+        error page from a proxy, JSON) is refused."""
         content_type = sniff_content_type(response.content, response.content_type)
+        expected = _MEDIA_TYPES.get(output, ("",))
+        if not response.content or not content_type.startswith(expected):
+            self.fail(f"{output.__name__} bytes", response.text or response.content_type)
         return output(response.content, content_type, provider=self.provider)
 
 

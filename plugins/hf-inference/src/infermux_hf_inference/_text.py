@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, Payload, Response, SSEEvent
 from infermux.helpers.openai import OpenAIChatHelper, raise_stream_error
 from infermux.types import (
@@ -62,6 +63,16 @@ class HFInferenceChat(HFInferenceBase, OpenAIChatHelper):
 
     def prepare_route(self, call: Call) -> str:
         return f"/models/{model_path(call)}/v1/chat/completions"
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        body = self.json_object(response)
+        if not isinstance(body.get("choices"), list):
+            raise ResponseFormatError(
+                f"hf-inference chat completion without 'choices': {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return super().parse_response(response, call)
 
 
 class HFInferenceTextGeneration(Pipeline):
