@@ -390,3 +390,17 @@ class TestReplicateConformance(ProviderConformance):
             for task in ("text-to-image", "image-to-image", "text-to-video", "text-to-speech")
         },
     }
+
+
+def test_succeeded_with_an_empty_transcription_is_an_output():
+    body = json.dumps({"id": "p1", "status": "succeeded", "output": ""}).encode()
+    response = Response(201, {"content-type": "application/json"}, body, "https://x")
+    call = Call(
+        "automatic-speech-recognition",
+        b"",
+        ModelMapping("o/m"),
+        "direct",
+        "https://api.replicate.com",
+    )
+    out = _helper("automatic-speech-recognition").parse_response(response, call)
+    assert out.text == ""

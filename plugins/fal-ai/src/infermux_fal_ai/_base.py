@@ -37,7 +37,6 @@ FAL_RUN_URL = "https://fal.run"
 FAL_QUEUE_URL = "https://queue.fal.run"
 HUB_URL = "https://huggingface.co"
 
-_PENDING = frozenset({"IN_QUEUE", "IN_PROGRESS"})
 _FAILED = frozenset({"ERROR", "FAILED", "CANCELLED", "CANCELED"})
 
 

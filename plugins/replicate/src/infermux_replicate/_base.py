@@ -121,7 +121,7 @@ class ReplicateHelper(TaskProviderHelper):
         output = body.get("output")
         # Output present means done, whatever the status says: the router has answered
         # "processing" with the final image already in `output`.
-        if output not in (None, [], "", {}):
+        if output is not None and (status == "succeeded" or output not in ([], "", {})):
             return self.parse_output(output, call)
         if status not in _RUNNING:
             raise self._format_error(f"prediction without output: {str(body)[:200]}")
