@@ -122,7 +122,14 @@ class OpenAIChatHelper(_OpenAIBase):
     def parse_response(self, response: Response, call: Call) -> Any:
         from infermux.types import ChatCompletionOutput
 
-        return validate_output(ChatCompletionOutput, response.content, self.provider, self.task)
+        output = validate_output(ChatCompletionOutput, response.content, self.provider, self.task)
+        if output.choices is None:  # every field is optional in the spec; choices is not
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
         raise_stream_error(event, self.provider)
