@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import io
 import wave
+from typing import ClassVar
 
 import pytest
 
 from infermux import AsyncInferenceClient, AudioOutput, InferenceClient
 from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError, NotFoundError
 from infermux.testing import cassette
+from infermux.testing.conformance import ProviderConformance
+from infermux.testing.samples import Sample, json_response
 from infermux.types import AutomaticSpeechRecognitionOutput
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
@@ -147,3 +150,27 @@ def test_router_routing_is_refused():
     client = InferenceClient(provider="deepinfra", api_key=FAKE_HF_TOKEN, routing="router")
     with pytest.raises(ConfigurationError, match="not served by the Hugging Face router"):
         client.text_to_speech("Hello world", model=KOKORO)
+
+
+class TestDeepInfraConformance(ProviderConformance):
+    distribution = "infermux-deepinfra"
+    cassette_dir = CASSETTES / "deepinfra"
+    sample_responses: ClassVar[dict[str, list[Sample]]] = {
+        "deepinfra/text-to-speech": [
+            Sample(
+                "deepinfra_audio_data_url",
+                json_response(
+                    {"audio": "data:audio/wav;base64,UklGRiQAAABXQVZF", "output_format": "wav"}
+                ),
+            ),
+            Sample("deepinfra_audio_url", json_response({"audio": "https://cdn.example/a.wav"})),
+        ],
+        "deepinfra/automatic-speech-recognition": [
+            Sample(
+                "deepinfra_segments",
+                json_response(
+                    {"text": "hi", "segments": [{"id": 0, "text": "hi", "start": 0.0, "end": 0.4}]}
+                ),
+            )
+        ],
+    }

@@ -14,13 +14,14 @@ import pytest
 
 from infermux import AsyncInferenceClient, InferenceClient
 from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError
+from infermux.testing.conformance import ProviderConformance
 from infermux.types import (
     ChatCompletionOutput,
     ChatCompletionStreamOutput,
     TextGenerationOutput,
     TextGenerationStreamOutput,
 )
-from tests.conftest import FAKE_HF_TOKEN
+from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
 MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
 ANSWER = "The capital of France is Paris."
@@ -424,3 +425,27 @@ def test_feature_extraction_refuses_tei_only_parameters(provider, sent):
     with pytest.raises(InvalidInputError, match="normalize"):
         client.feature_extraction(TEXTS, model=model, normalize=True)
     assert sent.requests == []
+
+
+# --- the conformance suite, on every OpenAI-compatible partner's installed distribution -----------
+
+
+def _conformance(provider: str) -> type[ProviderConformance]:
+    return type(
+        f"Test{provider.title().replace('-', '')}Conformance",
+        (ProviderConformance,),
+        {"distribution": f"infermux-{provider}", "cassette_dir": CASSETTES / provider},
+    )
+
+
+# Named at module level so pytest collects them (deepinfra, zai-org and wavespeed have theirs
+# in their own test modules, with samples of their native shapes).
+TestFeatherlessAiConformance = _conformance("featherless-ai")
+TestNscaleConformance = _conformance("nscale")
+TestPublicaiConformance = _conformance("publicai")
+TestScalewayConformance = _conformance("scaleway")
+TestBasetenConformance = _conformance("baseten")
+TestOvhcloudConformance = _conformance("ovhcloud")
+TestClarifaiConformance = _conformance("clarifai")
+TestNvidiaConformance = _conformance("nvidia")
+TestOpenaiConformance = _conformance("openai")

@@ -7,12 +7,15 @@ prediction API (see cassettes/wavespeed/PROVENANCE.md).
 from __future__ import annotations
 
 import base64
+from typing import ClassVar
 
 import pytest
 
 from infermux import AsyncInferenceClient, ImageOutput, InferenceClient, JobProgress, VideoOutput
 from infermux.errors import BadRequestError, InvalidInputError, JobError, JobTimeoutError
-from tests.conftest import FAKE_HF_TOKEN
+from infermux.testing.conformance import ProviderConformance
+from infermux.testing.samples import Sample, json_response
+from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
 KEY = "fake-wavespeed-key-0123"
 ROUTED = "https://router.huggingface.co/wavespeed"
@@ -281,4 +284,30 @@ def test_lora_adapter_is_sent_as_loras():
     assert helper.prepare_payload(call) == {
         "prompt": PROMPT,
         "loras": [{"path": "acme/flux-watercolor-lora", "scale": 1}],
+    }
+
+
+_SUBMITTED = Sample(
+    "wavespeed_submitted",
+    json_response(
+        {
+            "code": 200,
+            "message": "success",
+            "data": {
+                "id": "p1",
+                "status": "created",
+                "outputs": [],
+                "urls": {"get": "https://api.wavespeed.ai/api/v3/predictions/p1/result"},
+            },
+        }
+    ),
+)
+
+
+class TestWaveSpeedConformance(ProviderConformance):
+    distribution = "infermux-wavespeed"
+    cassette_dir = CASSETTES / "wavespeed"
+    sample_responses: ClassVar[dict[str, list[Sample]]] = {
+        f"wavespeed/{task}": [_SUBMITTED]
+        for task in ("text-to-image", "image-to-image", "text-to-video", "image-to-video")
     }

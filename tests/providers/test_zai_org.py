@@ -8,13 +8,16 @@ Z.ai's API reference (see cassettes/zai-org/PROVENANCE.md).
 from __future__ import annotations
 
 import base64
+from typing import ClassVar
 
 import pytest
 
 from infermux import AsyncInferenceClient, ImageOutput, InferenceClient, JobProgress
 from infermux.errors import BadRequestError, InvalidInputError, JobError, JobTimeoutError
+from infermux.testing.conformance import ProviderConformance
+from infermux.testing.samples import Sample, json_response
 from infermux.types import ImageToTextOutput
-from tests.conftest import FAKE_HF_TOKEN
+from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
 KEY = "fakezaikey0123.abcdef"
 ROUTED = "https://router.huggingface.co/zai-org"
@@ -203,3 +206,26 @@ def test_image_to_text_refuses_a_non_image(sent):
     with pytest.raises(InvalidInputError):
         routed(sent).image_to_text(b"plain text, not an image", model=OCR)
     assert sent.requests == []
+
+
+class TestZaiConformance(ProviderConformance):
+    distribution = "infermux-zai-org"
+    cassette_dir = CASSETTES / "zai-org"
+    sample_responses: ClassVar[dict[str, list[Sample]]] = {
+        "zai-org/text-to-image": [
+            Sample("zai_async_submitted", json_response({"id": "t1", "task_status": "PROCESSING"})),
+            Sample(
+                "zai_async_done",
+                json_response(
+                    {
+                        "id": "t1",
+                        "task_status": "SUCCESS",
+                        "image_result": [{"url": "https://cdn.example/a.png"}],
+                    }
+                ),
+            ),
+        ],
+        "zai-org/image-to-text": [
+            Sample("zai_layout_parsing", json_response({"id": "t1", "md_results": "# Title"}))
+        ],
+    }

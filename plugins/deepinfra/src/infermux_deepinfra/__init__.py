@@ -17,7 +17,15 @@ from urllib.parse import quote
 
 from infermux import AudioOutput, TaskProviderHelper, hookimpl
 from infermux.errors import InvalidInputError, ResponseFormatError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, MultipartPayload, Payload, Response
+from infermux.helpers.base import (
+    Call,
+    FollowUp,
+    HTTPRequest,
+    LazyType,
+    MultipartPayload,
+    Payload,
+    Response,
+)
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
@@ -25,7 +33,6 @@ from infermux.helpers.openai import (
 )
 from infermux.inputs import BinaryInput
 from infermux.media import sniff_content_type
-from infermux.types import AutomaticSpeechRecognitionOutput
 
 __all__ = [
     "DeepInfraChat",
@@ -82,6 +89,16 @@ class DeepInfraChat(_DeepInfra, OpenAIChatHelper):
 
     route_prefix = "/v1/openai"
 
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # "{}" passes the all-optional output schema
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
+
 
 class DeepInfraCompletion(_DeepInfra, OpenAICompletionHelper):
     """Raw completions for ``text-generation`` (``/v1/openai/completions``)."""
@@ -109,7 +126,8 @@ class DeepInfraSpeechRecognition(_Native):
     """
 
     task = "automatic-speech-recognition"
-    output_type = AutomaticSpeechRecognitionOutput
+    # Resolved on first use: plugin discovery must not import pydantic.
+    output_type = LazyType("AutomaticSpeechRecognitionOutput")
     supported_parameters = frozenset({"return_timestamps"})
 
     def prepare_payload(self, call: Call) -> Payload:
@@ -126,6 +144,8 @@ class DeepInfraSpeechRecognition(_Native):
         )
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import AutomaticSpeechRecognitionOutput
+
         body = self.json_object(response)
         text = body.get("text")
         if not isinstance(text, str):

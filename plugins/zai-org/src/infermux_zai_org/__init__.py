@@ -12,11 +12,10 @@ from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
 from infermux.errors import InvalidInputError, JobError, ResponseFormatError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, LazyType, Payload, Response
 from infermux.helpers.openai import OpenAIChatHelper, download_image, openai_error_message
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput
-from infermux.types import ImageToTextOutput
 
 __all__ = ["ZaiChat", "ZaiImageToText", "ZaiTextToImage", "register_providers"]
 
@@ -51,6 +50,16 @@ class ZaiChat(_Zai, OpenAIChatHelper):
 
     def prepare_route(self, call: Call) -> str:
         return f"{_API}/chat/completions"
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # "{}" passes the all-optional output schema
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
 
 
 class ZaiTextToImage(_Zai, TaskProviderHelper):
@@ -134,7 +143,8 @@ class ZaiImageToText(_Zai, TaskProviderHelper):
     """
 
     task = "image-to-text"
-    output_type = ImageToTextOutput
+    # Resolved on first use: plugin discovery must not import pydantic.
+    output_type = LazyType("ImageToTextOutput")
     accepts_input_urls = True
     supported_parameters = frozenset()
 
@@ -147,6 +157,8 @@ class ZaiImageToText(_Zai, TaskProviderHelper):
         return {"model": call.model.provider_model_id, "file": call.inputs.url_or_data_url()}
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ImageToTextOutput
+
         body = self.json_object(response)
         text = body.get("md_results")
         if not isinstance(text, str):
