@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.base import Call, Payload
+from infermux.errors import ResponseFormatError
+from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.openai import CHAT_PARAMETERS, OpenAIChatHelper
 
 __all__ = ["CohereChat", "register_providers", "to_json_object_format"]
@@ -44,6 +45,16 @@ class CohereChat(OpenAIChatHelper):
         if isinstance(payload, dict) and "response_format" in payload:
             payload["response_format"] = to_json_object_format(payload["response_format"])
         return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # "{}" passes the all-optional output schema
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
 
 
 @hookimpl

@@ -36,14 +36,24 @@ DEFAULT_SIZE = 512
 
 
 class _Hyperbolic:
-    provider = "hyperbolic"
-    base_url = "https://api.hyperbolic.xyz"
-    api_key_env = ("HYPERBOLIC_API_KEY",)
-    key_url = "https://app.hyperbolic.xyz/settings"
+    provider: str = "hyperbolic"
+    base_url: str = "https://api.hyperbolic.xyz"
+    api_key_env: tuple[str, ...] = ("HYPERBOLIC_API_KEY",)
+    key_url: str | None = "https://app.hyperbolic.xyz/settings"
 
 
 class HyperbolicChat(_Hyperbolic, OpenAIChatHelper):
     """Chat completions, plain and streamed."""
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # "{}" passes the all-optional output schema
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
 
 
 class HyperbolicCompletion(_Hyperbolic, OpenAICompletionHelper):

@@ -9,9 +9,11 @@ guided decoding, so an OpenAI ``json_schema`` response format is sent as ``guide
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.base import Call, Payload
+from infermux.errors import ResponseFormatError
+from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
@@ -29,10 +31,10 @@ __all__ = [
 
 
 class _Nebius:
-    provider = "nebius"
-    base_url = "https://api.tokenfactory.nebius.com"
-    api_key_env = ("NEBIUS_API_KEY",)
-    key_url = "https://tokenfactory.nebius.com"
+    provider: str = "nebius"
+    base_url: str = "https://api.tokenfactory.nebius.com"
+    api_key_env: tuple[str, ...] = ("NEBIUS_API_KEY",)
+    key_url: str | None = "https://tokenfactory.nebius.com"
 
 
 class NebiusChat(_Nebius, OpenAIChatHelper):
@@ -49,6 +51,16 @@ class NebiusChat(_Nebius, OpenAIChatHelper):
                 del payload["response_format"]
                 payload["guided_json"] = details["schema"]
         return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # "{}" passes the all-optional output schema
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
 
 
 class NebiusCompletion(_Nebius, OpenAICompletionHelper):

@@ -33,16 +33,26 @@ FAILED = "TASK_STATUS_FAILED"
 
 
 class _Novita:
-    provider = "novita"
-    base_url = "https://api.novita.ai"
-    api_key_env = ("NOVITA_API_KEY",)
-    key_url = "https://novita.ai/settings/key-management"
+    provider: str = "novita"
+    base_url: str = "https://api.novita.ai"
+    api_key_env: tuple[str, ...] = ("NOVITA_API_KEY",)
+    key_url: str | None = "https://novita.ai/settings/key-management"
 
 
 class NovitaChat(_Novita, OpenAIChatHelper):
     """Chat completions, plain and streamed: ``POST /v3/openai/chat/completions``."""
 
     route_prefix = "/v3/openai"
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # "{}" passes the all-optional output schema
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
 
 
 class NovitaCompletion(_Novita, OpenAICompletionHelper):
@@ -130,8 +140,7 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         url = first.get("video_url") if isinstance(first, dict) else None
         if not isinstance(url, str) or not url:
             raise ResponseFormatError(
-                f"novita task {task_id} succeeded without videos[0].video_url: "
-                f"{str(body)[:200]}",
+                f"novita task {task_id} succeeded without videos[0].video_url: {str(body)[:200]}",
                 provider=self.provider,
                 task=self.task,
             )

@@ -11,17 +11,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.base import Call, Payload
+from infermux.errors import ResponseFormatError
+from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.openai import OpenAIChatHelper, OpenAIEmbeddingsHelper
 
 __all__ = ["SambanovaChat", "SambanovaEmbeddings", "register_providers"]
 
 
 class _Sambanova:
-    provider = "sambanova"
-    base_url = "https://api.sambanova.ai"
-    api_key_env = ("SAMBANOVA_API_KEY",)
-    key_url = "https://cloud.sambanova.ai/apis"
+    provider: str = "sambanova"
+    base_url: str = "https://api.sambanova.ai"
+    api_key_env: tuple[str, ...] = ("SAMBANOVA_API_KEY",)
+    key_url: str | None = "https://cloud.sambanova.ai/apis"
 
 
 def _non_strict(response_format: Any) -> Any:
@@ -41,6 +42,16 @@ class SambanovaChat(_Sambanova, OpenAIChatHelper):
         if isinstance(payload, dict) and "response_format" in payload:
             payload["response_format"] = _non_strict(payload["response_format"])
         return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        output = super().parse_response(response, call)
+        if not output.choices:  # "{}" passes the all-optional output schema
+            raise ResponseFormatError(
+                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
 
 
 class SambanovaEmbeddings(_Sambanova, OpenAIEmbeddingsHelper):
