@@ -114,6 +114,7 @@ import json
 import os
 import re
 import socket
+import sysconfig
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -255,8 +256,16 @@ def sandbox(helper: TaskProviderHelper | None = None) -> Iterator[_Attempts]:
                 os.environ[name] = value
 
 
+_STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
+
+
 def _raised(where: str, exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
+    """Describe an exception, with the innermost frame outside the standard library."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not Path(frame.filename).resolve().is_relative_to(_STDLIB)
+    ]
     at = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"{where} raised {type(exc).__name__}: {str(exc)[:300]}{at}"
 
@@ -392,7 +401,7 @@ def _header_problems(helper: TaskProviderHelper, headers: Any, where: str) -> li
                 "helper's `auth` scheme, and only for hosts the key belongs to"
             )
         for label in _secret_hits(value):
-            problems.append(f"{where}: header {name!r} holds a {label}-looking value")
+            problems.append(f"{where}: header {name!r} holds what looks like a {label}")
     return problems
 
 
@@ -453,7 +462,7 @@ def _url_problems(helper: TaskProviderHelper, url: Any, call: Call, where: str) 
     )
     if not (under_base or own_host):
         return [f"{where}: url {url!r} does not start with the call's base_url {base!r}"]
-    return [f"{where}: url holds a {label}-looking value" for label in _secret_hits(url)]
+    return [f"{where}: url holds what looks like a {label}" for label in _secret_hits(url)]
 
 
 def _check_request(
@@ -509,11 +518,16 @@ def request_problems(
         list(calls) if calls is not None else sample_calls(helper, routing, router_url=router_url)
     )
     problems: list[str] = []
+    seen: set[str] = set()
     refused = 0
     for call in calls:
         _, found, was_refused = _prepare(helper, call, f"prepare_request({_describe(call)})")
-        problems += found
         refused += was_refused
+        for problem in found:  # the same fault in every call variant is reported once
+            what = problem.split("): ", 1)[-1]
+            if what not in seen:
+                seen.add(what)
+                problems.append(problem)
     if calls and refused == len(calls):
         problems.append(
             f"prepare_request refused every representative {helper.task!r} call with "
@@ -772,16 +786,22 @@ def cassette_problems(path: str | os.PathLike[str]) -> list[str]:
     return problems
 
 
-def core_dependency_problems(distribution: str) -> list[str]:
-    """The distribution requires ``infermux`` with both a lower and an upper bound."""
+def core_dependency_problems(
+    distribution: str, requirements: Sequence[str] | None = None
+) -> list[str]:
+    """The distribution requires ``infermux`` with both a lower and an upper bound.
+
+    ``requirements`` (``Requires-Dist`` lines) defaults to the installed distribution's.
+    """
     from importlib.metadata import PackageNotFoundError, requires
 
     from packaging.requirements import InvalidRequirement, Requirement
 
-    try:
-        requirements = requires(distribution) or []
-    except PackageNotFoundError:
-        return [f"distribution {distribution!r} is not installed"]
+    if requirements is None:
+        try:
+            requirements = requires(distribution) or []
+        except PackageNotFoundError:
+            return [f"distribution {distribution!r} is not installed"]
     core = []
     for line in requirements:
         try:
