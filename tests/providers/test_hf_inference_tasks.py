@@ -34,7 +34,6 @@ from infermux import AsyncInferenceClient, AudioOutput, ImageOutput, InferenceCl
 from infermux.errors import InvalidInputError, ResponseFormatError, StreamError
 from infermux.helpers.base import BinaryPayload, Call, ModelMapping, Response, SSEEvent
 from infermux.inputs import BinaryInput
-from infermux.testing.conformance import ProviderConformance
 from infermux.types import (
     AudioClassificationOutputElement,
     AutomaticSpeechRecognitionOutput,
@@ -503,6 +502,10 @@ async def test_async_audio_and_image_tasks(replay, tmp_path):
                 "What is the purchase amount?",
                 model="naver-clova-ix/donut-base-finetuned-docvqa",
             )
+        with replay("hf-inference/text_to_image.yaml"):
+            generated = await client.text_to_image(
+                "An astronaut riding a horse on the moon.", model="CompVis/stable-diffusion-v1-4"
+            )
         with replay("hf-inference/image_to_image_synthetic.yaml"):
             edited = await client.image_to_image(
                 PNG_1X1, "Turn the cat into a tiger.", model="timbrooks/instruct-pix2pix"
@@ -519,6 +522,7 @@ async def test_async_audio_and_image_tasks(replay, tmp_path):
     assert vqa[0].answer == "woman"
     assert dqa[0].answer == "$1,0000,000,00"
     assert edited.to_pil().size == (2, 2)
+    assert generated.content_type == "image/jpeg"
 
 
 async def test_async_text_tasks(replay):
@@ -757,10 +761,3 @@ def test_docs_table_lists_every_registered_task():
     rows = [line for line in tasks_section.splitlines() if line.startswith("| `")]
     documented = sorted(row.split("`")[1] for row in rows)
     assert documented == sorted(get_registry().tasks_for("hf-inference"))
-
-
-class TestHFInferenceConformance(ProviderConformance):
-    """The core's conformance suite over every helper the plugin registers."""
-
-    distribution = "infermux-hf-inference"
-    cassette_dir = "cassettes/hf-inference"
