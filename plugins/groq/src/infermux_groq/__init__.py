@@ -12,9 +12,8 @@ from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
 from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Payload, Response, SSEEvent
+from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
 from infermux.helpers.openai import OpenAIChatHelper, openai_error_message, raise_stream_error
-from infermux.types import TextGenerationOutput, TextGenerationStreamOutput
 
 __all__ = ["GroqChat", "GroqTextGeneration", "register_providers"]
 
@@ -74,16 +73,6 @@ class GroqChat(_Groq, OpenAIChatHelper):
         ]
         return payload
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # e.g. "{}": valid against the all-optional schema
-            raise ResponseFormatError(
-                f"groq chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
-
 
 class GroqTextGeneration(_Groq, TaskProviderHelper):
     """``text-generation`` on chat completions: the prompt is one user message.
@@ -94,7 +83,7 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
 
     task = "text-generation"
     supports_streaming = True
-    output_type = TextGenerationOutput
+    output_type = LazyType("TextGenerationOutput")
     supported_parameters = frozenset(
         {
             "details",
@@ -123,6 +112,8 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
         }
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TextGenerationOutput  # pydantic: on first use
+
         body = self.json_object(response)
         try:
             choice = body["choices"][0]
@@ -151,6 +142,8 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
         return TextGenerationOutput.model_validate({"generated_text": text, "details": details})
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        from infermux.types import TextGenerationStreamOutput
+
         raise_stream_error(event, self.provider)
         try:
             chunk = json.loads(event.data)

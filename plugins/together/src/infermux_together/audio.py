@@ -6,9 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from infermux.errors import InvalidInputError, ResponseFormatError
-from infermux.helpers.base import Call, MultipartPayload, Payload, Response, TaskProviderHelper
+from infermux.helpers.base import (
+    Call,
+    LazyType,
+    MultipartPayload,
+    Payload,
+    Response,
+    TaskProviderHelper,
+)
 from infermux.media import AudioOutput, sniff_content_type
-from infermux.types import AutomaticSpeechRecognitionOutput
 from infermux_together._common import Together, binary_input
 
 __all__ = ["DEFAULT_VOICES", "TogetherSpeechRecognition", "TogetherTextToSpeech"]
@@ -82,7 +88,7 @@ class TogetherSpeechRecognition(Together, TaskProviderHelper):
     """
 
     task = "automatic-speech-recognition"
-    output_type = AutomaticSpeechRecognitionOutput
+    output_type = LazyType("AutomaticSpeechRecognitionOutput")
     supported_parameters = frozenset({"return_timestamps", "generation_parameters"})
 
     def prepare_route(self, call: Call) -> str:
@@ -111,6 +117,8 @@ class TogetherSpeechRecognition(Together, TaskProviderHelper):
         )
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import AutomaticSpeechRecognitionOutput  # pydantic: on first use
+
         body = self.json_object(response)
         text, segments = body.get("text"), body.get("segments")
         if not isinstance(text, str):
