@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -18,22 +20,22 @@ CASSETTES = ROOT / "cassettes"
 FAKE_HF_TOKEN = "hf_" + "x" * 34
 FAKE_PROVIDER_KEY = "tgp_fake_provider_key_0123456789"
 
-_KEY_VARIABLES = (
-    "HF_TOKEN",
-    "HUGGING_FACE_HUB_TOKEN",
-    "TOGETHER_API_KEY",
+#: Settings of infermux itself that a developer's shell may have set.
+_INFERMUX_VARIABLES = (
     "INFERMUX_PLUGINS",
     "INFERMUX_BLOCK_PLUGINS",
     "INFERMUX_PREFER",
     "INFERMUX_STRICT_PLUGINS",
     "INFERMUX_CONFIG",
 )
+#: Any variable that may hold a key: HF_TOKEN, TOGETHER_API_KEY, FAL_KEY, CLARIFAI_PAT ...
+_KEY_LIKE = re.compile(r"(^HF_|_KEY$|_TOKEN$|_PAT$|_SECRET$|_SECRET_KEY$)")
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No key, config file or saved token from the machine leaks into a test."""
-    for name in _KEY_VARIABLES:
+    for name in [*_INFERMUX_VARIABLES, *(n for n in os.environ if _KEY_LIKE.search(n))]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

@@ -251,10 +251,10 @@ async def test_failed_job_raises_job_error(mode, replay, sent):
     assert info.value.provider == "fal-ai"
 
 
-async def test_result_error_body_is_a_typed_http_error(replay, sent):
+async def test_result_error_body_fails_the_job_with_the_http_error_attached(replay, sent):
     with (
         replay("fal-ai/text_to_video_result_error_synthetic.yaml"),
-        pytest.raises(BadRequestError) as info,
+        pytest.raises(JobError, match="fetching its result failed") as info,
     ):
         await run(
             "sync",
@@ -265,8 +265,11 @@ async def test_result_error_body_is_a_typed_http_error(replay, sent):
             num_frames=1000,
             client=DIRECT,
         )
-    assert info.value.status_code == 422
-    assert info.value.provider_message == "num_frames: Input should be less than or equal to 257"
+    cause = info.value.__cause__
+    assert isinstance(cause, BadRequestError)
+    assert cause.status_code == 422
+    assert cause.provider_message == "num_frames: Input should be less than or equal to 257"
+    assert "num_frames: Input should be less than or equal to 257" in str(info.value)
 
 
 @MODES

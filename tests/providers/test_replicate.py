@@ -404,3 +404,25 @@ def test_succeeded_with_an_empty_transcription_is_an_output():
     )
     out = _helper("automatic-speech-recognition").parse_response(response, call)
     assert out.text == ""
+
+
+def test_extra_body_input_is_merged_into_the_model_input():
+    from infermux.helpers.base import Call, ModelMapping
+    from infermux.registry.loader import get_registry
+
+    helper = get_registry().get("replicate", "text-to-image").helper
+    call = Call(
+        task="text-to-image",
+        inputs="a cat",
+        model=ModelMapping("black-forest-labs/flux-schnell"),
+        routing="direct",
+        base_url=helper.base_url,
+    )
+    payload = helper.merge_extra_body(
+        helper.prepare_payload(call),
+        {"input": {"aspect_ratio": "16:9"}, "webhook": "https://example.com/hook"},
+    )
+    assert payload == {
+        "input": {"prompt": "a cat", "aspect_ratio": "16:9"},
+        "webhook": "https://example.com/hook",
+    }

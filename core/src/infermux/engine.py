@@ -459,7 +459,9 @@ class Engine:
             stream=request.stream,
             options={"wait_for_model": settings.wait_for_model, "use_cache": settings.use_cache},
         )
-        http_request = self._with_extra(helper.prepare_request(call), request, self._bill_to(route))
+        http_request = self._with_extra(
+            helper.prepare_request(call), request, self._bill_to(route), helper
+        )
         response = yield from self._send(http_request, route.credential, helper.provider, helper)
         info = ResponseInfo.from_headers(
             helper.provider,
@@ -509,7 +511,10 @@ class Engine:
 
     @staticmethod
     def _with_extra(
-        http_request: HTTPRequest, request: TaskRequest, extra_headers: Mapping[str, str]
+        http_request: HTTPRequest,
+        request: TaskRequest,
+        extra_headers: Mapping[str, str],
+        helper: TaskProviderHelper,
     ) -> HTTPRequest:
         added = {**request.headers, **extra_headers}
         headers = {**http_request.headers, **added} if added else None
@@ -520,7 +525,7 @@ class Engine:
                     "extra_body can only be merged into a JSON object payload; this "
                     f"{request.task!r} request sends {type(payload).__name__}."
                 )
-            payload = {**payload, **request.extra_body}
+            payload = helper.merge_extra_body(payload, request.extra_body)
         if headers is None and payload is http_request.payload:
             return http_request
         return replace(http_request, headers=headers or http_request.headers, payload=payload)
@@ -692,10 +697,11 @@ class Engine:
             try:
                 response = yield from self._send(step.request, credential, helper.provider, helper)
             except ProviderHTTPError as exc:
-                if not step.poll:
-                    raise
+                # Any failed step of a job (a poll, the result, the media) fails the job; the
+                # HTTP error stays attached as the cause.
+                what = "polling" if step.poll else "fetching its result"
                 raise JobError(
-                    f"{helper.provider} job {step.job_id or ''}: polling failed: {exc}",
+                    f"{helper.provider} job {step.job_id or ''}: {what} failed: {exc}",
                     provider=helper.provider,
                     job_id=step.job_id,
                 ) from exc

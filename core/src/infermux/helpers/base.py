@@ -317,6 +317,13 @@ class TaskProviderHelper:
         """
         raise NotImplementedError(f"{type(self).__name__} does not stream")
 
+    def merge_extra_body(
+        self, payload: dict[str, Any], extra_body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Merge the caller's ``extra_body`` into the JSON payload (top level by default;
+        override where provider options live deeper, e.g. Replicate's ``input``)."""
+        return {**payload, **extra_body}
+
     def error_message(self, body: Any) -> str | None:
         """Extract the provider's own message from an error body, if it has a known shape."""
         return None

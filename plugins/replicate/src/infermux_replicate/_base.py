@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -89,6 +90,20 @@ class ReplicateHelper(TaskProviderHelper):
         if ":" in model:
             payload["version"] = model.split(":", 1)[1]
         return payload
+
+    def merge_extra_body(
+        self, payload: dict[str, Any], extra_body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Model options live in ``input``: ``extra_body={"input": {"aspect_ratio": ...}}``
+        adds to the input the client built; other keys (``webhook`` ...) go top level."""
+        extra = dict(extra_body)
+        extra_input = extra.pop("input", None)
+        merged = {**payload, **extra}
+        if isinstance(extra_input, Mapping):
+            merged["input"] = {**payload.get("input", {}), **extra_input}
+        elif extra_input is not None:
+            merged["input"] = extra_input
+        return merged
 
     def error_message(self, body: Any) -> str | None:
         return replicate_error_message(body)
