@@ -415,10 +415,34 @@ def test_speech_recognition_refuses_unknown_generation_parameters(sent):
     assert sent.requests == []
 
 
-def test_speech_recognition_takes_no_extra_body(sent):
-    # The body is multipart: there is no JSON object to merge extra_body into.
-    with pytest.raises(InvalidInputError, match="extra_body"):
+def test_speech_recognition_extra_body_becomes_form_fields(sent):
+    import httpx2
+
+    seen = []
+
+    def handler(request):
+        seen.append(request.read())
+        return httpx2.Response(200, json={"text": "Hello world."})
+
+    client = InferenceClient(
+        provider="together",
+        api_key="tg-key",
+        hub_lookup=False,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    out = client.automatic_speech_recognition(
+        WAV, model="openai/whisper-large-v3", extra_body={"language": "en", "temperature": 0.2}
+    )
+    assert out.text == "Hello world."
+    assert b'name="language"\r\n\r\nen\r\n' in seen[0]
+    assert b'name="temperature"\r\n\r\n0.2\r\n' in seen[0]
+
+
+def test_speech_recognition_extra_body_must_be_form_values(sent):
+    with pytest.raises(
+        InvalidInputError, match=r"extra_body\['language'\] must be a string or a number"
+    ):
         direct(sent).automatic_speech_recognition(
-            WAV, model="openai/whisper-large-v3", extra_body={"language": "en"}
+            WAV, model="openai/whisper-large-v3", extra_body={"language": ["en"]}
         )
     assert sent.requests == []

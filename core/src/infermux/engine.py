@@ -50,6 +50,7 @@ from infermux.helpers.base import (
     FollowUp,
     HTTPRequest,
     ModelMapping,
+    MultipartPayload,
     Response,
     SSEEvent,
     TaskProviderHelper,
@@ -258,6 +259,21 @@ def http_error(
         body=body,
         url=response.url,
     )
+
+
+def _merge_form_fields(
+    payload: MultipartPayload, extra: Mapping[str, Any]
+) -> MultipartPayload:
+    """Add ``extra_body`` to a multipart form: scalar values become form fields."""
+    fields = dict(payload.fields)
+    for key, value in extra.items():
+        if not isinstance(value, str | int | float | bool):
+            raise InvalidInputError(
+                f"extra_body[{key!r}] must be a string or a number for a multipart upload, "
+                f"got {type(value).__name__}"
+            )
+        fields[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return replace(payload, fields=fields)
 
 
 def _raw_event(event: SSEEvent) -> Any:
@@ -520,12 +536,15 @@ class Engine:
         headers = {**http_request.headers, **added} if added else None
         payload = http_request.payload
         if request.extra_body:
-            if not isinstance(payload, dict):
+            if isinstance(payload, MultipartPayload):
+                payload = _merge_form_fields(payload, request.extra_body)
+            elif isinstance(payload, dict):
+                payload = helper.merge_extra_body(payload, request.extra_body)
+            else:
                 raise InvalidInputError(
-                    "extra_body can only be merged into a JSON object payload; this "
-                    f"{request.task!r} request sends {type(payload).__name__}."
+                    "extra_body can only be merged into a JSON object or a multipart form; "
+                    f"this {request.task!r} request sends {type(payload).__name__}."
                 )
-            payload = helper.merge_extra_body(payload, request.extra_body)
         if headers is None and payload is http_request.payload:
             return http_request
         return replace(http_request, headers=headers or http_request.headers, payload=payload)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,9 +71,26 @@ def _decode(body: Any) -> Any:
     return body
 
 
+_BOUNDARY = re.compile(rb"^--([^\r\n]+)\r\n")
+
+
+def _without_boundary(body: Any) -> Any:
+    """A multipart body with its (random) boundary replaced by a fixed token."""
+    if isinstance(body, str):
+        body = body.encode()
+    if isinstance(body, bytes):
+        match = _BOUNDARY.match(body)
+        if match:
+            return body.replace(match.group(1), b"BOUNDARY")
+    return body
+
+
 def json_body_matcher(r1: Any, r2: Any) -> None:
-    """Bodies match when equal as JSON (key order free), or byte-equal; no body == empty body."""
+    """Bodies match when equal as JSON (key order free), or byte-equal; no body == empty body;
+    multipart bodies compare with their random boundary ignored."""
     left, right = _decode(r1.body), _decode(r2.body)
+    if left != right and isinstance(left, bytes) and isinstance(right, bytes):
+        left, right = _without_boundary(left), _without_boundary(right)
     if left != right:
         raise AssertionError(f"request bodies differ: {str(left)[:300]!r} != {str(right)[:300]!r}")
 
@@ -90,6 +108,7 @@ def vcr_config() -> dict[str, Any]:
 
 
 def make_vcr(**overrides: Any) -> Any:
+    """A ``vcr.VCR`` with our configuration (``overrides`` replace any of its options)."""
     import vcr  # type: ignore[import-untyped]  # optional: the testing extra
 
     config = {**vcr_config(), **overrides}
@@ -99,9 +118,18 @@ def make_vcr(**overrides: Any) -> Any:
     return recorder
 
 
+#: Options that belong to one cassette (``use_cassette``) rather than to the recorder.
+_CASSETTE_OPTIONS = frozenset({"allow_playback_repeats", "match_on", "record_mode", "serializer"})
+
+
 @contextmanager
-def cassette(path: str | os.PathLike[str], **overrides: Any) -> Iterator[Any]:
-    """Replay (or, with ``--record-mode``, record) the cassette at ``path``."""
-    target = Path(path)
-    with make_vcr(**overrides).use_cassette(str(target)) as recorded:
+def cassette(path: str | os.PathLike[str], **options: Any) -> Iterator[Any]:
+    """Replay (or, with ``--record-mode``, record) the cassette at ``path``.
+
+    ``options`` go to ``use_cassette`` when they are per-cassette (``allow_playback_repeats``,
+    ``match_on`` ...), else to the recorder.
+    """
+    per_cassette = {k: v for k, v in options.items() if k in _CASSETTE_OPTIONS}
+    recorder = make_vcr(**{k: v for k, v in options.items() if k not in _CASSETTE_OPTIONS})
+    with recorder.use_cassette(str(Path(path)), **per_cassette) as recorded:
         yield recorded
