@@ -175,7 +175,7 @@ async def test_model_loading_longer_than_allowed(client_for, local_server):
     async with client_for() as client:
         with pytest.raises(ModelLoadingError):
             await invoke(client, "chat_completion", MESSAGES)
-    assert time.monotonic() - started < 1.0  # it did not sleep for an hour first
+    assert time.monotonic() - started < 3.0  # it did not sleep for an hour first
     assert len(local_server.requests) == 1
 
 
@@ -271,7 +271,7 @@ async def test_server_that_never_answers_times_out(client_for, local_server):
     async with client_for(timeout=0.2, max_retries=0) as client:
         with pytest.raises(RequestTimeoutError) as raised:
             await invoke(client, "chat_completion", MESSAGES)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 3.0
     assert raised.value.provider == "local"
     assert "Timed out" in str(raised.value)
     assert isinstance(raised.value, TransportError)
@@ -355,7 +355,7 @@ async def test_stream(client_for, local_server):
     async with client_for() as client:
         stream = await invoke(client, "chat_completion", MESSAGES, stream=True)
         chunks = await collect(stream)
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 3.0  # the server holds on for 5 s
         assert local_server.requests[0].client_hung_up.wait(2.0)
     assert all(isinstance(c, ChatCompletionStreamOutput) for c in chunks)
     assert "".join(c.choices[0].delta.content for c in chunks) == "Deep learning"

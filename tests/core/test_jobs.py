@@ -220,7 +220,7 @@ async def test_job_that_never_finishes_times_out(client_for, jobs, local_server)
         with pytest.raises(JobTimeoutError) as raised:
             await invoke(client, "text_to_image", "a lighthouse", on_progress=progress.append)
     elapsed = time.monotonic() - started
-    assert 0.15 <= elapsed < 1.5
+    assert 0.15 <= elapsed < 3.0
     assert raised.value.provider == "queue"
     assert raised.value.job_id == JOB
     assert "did not finish" in str(raised.value)
@@ -272,7 +272,7 @@ async def test_cancel_from_another_thread_wakes_the_wait(client_for, jobs, local
                 await invoke(client, "text_to_image", "a lighthouse", cancel=token)
     finally:
         timer.cancel()
-    assert time.monotonic() - started < 2.0  # not the 30 s poll interval
+    assert time.monotonic() - started < 5.0  # not the 30 s poll interval
     assert paths(local_server)[-1] == f"POST /jobs/{JOB}/cancel"
 
 
