@@ -37,6 +37,7 @@ from infermux.testing.conformance import (
     check_helper,
     core_dependency_problems,
     distribution_helpers,
+    error_message_problems,
     garbage_problems,
     identity_problems,
     key_host_problems,
@@ -161,6 +162,8 @@ def test_check_helper_agrees_with_the_pytest_suite():
         ({"supported_parameters": ["dimensions"]}, "supported_parameters must be None"),
         ({"routable": "yes"}, "routable must be a bool"),
         ({"key_url": "acme.example/keys"}, "key_url must be None or an http(s) URL"),
+        ({"model_aliases": {"small": None}}, "model_aliases must map names to model ids"),
+        ({"default_requests_per_minute": 0}, "default_requests_per_minute must be None or > 0"),
     ],
     ids=lambda value: value if isinstance(value, str) else next(iter(value)),
 )
@@ -419,6 +422,23 @@ def test_garbage_problems():
     )
 
 
+def test_error_message_problems():
+    def crashes(self, body):
+        return body["error"]["message"]
+
+    def returns_dict(self, body):
+        return body.get("error") if isinstance(body, dict) else None
+
+    assert error_message_problems(Chat()) == []
+    crash = error_message_problems(type("A", (Chat,), {"error_message": crashes})())
+    assert crash[0].startswith("error_message(None) raised TypeError")
+    odd = error_message_problems(type("B", (Chat,), {"error_message": returns_dict})())
+    assert odd == [
+        "error_message({'error': {'message': 42}}): returned dict, not str or None",
+        "error_message({'error': ['a', {'msg': 'b'}]}): returned list, not str or None",
+    ]
+
+
 def test_stream_event_garbage_problems():
     def crashes(self, event, call):
         return json.loads(event.data)["choices"][0]
@@ -543,7 +563,7 @@ def test_a_broken_helper_fails_the_suite(run_suite):
         "test_parses_representative_response[broken/conversational]",
         *(f"test_rejects_garbage[broken/conversational-{s.name}]" for s in garbage_responses()),
     }
-    result.assert_outcomes(failed=len(failed), passed=12, skipped=2)
+    result.assert_outcomes(failed=len(failed), passed=13, skipped=2)
     reported = set(
         re.findall(
             r"^FAILED test_plugin.py::TestBrokenConformance::(\S+)", result.stdout.str(), re.M

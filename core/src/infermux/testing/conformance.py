@@ -25,8 +25,9 @@ The checks
     :func:`~infermux.registry.store.validate_helper` accepts the helper (provider id
     pattern, known task, http(s) ``base_url``); ``auth`` is an ``AuthScheme`` with a valid
     header name; ``api_key_env`` is a tuple of variable names; ``supported_parameters`` is
-    None or a set of names; the flags are bools; ``key_url`` is None or a URL; a helper
-    with ``supports_streaming`` overrides ``parse_stream_event``.
+    None or a set of names; the flags are bools; ``key_url`` is None or a URL;
+    ``model_aliases`` maps names to model ids; ``default_requests_per_minute`` is None or
+    positive; a helper with ``supports_streaming`` overrides ``parse_stream_event``.
 ``test_key_hosts_are_hostnames[p/t]``
     ``key_hosts`` is a tuple of host names (optionally ``:port``), not URLs; no Hugging
     Face host is listed unless the helper ``uses_hf_token`` (a provider key never goes
@@ -49,6 +50,10 @@ The checks
 ``test_stream_flag[p/t]``
     A call with ``stream=False`` gives ``request.stream == False``; for helpers with
     ``supports_streaming``, ``stream=True`` gives ``request.stream == True``.
+``test_error_message_never_crashes[p/t]``
+    ``error_message`` returns a str or None for error bodies of any shape (None, text,
+    lists, ``{}``, ``{"error": None}``, ``{"error": {"message": 42}}``, validation
+    lists...): the core calls it while reporting a failed request.
 ``test_parses_representative_response[p/t]``
     ``parse_response`` on each representative successful response of the task (OpenAI
     chat / embeddings / image JSON, TGI and pipeline JSON, raw media bytes...; see
@@ -160,6 +165,7 @@ __all__ = [
     "check_helper",
     "core_dependency_problems",
     "distribution_helpers",
+    "error_message_problems",
     "garbage_problems",
     "identity_problems",
     "key_host_problems",
@@ -336,6 +342,18 @@ def identity_problems(helper: TaskProviderHelper) -> list[str]:
         not isinstance(key_url, str) or not key_url.startswith(("https://", "http://"))
     ):
         problems.append(f"key_url must be None or an http(s) URL, got {key_url!r}")
+    if not isinstance(getattr(declared, "accepts_input_urls", False), bool):
+        problems.append(f"accepts_input_urls must be a bool, got {declared.accepts_input_urls!r}")
+    aliases = getattr(declared, "model_aliases", {})
+    if not isinstance(aliases, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in aliases.items()
+    ):
+        problems.append(f"model_aliases must map names to model ids, got {_short(aliases)}")
+    budget = getattr(declared, "default_requests_per_minute", None)
+    if budget is not None and (
+        isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
+    ):
+        problems.append(f"default_requests_per_minute must be None or > 0, got {budget!r}")
     return problems
 
 
@@ -727,6 +745,43 @@ def stream_event_problems(
     return problems
 
 
+#: Decoded error bodies of every shape ``error_message`` may be handed.
+_ERROR_BODIES: tuple[Any, ...] = (
+    None,
+    "",
+    "Internal Server Error",
+    [],
+    ["first problem", "second problem"],
+    {},
+    {"error": None},
+    {"error": {"message": 42}},
+    {"error": ["a", {"msg": "b"}]},
+    {"detail": [{"loc": ["body", "prompt"], "msg": "field required"}]},
+    {"message": {"text": "nested"}},
+)
+
+
+def error_message_problems(helper: TaskProviderHelper) -> list[str]:
+    """``error_message`` returns a str or None for any decoded error body, never raises.
+
+    The core calls it while building the error of a failed request; a crash there would
+    hide the provider's status and message behind a ``KeyError``.
+    """
+    problems = []
+    for body in _ERROR_BODIES:
+        where = f"error_message({body!r})"
+        with sandbox(helper) as attempts:
+            try:
+                message: Any = helper.error_message(body)
+            except Exception as exc:
+                problems += [*attempts.problems(where), _raised(where, exc)]
+                continue
+        problems += attempts.problems(where)
+        if message is not None and not isinstance(message, str):
+            problems.append(f"{where}: returned {type(message).__name__}, not str or None")
+    return problems
+
+
 def stream_event_garbage_problems(helper: TaskProviderHelper, name: str, data: str) -> list[str]:
     """parse_stream_event on a malformed event raises only ResponseFormatError/StreamError."""
     call = sample_calls(helper, "direct", stream=True)[0]
@@ -872,6 +927,7 @@ def check_helper(
     if helper.routable:
         found.append(("test_builds_request[router]", request_problems(helper, "router")))
     found.append(("test_stream_flag", stream_flag_problems(helper)))
+    found.append(("test_error_message_never_crashes", error_message_problems(helper)))
     samples = [*representative_responses(helper.task), *responses]
     found.append(("test_parses_representative_response", response_problems(helper, samples)))
     for sample in garbage_responses():
@@ -1069,6 +1125,9 @@ class ProviderConformance:
 
     def test_stream_flag(self, helper: TaskProviderHelper) -> None:
         _report(stream_flag_problems(helper))
+
+    def test_error_message_never_crashes(self, helper: TaskProviderHelper) -> None:
+        _report(error_message_problems(helper))
 
     def test_parses_representative_response(self, helper: TaskProviderHelper) -> None:
         samples = self.responses_for(helper)
