@@ -254,11 +254,6 @@ async def test_wrong_parameter_types(client, kwargs, expected):
         await invoke(client, "chat_completion", MESSAGES, **kwargs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: chat_completion/text_generation call dict() on logit_bias, stream_options and "
-    "grammar before type-checking, so a wrong type raises a bare TypeError/ValueError",
-)
 @pytest.mark.parametrize(
     ("method", "kwargs", "name"),
     [

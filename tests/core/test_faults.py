@@ -499,9 +499,6 @@ async def test_key_echoed_by_the_server_is_redacted(client_for, local_server):
     assert local_server.requests[0].headers["authorization"] == f"Bearer {LOCAL_KEY}"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: StreamError messages are not redacted like HTTP error messages"
-)
 async def test_key_echoed_inside_a_stream_is_redacted(client_for, local_server):
     failure = {"error": {"message": f"key {LOCAL_KEY} revoked"}}
     local_server.queue(Reply(chunks=[f"data: {json.dumps(failure)}\n\n".encode()]))

@@ -319,11 +319,6 @@ async def test_job_failure_reported_by_the_provider(client_for, jobs):
             await invoke(client, "text_to_image", "a lighthouse")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: engine._follow does not bound a poll request by the job deadline "
-    "(a hanging poll runs to the per-request timeout, then escapes as RequestTimeoutError)",
-)
 async def test_hanging_poll_respects_the_job_deadline(client_for, jobs, local_server):
     script = jobs(polls_needed=10**6)
     script.overrides[2] = Reply(hang=True)

@@ -294,11 +294,6 @@ def test_two_distributions_claiming_one_pair(plugins, sent):
     assert sent.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: loader registers plugins in pluggy by entry-point name; a second "
-    "distribution with the same entry-point name fails to load instead of conflicting",
-)
 def test_two_distributions_with_the_same_entry_point_name(plugins):
     # DESIGN: entry points are named after the provider id, so two packages for one
     # provider both declare `acme = ...`.
@@ -344,11 +339,6 @@ def test_register_provider_with_replace_wins(plugins):
     assert registry.conflicts() == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ProviderRegistry.get treats 'no preference' (None) as preferring a "
-    "registration without a distribution, so a run-time helper silently wins a conflict",
-)
 def test_register_provider_without_replace_conflicts_with_the_plugin(plugins):
     plugins.plugin("acme-one", ("acme", "conversational"))
     registry = build_registry()
@@ -407,10 +397,6 @@ def test_blocking_a_broken_plugin_silences_it(plugins, monkeypatch):
     assert statuses(build_registry()) == {"broken": "blocked"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: allow/block lists compare distribution names without PEP 503 normalisation",
-)
 def test_block_list_matches_distribution_names_as_pip_spells_them(plugins, monkeypatch):
     plugins.plugin("Acme_Provider", ("acme", "conversational"), name="acme")
     monkeypatch.setenv("INFERMUX_BLOCK_PLUGINS", "acme-provider")

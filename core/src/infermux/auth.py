@@ -74,8 +74,13 @@ class Credential:
     source: str
     hosts: frozenset[str]
     scheme: AuthScheme = field(default_factory=AuthScheme.bearer)
+    https_only: bool = True
 
     def allows(self, url: str) -> bool:
+        """The key goes to its own hosts only, and never over plain HTTP when its home
+        is HTTPS (a downgraded URL from a provider's answer would expose it)."""
+        if self.https_only and not url.startswith("https://"):
+            return False
         return host_of(url) in self.hosts
 
     def __repr__(self) -> str:
@@ -136,7 +141,10 @@ def choose_route(
         hf_token = ("api_key argument", api_key)
     elif (saved := read_hf_token(env)) is not None:
         hf_token = ("Hugging Face token", saved)
-    hub_credential = Credential(hf_token[1], hf_token[0], hf_hosts) if hf_token else None
+    hf_https = router_url.startswith("https://") and hub_url.startswith("https://")
+    hub_credential = (
+        Credential(hf_token[1], hf_token[0], hf_hosts, https_only=hf_https) if hf_token else None
+    )
 
     provider_key: tuple[str, str] | None = None
     if api_key is not None and (not is_hf_token(api_key) or helper.uses_hf_token):
@@ -155,7 +163,15 @@ def choose_route(
             )
         base = _direct_base(helper, base_url)
         return RoutingChoice(
-            "direct", base, Credential(key[1], key[0], hf_hosts | {host_of(base)}), hub_credential
+            "direct",
+            base,
+            Credential(
+                key[1],
+                key[0],
+                hf_hosts | {host_of(base)},
+                https_only=hf_https and base.startswith("https://"),
+            ),
+            hub_credential,
         )
 
     want_router = routing == "router" or (routing == "auto" and provider_key is None)
@@ -176,7 +192,7 @@ def choose_route(
             want_router = False
     if want_router and hf_token is not None:
         base = f"{router_url.rstrip('/')}/{provider}"
-        credential = Credential(hf_token[1], hf_token[0], hf_hosts)
+        credential = Credential(hf_token[1], hf_token[0], hf_hosts, https_only=hf_https)
         return RoutingChoice("router", base, credential, hub_credential)
 
     if provider_key is None and not helper.requires_key:
@@ -201,6 +217,10 @@ def choose_route(
         )
     base = _direct_base(helper, base_url)
     credential = Credential(
-        provider_key[1], provider_key[0], _provider_hosts(helper, base), helper.auth
+        provider_key[1],
+        provider_key[0],
+        _provider_hosts(helper, base),
+        helper.auth,
+        https_only=base.startswith("https://"),
     )
     return RoutingChoice("direct", base, credential, hub_credential)

@@ -40,7 +40,9 @@ from infermux.errors import (
     ModelMappingError,
     ProviderHTTPError,
     RateLimitError,
+    RequestTimeoutError,
     ServerError,
+    StreamError,
     TransportError,
     UnknownProviderError,
     error_class_for_status,
@@ -261,9 +263,28 @@ def http_error(
     )
 
 
-def _merge_form_fields(
-    payload: MultipartPayload, extra: Mapping[str, Any]
-) -> MultipartPayload:
+def _redacting(
+    parse: Callable[[SSEEvent], Any], credential: Credential | None
+) -> Callable[[SSEEvent], Any]:
+    """Wrap a stream parser so an error event echoing the key never shows it."""
+    if credential is None or not credential.key:
+        return parse
+    key = credential.key
+
+    def parse_redacted(event: SSEEvent) -> Any:
+        try:
+            return parse(event)
+        except StreamError as exc:
+            if key not in str(exc) and key not in repr(exc.event):
+                raise
+            message = exc.provider_message.replace(key, "<redacted>")
+            event_body = json.loads(json.dumps(exc.event, default=str).replace(key, "<redacted>"))
+            raise StreamError(message, provider=exc.provider, event=event_body) from None
+
+    return parse_redacted
+
+
+def _merge_form_fields(payload: MultipartPayload, extra: Mapping[str, Any]) -> MultipartPayload:
     """Add ``extra_body`` to a multipart form: scalar values become form fields."""
     fields = dict(payload.fields)
     for key, value in extra.items():
@@ -330,7 +351,10 @@ class Engine:
         if token is None:
             return None
         hosts = frozenset({host_of(self.settings.hub_url), host_of(self.settings.router_url)})
-        return Credential(token, "Hugging Face token", hosts)
+        https = self.settings.hub_url.startswith(
+            "https://"
+        ) and self.settings.router_url.startswith("https://")
+        return Credential(token, "Hugging Face token", hosts, https_only=https)
 
     def _candidates(self, request: TaskRequest) -> Generator[Effect, Any, list[Candidate]]:
         settings = self.settings
@@ -487,7 +511,8 @@ class Engine:
             response.headers,
         )
         if request.stream:
-            return StreamStart(response, partial(helper.parse_stream_event, call=call), info)
+            parse = partial(helper.parse_stream_event, call=call)
+            return StreamStart(response, _redacting(parse, route.credential), info)
         result = helper.parse_response(response, call)
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
@@ -625,13 +650,14 @@ class Engine:
         helper: TaskProviderHelper | None,
         *,
         check: bool = True,
+        timeout: float | None = None,
     ) -> Generator[Effect, Any, Any]:
         headers = self._headers(request, credential)
         policy = self.settings.retry
         effect = Send(
             request,
             headers,
-            self.settings.timeout,
+            self.settings.timeout if timeout is None else timeout,
             follow_redirects=not (request.authenticate and credential is not None),
             provider=provider,
             requests_per_minute=self._budget(helper),
@@ -653,7 +679,10 @@ class Engine:
             if status < 400 or not check:
                 return response
             estimate = model_loading_estimate(status, getattr(response, "content", b""))
-            if estimate is not None and self.settings.wait_for_model:
+            if estimate is not None and not self.settings.wait_for_model:
+                # The caller chose to fail fast: a loading model is not retried either.
+                raise http_error(response, provider, helper, credential, loading=True)
+            if estimate is not None:
                 wait = max(0.5, estimate)
                 if (
                     loading_waits < policy.max_model_loading_retries
@@ -703,18 +732,28 @@ class Engine:
                 yield from self._check_cancelled(step, helper, credential, request)
                 if elapsed + settings.poll_interval > settings.job_timeout:
                     yield from self._cancel_job(step, helper, credential)
-                    raise JobTimeoutError(
-                        f"{helper.provider} job {step.job_id or ''} did not finish within "
-                        f"{settings.job_timeout:.0f}s (last status: {step.status or 'unknown'})",
-                        provider=helper.provider,
-                        job_id=step.job_id,
-                    )
+                    raise self._job_timeout(step, helper)
                 if settings.poll_interval > 0:
                     yield Sleep(settings.poll_interval, request.cancel)
                     yield from self._check_cancelled(step, helper, credential, request)
                 polls += 1
+            # No single request may outlive the job's deadline.
+            remaining = settings.job_timeout - (time.monotonic() - started)
+            per_request = (
+                remaining if settings.timeout is None else min(settings.timeout, remaining)
+            )
             try:
-                response = yield from self._send(step.request, credential, helper.provider, helper)
+                response = yield from self._send(
+                    step.request,
+                    credential,
+                    helper.provider,
+                    helper,
+                    timeout=max(per_request, 0.001),
+                )
+            except RequestTimeoutError as exc:
+                if time.monotonic() - started < settings.job_timeout:
+                    raise
+                raise self._job_timeout(step, helper) from exc
             except ProviderHTTPError as exc:
                 # Any failed step of a job (a poll, the result, the media) fails the job; the
                 # HTTP error stays attached as the cause.
@@ -726,6 +765,14 @@ class Engine:
                 ) from exc
             result = step.then(response)
         return result
+
+    def _job_timeout(self, step: FollowUp, helper: TaskProviderHelper) -> JobTimeoutError:
+        return JobTimeoutError(
+            f"{helper.provider} job {step.job_id or ''} did not finish within "
+            f"{self.settings.job_timeout:g}s (last status: {step.status or 'unknown'})",
+            provider=helper.provider,
+            job_id=step.job_id,
+        )
 
     def _check_cancelled(
         self,

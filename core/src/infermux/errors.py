@@ -242,6 +242,7 @@ class StreamError(InfermuxError):
     def __init__(self, message: str, *, provider: str | None = None, event: Any = None):
         self.provider = provider
         self.event = event
+        self.provider_message = message
         super().__init__(f"{provider or 'provider'} stream error: {message}")
 
 

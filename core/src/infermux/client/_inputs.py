@@ -96,6 +96,12 @@ PARAMETER_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
+def as_dict(value: Any) -> Any:
+    """A copy of a mapping parameter; anything else passes through for check_params to
+    report with the parameter's name."""
+    return dict(value) if isinstance(value, Mapping) else value
+
+
 def clean(params: Mapping[str, Any]) -> dict[str, Any]:
     """Drop parameters left unset (None) and type-check the rest."""
     result = {name: value for name, value in params.items() if value is not None}

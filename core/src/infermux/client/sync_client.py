@@ -198,7 +198,7 @@ class InferenceClient(SyncClientBase):
         """
         parameters = {
             "frequency_penalty": frequency_penalty,
-            "logit_bias": dict(logit_bias) if logit_bias is not None else None,
+            "logit_bias": _inputs.as_dict(logit_bias),
             "logprobs": logprobs,
             "max_tokens": max_tokens,
             "n": n,
@@ -206,7 +206,7 @@ class InferenceClient(SyncClientBase):
             "response_format": _inputs.response_format(response_format),
             "seed": seed,
             "stop": stop,
-            "stream_options": dict(stream_options) if stream_options is not None else None,
+            "stream_options": _inputs.as_dict(stream_options),
             "temperature": temperature,
             "tool_choice": dict(tool_choice) if isinstance(tool_choice, Mapping) else tool_choice,
             "tool_prompt": tool_prompt,
@@ -259,7 +259,7 @@ class InferenceClient(SyncClientBase):
             "details": details,
             "do_sample": do_sample,
             "frequency_penalty": frequency_penalty,
-            "grammar": dict(grammar) if grammar is not None else None,
+            "grammar": _inputs.as_dict(grammar),
             "max_new_tokens": max_new_tokens,
             "repetition_penalty": repetition_penalty,
             "return_full_text": return_full_text,
@@ -396,7 +396,7 @@ class InferenceClient(SyncClientBase):
             "negative_prompt": negative_prompt,
             "num_inference_steps": num_inference_steps,
             "guidance_scale": guidance_scale,
-            "target_size": dict(target_size) if target_size is not None else None,
+            "target_size": _inputs.as_dict(target_size),
             "seed": seed,
         }
         inputs = load_binary(image, "image", "image")
@@ -470,7 +470,7 @@ class InferenceClient(SyncClientBase):
             "num_frames": num_frames,
             "num_inference_steps": num_inference_steps,
             "guidance_scale": guidance_scale,
-            "target_size": dict(target_size) if target_size is not None else None,
+            "target_size": _inputs.as_dict(target_size),
             "seed": seed,
         }
         inputs = load_binary(image, "image", "image")
@@ -500,9 +500,7 @@ class InferenceClient(SyncClientBase):
         """Transcribe speech; ``audio`` is bytes, a path, a URL or a file object."""
         parameters = {
             "return_timestamps": return_timestamps,
-            "generation_parameters": dict(generation_parameters)
-            if generation_parameters is not None
-            else None,
+            "generation_parameters": _inputs.as_dict(generation_parameters),
         }
         inputs = load_binary(audio, "audio", "audio")
         return self._run(
@@ -529,9 +527,7 @@ class InferenceClient(SyncClientBase):
     ) -> AudioOutput:
         """Synthesise speech; returns an :class:`~infermux.media.AudioOutput`."""
         parameters = {
-            "generation_parameters": dict(generation_parameters)
-            if generation_parameters is not None
-            else None,
+            "generation_parameters": _inputs.as_dict(generation_parameters),
         }
         text = _inputs.check_text("text", text)
         return self._run(
@@ -935,9 +931,7 @@ class InferenceClient(SyncClientBase):
         """Summarise a text."""
         parameters = {
             "clean_up_tokenization_spaces": clean_up_tokenization_spaces,
-            "generate_parameters": dict(generate_parameters)
-            if generate_parameters is not None
-            else None,
+            "generate_parameters": _inputs.as_dict(generate_parameters),
             "truncation": truncation,
         }
         text = _inputs.check_text("text", text)
@@ -966,9 +960,7 @@ class InferenceClient(SyncClientBase):
             "src_lang": src_lang,
             "tgt_lang": tgt_lang,
             "clean_up_tokenization_spaces": clean_up_tokenization_spaces,
-            "generate_parameters": dict(generate_parameters)
-            if generate_parameters is not None
-            else None,
+            "generate_parameters": _inputs.as_dict(generate_parameters),
             "truncation": truncation,
         }
         text = _inputs.check_text("text", text)

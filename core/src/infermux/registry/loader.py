@@ -26,7 +26,13 @@ from importlib.metadata import EntryPoint, entry_points
 from infermux.errors import PluginError, PluginLoadError
 from infermux.helpers.base import TaskProviderHelper
 from infermux.registry.manager import PluginManager
-from infermux.registry.store import PluginInfo, ProviderRegistry, Registration, validate_helper
+from infermux.registry.store import (
+    PluginInfo,
+    ProviderRegistry,
+    Registration,
+    normalize_name,
+    validate_helper,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -45,7 +51,10 @@ class PluginWarning(UserWarning):
 
 
 def _names(value: str | None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
+    """Comma-separated names, normalised as pip compares distribution names."""
+    return frozenset(
+        normalize_name(part.strip()) for part in (value or "").split(",") if part.strip()
+    )
 
 
 def _pairs(value: str | None) -> dict[str, str]:
@@ -98,7 +107,7 @@ def _load_plugin(
 ) -> None:
     info = PluginInfo(name=name, distribution=distribution, version=version, status="loaded")
     registry.plugins.append(info)
-    names = {name, distribution or name}
+    names = {normalize_name(name), normalize_name(distribution or name)}
     if names & settings.block:
         info.status = "blocked"
         return
@@ -106,8 +115,11 @@ def _load_plugin(
         info.status = "not allowed"
         return
     label = f"plugin {name!r} (distribution {distribution or 'unknown'})"
+    key = f"{distribution}:{name}" if distribution else name
     try:
-        manager.register(load(), name=name)
+        # Registered under distribution and entry point: two distributions may well use the
+        # same entry-point name (the provider id) and must not collide inside pluggy.
+        manager.register(load(), name=key)
     except Exception as exc:
         _refuse(settings, info, f"{label} failed to load: {type(exc).__name__}: {exc}")
         return
@@ -121,7 +133,7 @@ def _load_plugin(
         collected.append(helper)
 
     try:
-        manager.call_register_providers(name, register)
+        manager.call_register_providers(key, register)
         # Add only once the whole hook succeeded, so a failing plugin leaves nothing behind.
         for helper in collected:
             registry.add(Registration(helper, name, distribution, version))

@@ -26,8 +26,14 @@ class PluginManager:
         self._pm.add_hookspecs(hookspecs)
 
     def register(self, plugin: ModuleType | object, name: str) -> None:
-        """Register a plugin object; pluggy validates its hook implementations."""
+        """Register a plugin object; pluggy validates its hook implementations, and a hook
+        implementation matching no spec (a misspelled hook) is refused, not ignored."""
         self._pm.register(plugin, name=name)
+        try:
+            self._pm.check_pending()
+        except pluggy.PluginValidationError:
+            self._pm.unregister(name=name)
+            raise
 
     def unregister(self, name: str) -> None:
         self._pm.unregister(name=name)

@@ -16,7 +16,7 @@ from infermux.errors import (
 from infermux.helpers.base import TaskProviderHelper
 from infermux.tasks import check_task_name
 
-__all__ = ["PluginInfo", "ProviderRegistry", "Registration", "validate_helper"]
+__all__ = ["PluginInfo", "ProviderRegistry", "Registration", "normalize_name", "validate_helper"]
 
 _PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -49,6 +49,11 @@ class PluginInfo:
     status: str  # "loaded", "failed", "blocked", "not allowed"
     error: str | None = None
     registrations: list[tuple[str, str]] = field(default_factory=list)
+
+
+def normalize_name(name: str) -> str:
+    """A distribution name as pip compares them (PEP 503): case and ``-_.`` runs folded."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def validate_helper(helper: object) -> str | None:
@@ -113,9 +118,11 @@ class ProviderRegistry:
         conflict = self._conflicts.get(key)
         if conflict:
             preferred = self._prefer.get(provider)
-            for candidate in conflict:
-                if preferred in (candidate.distribution, candidate.plugin):
-                    return candidate
+            if preferred is not None:
+                for candidate in conflict:
+                    origins = {candidate.plugin, candidate.distribution or candidate.plugin}
+                    if normalize_name(preferred) in {normalize_name(o) for o in origins}:
+                        return candidate
             raise DuplicateProviderError(provider, task, conflict[0].origin, conflict[1].origin)
         return entry
 

@@ -67,7 +67,7 @@ def model_loading_estimate(status_code: int, content: bytes) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Bounded retries with exponential back-off and full jitter.
+    """Bounded retries with exponential back-off and proportional (±``jitter``) jitter.
 
     ``max_retries`` counts retries after the first attempt (0 turns retries off).
     A server-requested delay (``Retry-After`` and friends) is honoured up to
@@ -87,8 +87,11 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Delay before retry number ``attempt`` (1-based) without server guidance."""
-        base: float = min(self.max_delay, self.initial_delay * 2 ** (attempt - 1))
-        return base * (1 - self.jitter + 2 * self.jitter * random.random())
+        # Cap the exponent (no float overflow on absurd attempts), jitter, then cap the
+        # result so a jittered delay never exceeds max_delay.
+        base: float = self.initial_delay * 2 ** min(max(attempt - 1, 0), 62)
+        jittered = base * (1 - self.jitter + 2 * self.jitter * random.random())
+        return min(self.max_delay, jittered)
 
     def delay_for(self, attempt: int, headers: Mapping[str, str]) -> float:
         requested = server_requested_delay(headers)

@@ -16,9 +16,10 @@ __all__ = ["SSEDecoder"]
 class SSEDecoder:
     """Incremental decoder: ``feed(chunk)`` and ``finish()`` yield :class:`SSEEvent`."""
 
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_retry")
+    __slots__ = ("_buffer", "_data", "_event", "_id", "_retry", "_started")
 
     def __init__(self) -> None:
+        self._started = False
         self._buffer = b""
         self._data: list[str] = []
         self._event = ""
@@ -28,6 +29,13 @@ class SSEDecoder:
     def feed(self, chunk: bytes) -> Iterator[SSEEvent]:
         """Decode the complete lines in ``chunk`` (plus what was buffered)."""
         buffer = self._buffer + chunk
+        if not self._started:
+            if len(buffer) < 3 and b"\xef\xbb\xbf".startswith(buffer):
+                self._buffer = buffer  # could still be a byte-order mark: wait for more
+                return
+            self._started = True
+            if buffer.startswith(b"\xef\xbb\xbf"):  # the spec strips one leading BOM
+                buffer = buffer[3:]
         start = 0
         length = len(buffer)
         while start < length:
@@ -75,7 +83,7 @@ class SSEDecoder:
         elif name == "id":
             if "\0" not in value:
                 self._id = value
-        elif name == "retry" and value.isdigit():
+        elif name == "retry" and value.isascii() and value.isdigit():
             self._retry = int(value)
         return None
 
