@@ -159,7 +159,9 @@ from infermux.testing.vcr import SECRET_HEADERS
 
 __all__ = [
     "SECRET_PATTERNS",
+    "SENTINEL_KEY",
     "IOAttemptError",
+    "IOAttempts",
     "ProviderConformance",
     "cassette_problems",
     "check_helper",
@@ -209,8 +211,8 @@ class IOAttemptError(RuntimeError):
 
 
 @dataclass
-class _Attempts:
-    """What a helper tried inside the sandbox."""
+class IOAttempts:
+    """What a helper tried inside the :func:`sandbox` (``io``: the blocked calls)."""
 
     io: list[str] = field(default_factory=list)
 
@@ -219,13 +221,13 @@ class _Attempts:
 
 
 @contextmanager
-def sandbox(helper: TaskProviderHelper | None = None) -> Iterator[_Attempts]:
+def sandbox(helper: TaskProviderHelper | None = None) -> Iterator[IOAttempts]:
     """Block sockets, DNS and sleeping; put a sentinel in the helper's key variables.
 
     Yields a record of the attempts (each attempt also raises :class:`IOAttemptError`
     where it happens, so the helper cannot proceed as if it had succeeded).
     """
-    attempts = _Attempts()
+    attempts = IOAttempts()
 
     def refuse(what: str) -> Callable[..., Any]:
         def blocked(*args: Any, **kwargs: Any) -> Any:
