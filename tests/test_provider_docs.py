@@ -10,7 +10,9 @@ from infermux.registry.loader import LoaderSettings, build_registry
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs" / "providers"
-PLUGIN_DIRS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+PLUGIN_DIRS = sorted(
+    p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists()
+)
 
 
 def _registered() -> dict[str, set[str]]:

@@ -436,3 +436,14 @@ def test_is_hf_token():
     assert is_hf_token(HF_TOKEN)
     assert not is_hf_token(PROVIDER_KEY)
     assert not is_hf_token("HF_uppercase")
+
+
+def test_key_hosts_domain_entry_covers_its_subdomains_only():
+    from infermux.auth import Credential
+
+    credential = Credential("k", "test", frozenset({"api.acme.ai", ".acme.ai"}))
+    assert credential.allows("https://api.us1.acme.ai/v1/get_result?id=1")
+    assert credential.allows("https://api.acme.ai/v1/x")
+    assert not credential.allows("https://acme.ai.evil.com/x")
+    assert not credential.allows("https://notacme.ai/x")
+    assert not credential.allows("http://api.us1.acme.ai/x")  # never in cleartext

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from infermux_cohere import to_json_object_format
 
 from infermux import AsyncInferenceClient, InferenceClient
 from infermux.errors import AuthenticationError, InvalidInputError
 from infermux.testing.conformance import ProviderConformance
 from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput
+from infermux_cohere import to_json_object_format
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
 MESSAGES = [

@@ -431,9 +431,8 @@ def test_text_generation_refuses_tgi_only_parameters(sent):
 
 
 def test_text_generation_of_a_tool_call_reply_is_a_format_error():
-    from infermux_groq import GroqTextGeneration
-
     from infermux.helpers.base import Call, ModelMapping, Response
+    from infermux_groq import GroqTextGeneration
 
     helper = GroqTextGeneration()
     call = Call(

@@ -17,18 +17,6 @@ from typing import Any
 
 import pytest
 import yaml
-from infermux_hf_inference import (
-    HFInferenceAudioToAudio,
-    HFInferenceDocumentQuestionAnswering,
-    HFInferenceFeatureExtraction,
-    HFInferenceImageClassification,
-    HFInferenceQuestionAnswering,
-    HFInferenceTabularClassification,
-    HFInferenceTabularRegression,
-    HFInferenceTextGeneration,
-    HFInferenceTextToSpeech,
-    HFInferenceZeroShotClassification,
-)
 
 from infermux import AsyncInferenceClient, AudioOutput, ImageOutput, InferenceClient
 from infermux.errors import InvalidInputError, ResponseFormatError, StreamError
@@ -51,6 +39,18 @@ from infermux.types import (
     VisualQuestionAnsweringOutputElement,
     ZeroShotClassificationOutputElement,
     ZeroShotImageClassificationOutputElement,
+)
+from infermux_hf_inference import (
+    HFInferenceAudioToAudio,
+    HFInferenceDocumentQuestionAnswering,
+    HFInferenceFeatureExtraction,
+    HFInferenceImageClassification,
+    HFInferenceQuestionAnswering,
+    HFInferenceTabularClassification,
+    HFInferenceTabularRegression,
+    HFInferenceTextGeneration,
+    HFInferenceTextToSpeech,
+    HFInferenceZeroShotClassification,
 )
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 

@@ -7,7 +7,6 @@ import json
 from typing import ClassVar
 
 import pytest
-from infermux_novita import NovitaTextToVideo
 
 from infermux import AsyncInferenceClient, InferenceClient, VideoOutput
 from infermux.errors import InvalidInputError, JobError
@@ -15,6 +14,7 @@ from infermux.helpers.base import Call, FollowUp, ModelMapping, Response
 from infermux.testing.conformance import ProviderConformance
 from infermux.testing.samples import Sample, json_response
 from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput, TextGenerationOutput
+from infermux_novita import NovitaTextToVideo
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
 MESSAGES = [

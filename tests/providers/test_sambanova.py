@@ -4,13 +4,13 @@ synthetic direct embeddings call."""
 from __future__ import annotations
 
 import pytest
-from infermux_sambanova import SambanovaChat
 
 from infermux import AsyncInferenceClient, InferenceClient
 from infermux.errors import InvalidInputError
 from infermux.helpers.base import Call, ModelMapping
 from infermux.testing.conformance import ProviderConformance
 from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput
+from infermux_sambanova import SambanovaChat
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
 MESSAGES = [

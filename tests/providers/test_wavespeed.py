@@ -268,9 +268,8 @@ async def test_async_image_to_video(replay):
 
 
 def test_lora_adapter_is_sent_as_loras():
-    from infermux_wavespeed import WaveSpeedTextToImage
-
     from infermux.helpers.base import Call, ModelMapping
+    from infermux_wavespeed import WaveSpeedTextToImage
 
     mapping = ModelMapping(
         provider_model_id="wavespeed-ai/flux-dev-lora",

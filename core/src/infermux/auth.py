@@ -81,7 +81,11 @@ class Credential:
         is HTTPS (a downgraded URL from a provider's answer would expose it)."""
         if self.https_only and not url.startswith("https://"):
             return False
-        return host_of(url) in self.hosts
+        host = host_of(url)
+        # An entry starting with "." is a domain: any host under it (regional API hosts).
+        return host in self.hosts or any(
+            entry.startswith(".") and host.endswith(entry) for entry in self.hosts
+        )
 
     def __repr__(self) -> str:
         return f"Credential(source={self.source!r}, hosts={sorted(self.hosts)!r}, key=<hidden>)"

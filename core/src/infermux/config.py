@@ -9,6 +9,7 @@ the project file ``./infermux.toml``, and the file named by ``INFERMUX_CONFIG``.
     api_key_env = "MY_GATEWAY_KEY"
     tasks = ["conversational", "feature-extraction"]
     headers = { "X-Team" = "search" }
+    models = ["acme/llama-internal-70b"]   # optional: provider="auto" picks it for these ids
 
     [providers.my-gateway.routes]          # optional; defaults shown
     conversational = "/chat/completions"
@@ -36,7 +37,7 @@ from infermux.errors import ConfigFileError
 
 __all__ = ["Config", "EndpointConfig", "config_paths", "load_config", "parse_config"]
 
-_ENDPOINT_KEYS = {"base_url", "api_key_env", "tasks", "routes", "headers"}
+_ENDPOINT_KEYS = {"base_url", "api_key_env", "tasks", "routes", "headers", "models"}
 _TOP_KEYS = {"providers", "model_mappings", "aliases"}
 
 
@@ -51,6 +52,9 @@ class EndpointConfig:
     routes: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     source: str = "code"
+    #: Model ids the endpoint serves as they are: ``provider="auto"`` picks the endpoint for
+    #: them without asking the Hub.
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +151,9 @@ def parse_config(text: str, source: str) -> Config:
                 "base_url is required and must be an http(s) URL", f"{where}.base_url", after=where
             )
         tasks = _str_tuple(raw.get("tasks", ["conversational"]))
-        if tasks is None or any(t not in KNOWN_TASKS for t in tasks):
-            from infermux.inhouse import OPENAI_COMPATIBLE_TASKS
+        from infermux.inhouse import OPENAI_COMPATIBLE_TASKS
 
+        if tasks is None or any(t not in OPENAI_COMPATIBLE_TASKS for t in tasks):
             raise fail(
                 f"tasks must be a list among {', '.join(sorted(OPENAI_COMPATIBLE_TASKS))}",
                 f"{where}.tasks",
@@ -166,6 +170,21 @@ def parse_config(text: str, source: str) -> Config:
             value = raw.get(table, {})
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise fail(f"{table} must be a table of strings", f"{where}.{table}", after=where)
+        unrouted = sorted(set(raw.get("routes", {})) - set(tasks))
+        if unrouted:
+            raise fail(
+                f"routes names {unrouted[0]!r}, which is not among this provider's tasks "
+                f"({', '.join(tasks)})",
+                f"{where}.routes",
+                after=where,
+            )
+        models = _str_tuple(raw.get("models", []))
+        if models is None or isinstance(raw.get("models"), str) or not all(models):
+            raise fail(
+                'models must be a list of model ids, e.g. ["acme/llama-internal-70b"]',
+                f"{where}.models",
+                after=where,
+            )
         endpoints.append(
             EndpointConfig(
                 name=name,
@@ -175,6 +194,7 @@ def parse_config(text: str, source: str) -> Config:
                 routes=dict(raw.get("routes", {})),
                 headers=dict(raw.get("headers", {})),
                 source=source,
+                models=models,
             )
         )
     mappings: dict[str, dict[str, str]] = {}

@@ -385,6 +385,11 @@ class Engine:
                 "provider='auto' needs a model id to find the providers serving it: pass "
                 "model='org/name' (aliases such as 'small' need a provider)."
             )
+        # In-house models: helpers declaring the model (``served_models``, a config file's
+        # ``models = [...]``) are the candidates, and the Hub is not asked at all.
+        declared = self._declared_candidates(request.task, model)
+        if declared:
+            return declared
         entries = yield from self._hub_entries(model, self._hub_credential())
         served = self.registry.providers_for(request.task)
         if not entries:
@@ -414,6 +419,29 @@ class Engine:
                 f"with a helper for {request.task!r} (installed: {', '.join(served) or '(none)'}). "
                 "Install one of those provider plugins."
             )
+        return candidates
+
+    def _declared_candidates(self, task: str, model: str) -> list[Candidate]:
+        """Installed helpers for ``task`` whose ``served_models`` holds ``model``, in the
+        user's ``provider_preference`` order, then by provider id. The model id goes on the
+        wire as it is, unless ``model_mappings`` overrides it for that provider."""
+        preference = {p: i for i, p in enumerate(self.settings.provider_preference)}
+        providers = sorted(
+            (
+                registration.helper.provider
+                for registration in self.registry
+                if registration.helper.task == task and model in registration.helper.served_models
+            ),
+            key=lambda provider: (preference.get(provider, len(preference)), provider),
+        )
+        candidates = []
+        for provider in providers:
+            # get() rather than the iterated helper: a (provider, task) two plugins claim
+            # raises DuplicateProviderError here, as it does for an explicit provider=.
+            helper = self.registry.get(provider, task).helper
+            override = self.settings.model_mappings.get(provider, {}).get(model)
+            mapping = ModelMapping(override or model, hub_model_id=model if override else None)
+            candidates.append(Candidate(helper, model, mapping))
         return candidates
 
     def _resolve_mapping(

@@ -14,30 +14,138 @@ The same endpoint can live in a config file (see :mod:`infermux.config`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from infermux.config import EndpointConfig
-from infermux.errors import ConfigurationError
-from infermux.helpers.base import Call, TaskProviderHelper
+from infermux.errors import ConfigurationError, InvalidInputError, ResponseFormatError
+from infermux.helpers.base import (
+    Call,
+    LazyType,
+    MultipartPayload,
+    Payload,
+    Response,
+    TaskProviderHelper,
+)
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
     OpenAIEmbeddingsHelper,
     OpenAIImageHelper,
+    openai_error_message,
 )
+from infermux.inputs import BinaryInput
+from infermux.media import sniff_content_type
 from infermux.registry.store import RUNTIME, ProviderRegistry, Registration
 
 __all__ = [
     "OPENAI_COMPATIBLE_TASKS",
+    "OpenAITranscriptionHelper",
     "openai_compatible_helpers",
     "register_openai_compatible",
     "register_provider",
 ]
+
+#: File extensions OpenAI-compatible transcription servers recognise, by content type.
+_AUDIO_EXTENSIONS = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+    "audio/flac": "flac",
+    "audio/x-flac": "flac",
+    "audio/ogg": "ogg",
+    "audio/webm": "webm",
+    "video/webm": "webm",
+    "video/mp4": "mp4",
+}
+
+
+class OpenAITranscriptionHelper(TaskProviderHelper):
+    """``POST /v1/audio/transcriptions`` (multipart) serving automatic-speech-recognition.
+
+    The wire format of OpenAI's Whisper API, which vLLM, LocalAI, speaches and most
+    gateways copy: a ``file`` part and a ``model`` field in, ``{"text": ...}`` out (with
+    ``segments`` for ``response_format=verbose_json``, asked for by ``return_timestamps``).
+    """
+
+    task = "automatic-speech-recognition"
+    route_prefix: str = "/v1"
+    route: str = "/audio/transcriptions"
+    output_type = LazyType("AutomaticSpeechRecognitionOutput")
+    supported_parameters: frozenset[str] | None = frozenset(
+        {"return_timestamps", "generation_parameters"}
+    )
+
+    def prepare_route(self, call: Call) -> str:
+        return f"{self.route_prefix}{self.route}"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        audio = call.inputs
+        if isinstance(audio, bytes | bytearray) and audio:
+            audio = BinaryInput(bytes(audio), sniff_content_type(bytes(audio)))
+        if not isinstance(audio, BinaryInput):
+            raise InvalidInputError(
+                f"{self.provider} automatic-speech-recognition takes audio (bytes, a path, a "
+                f"URL or a file), got {type(call.inputs).__name__}"
+            )
+        fields = {"model": call.model.provider_model_id}
+        if call.parameters.get("return_timestamps"):
+            fields["response_format"] = "verbose_json"
+            fields["timestamp_granularities[]"] = "segment"
+        generation = dict(call.parameters.get("generation_parameters") or {})
+        temperature = generation.pop("temperature", None)
+        if generation:
+            raise InvalidInputError(
+                f"{self.provider} automatic-speech-recognition honours only 'temperature' in "
+                f"generation_parameters, not {', '.join(map(repr, sorted(generation)))}"
+            )
+        if temperature is not None:
+            fields["temperature"] = str(temperature)
+        extension = _AUDIO_EXTENSIONS.get(audio.content_type, "wav")
+        filename = audio.filename or f"audio.{extension}"
+        return MultipartPayload(
+            fields=fields, files={"file": (filename, audio.require_content(), audio.content_type)}
+        )
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import AutomaticSpeechRecognitionOutput  # pydantic: on first use
+
+        body = self.json_object(response)
+        text, segments = body.get("text"), body.get("segments")
+        if not isinstance(text, str):
+            raise ResponseFormatError(
+                f"{self.provider} transcription without text: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        chunks = None
+        if isinstance(segments, list):
+            try:
+                chunks = [
+                    {"text": s["text"], "timestamp": [float(s["start"]), float(s["end"])]}
+                    for s in segments
+                ]
+            except (KeyError, TypeError, ValueError):
+                raise ResponseFormatError(
+                    f"{self.provider} transcription segments of an unexpected shape: "
+                    f"{str(segments)[:200]}",
+                    provider=self.provider,
+                    task=self.task,
+                ) from None
+        return AutomaticSpeechRecognitionOutput.model_validate({"text": text, "chunks": chunks})
+
+    def error_message(self, body: Any) -> str | None:
+        return openai_error_message(body)
+
 
 _BASES: dict[str, type[TaskProviderHelper]] = {
     "conversational": OpenAIChatHelper,
     "text-generation": OpenAICompletionHelper,
     "feature-extraction": OpenAIEmbeddingsHelper,
     "text-to-image": OpenAIImageHelper,
+    "automatic-speech-recognition": OpenAITranscriptionHelper,
 }
 OPENAI_COMPATIBLE_TASKS = frozenset(_BASES)
 
@@ -65,6 +173,7 @@ def openai_compatible_helpers(endpoint: EndpointConfig) -> list[TaskProviderHelp
             needs_model_mapping = False
             requires_key = bool(endpoint.api_key_env)
             route_prefix = ""
+            served_models = frozenset(endpoint.models)
 
             def prepare_route(self, call: Call, _route: str | None = route) -> str:
                 return _route if _route is not None else super().prepare_route(call)
@@ -106,10 +215,15 @@ def register_openai_compatible(
     tasks: Sequence[str] = ("conversational",),
     routes: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
+    models: Sequence[str] = (),
     replace: bool = False,
     registry: ProviderRegistry | None = None,
 ) -> None:
-    """Declare an OpenAI-compatible endpoint (vLLM, TGI, Ollama, a gateway) as a provider."""
+    """Declare an OpenAI-compatible endpoint (vLLM, TGI, Ollama, a gateway) as a provider.
+
+    ``models`` lists model ids the endpoint serves as they are: ``provider="auto"`` picks
+    the endpoint for them without asking the Hub.
+    """
     endpoint = EndpointConfig(
         name=name,
         base_url=base_url,
@@ -117,6 +231,7 @@ def register_openai_compatible(
         tasks=tuple(tasks),
         routes=dict(routes or {}),
         headers=dict(headers or {}),
+        models=tuple(models),
     )
     target = _default_registry(registry)
     for helper in openai_compatible_helpers(endpoint):

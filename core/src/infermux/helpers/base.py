@@ -246,7 +246,8 @@ class TaskProviderHelper:
     base_url: str = ""
     auth: AuthScheme = AuthScheme.bearer()
     api_key_env: tuple[str, ...] = ()
-    #: Hosts besides ``base_url``'s that may receive the provider's key (e.g. a job queue).
+    #: Hosts besides ``base_url``'s that may receive the provider's key (e.g. a job queue);
+    #: an entry starting with ``.`` covers every host under that domain (``.bfl.ai``).
     key_hosts: tuple[str, ...] = ()
     #: False for providers the Hugging Face router does not serve (direct only).
     routable: bool = True
@@ -267,6 +268,9 @@ class TaskProviderHelper:
     supported_parameters: frozenset[str] | None = None
     #: Model aliases for this task: ``{"default": ..., "small": ..., "large": ..., "agent": ...}``.
     model_aliases: dict[str, str] = {}
+    #: Model ids this helper serves as they are (in-house models the Hub does not know):
+    #: ``provider="auto"`` picks a helper declaring the model before asking the Hub.
+    served_models: frozenset[str] = frozenset()
     #: Client-side request budget applied when the user sets none (requests per minute).
     default_requests_per_minute: float | None = None
     #: Where users get a key; shown in errors and docs.

@@ -35,6 +35,7 @@ from infermux.helpers.parsing import validate_output
 from infermux.media import ImageOutput, sniff_content_type
 
 __all__ = [
+    "CHAT_PARAMETERS",
     "OpenAIChatHelper",
     "OpenAICompletionHelper",
     "OpenAIEmbeddingsHelper",

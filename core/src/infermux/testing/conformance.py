@@ -366,12 +366,24 @@ def key_host_problems(helper: TaskProviderHelper) -> list[str]:
         return [f"key_hosts must be a tuple of host names, got {type(hosts).__name__}"]
     problems = []
     for host in hosts:
-        if not isinstance(host, str) or not _HOSTNAME.match(host):
+        # A leading "." names a whole domain of the provider's own (".acme.com"), which
+        # must be a registrable name, not a bare suffix such as ".com".
+        is_domain = isinstance(host, str) and host.startswith(".")
+        name = host[1:] if is_domain else host
+        if (
+            not isinstance(name, str)
+            or not _HOSTNAME.match(name)
+            or (is_domain and "." not in name)
+        ):
             problems.append(
-                f"key_hosts entry {host!r} is not a host name (write 'queue.acme.com', "
-                "no scheme, no path)"
+                f"key_hosts entry {host!r} is not a host name (write 'queue.acme.com', or "
+                "'.acme.com' for every host of the domain; no scheme, no path)"
             )
-        elif host.lower() in _HF_HOSTS and not helper.uses_hf_token:
+            continue
+        covers_hf = name.lower() in _HF_HOSTS or (
+            is_domain and any(h.endswith("." + name.lower()) for h in _HF_HOSTS)
+        )
+        if covers_hf and not helper.uses_hf_token:
             problems.append(
                 f"key_hosts lists {host!r}: a provider key must never be sent to Hugging Face"
             )

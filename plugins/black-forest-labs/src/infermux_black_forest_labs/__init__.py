@@ -39,7 +39,8 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
     auth = AuthScheme("X-Key")
     api_key_env = ("BFL_API_KEY",)
     # BFL's global and regional API hosts, which may hand out polling URLs on each other.
-    key_hosts = ("api.bfl.ai", "api.eu.bfl.ai", "api.us.bfl.ai", "api.eu1.bfl.ai")
+    # Every regional API host of BFL (api.us1, api.eu ...): polling URLs may name any.
+    key_hosts = (".bfl.ai",)
     key_url = "https://dashboard.bfl.ai/keys"
     supported_parameters = frozenset(
         {"height", "width", "seed", "num_inference_steps", "guidance_scale"}

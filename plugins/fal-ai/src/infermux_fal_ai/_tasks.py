@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infermux.errors import InvalidInputError
-from infermux.helpers.base import Call, Payload
+from infermux.helpers.base import Call, LazyType, Payload
 from infermux.media import AudioOutput, ImageOutput, MediaOutput, VideoOutput
-from infermux.types import (
-    AutomaticSpeechRecognitionOutput,
-    AutomaticSpeechRecognitionOutputChunk,
-    ImageSegmentationOutputElement,
-)
+
+if TYPE_CHECKING:  # pydantic loads on first use, not at plugin discovery
+    from infermux.types import AutomaticSpeechRecognitionOutputChunk, ImageSegmentationOutputElement
 
 from ._base import FalAIHelper, input_url, lora_weights
 
@@ -128,6 +126,8 @@ class FalAIImageSegmentation(FalAIHelper):
 
 
 def _mask_segments(mask: MediaOutput) -> list[ImageSegmentationOutputElement]:
+    from infermux.types import ImageSegmentationOutputElement
+
     # fal gives one mask with neither label nor score.
     encoded = base64.b64encode(mask.content).decode("ascii")
     return [ImageSegmentationOutputElement(label="mask", score=1.0, mask=encoded)]
@@ -137,13 +137,15 @@ class FalAIAutomaticSpeechRecognition(FalAIHelper):
     """``POST /<model id>`` (sync) with ``{"audio_url": ...}`` -> ``text`` (and ``chunks``)."""
 
     task = "automatic-speech-recognition"
-    output_type = AutomaticSpeechRecognitionOutput
+    output_type = LazyType("AutomaticSpeechRecognitionOutput")
     supported_parameters = frozenset()
 
     def prepare_payload(self, call: Call) -> Payload:
         return {"audio_url": input_url(call.inputs, "audio", "audio/wav")}
 
     def parse_result(self, body: dict[str, Any], call: Call) -> Any:
+        from infermux.types import AutomaticSpeechRecognitionOutput
+
         text = body.get("text")
         if not isinstance(text, str):
             raise self._format_error(f"no text in {str(body)[:200]}")
@@ -154,6 +156,8 @@ def _chunks(raw: Any) -> list[AutomaticSpeechRecognitionOutputChunk] | None:
     """Whisper chunks whose timestamps are both known (an open-ended last one is dropped)."""
     if not isinstance(raw, list):
         return None
+    from infermux.types import AutomaticSpeechRecognitionOutputChunk
+
     chunks = []
     for chunk in raw:
         stamp = chunk.get("timestamp") if isinstance(chunk, dict) else None

@@ -6,10 +6,9 @@ import base64
 import binascii
 from typing import Any
 
-from infermux.helpers.base import Call, Response
+from infermux.helpers.base import Call, LazyType, Response
 from infermux.inputs import BinaryKind
 from infermux.media import AudioOutput, sniff_content_type
-from infermux.types import AudioClassificationOutputElement, AutomaticSpeechRecognitionOutput
 from infermux_hf_inference._common import BinaryPipeline, Pipeline
 
 __all__ = [
@@ -28,10 +27,12 @@ class HFInferenceAutomaticSpeechRecognition(_AudioInput):
     """The audio file as the body, in its own format (FLAC, WAV, MP3 ...); ``{"text"}`` back."""
 
     task = "automatic-speech-recognition"
-    output_type = AutomaticSpeechRecognitionOutput
+    output_type = LazyType("AutomaticSpeechRecognitionOutput")  # pydantic: on first use
     supported_parameters = frozenset({"return_timestamps", "generation_parameters"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import AutomaticSpeechRecognitionOutput
+
         return self.one(AutomaticSpeechRecognitionOutput, response.json(), "text")
 
 
@@ -41,6 +42,8 @@ class HFInferenceAudioClassification(_AudioInput):
     supported_parameters = frozenset({"function_to_apply", "top_k"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import AudioClassificationOutputElement
+
         return self.elements(AudioClassificationOutputElement, response)
 
 

@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.base import Call, LazyType, Payload, Response
 from infermux.helpers.parsing import validate_list
-from infermux.types import (
-    FillMaskOutputElement,
-    QuestionAnsweringOutputElement,
-    TableQuestionAnsweringOutputElement,
-    TextClassificationOutputElement,
-    TokenClassificationOutputElement,
-    ZeroShotClassificationOutputElement,
-)
 from infermux_hf_inference._common import Pipeline
 
 __all__ = [
@@ -35,6 +27,8 @@ class HFInferenceTextClassification(Pipeline):
     supported_parameters = frozenset({"function_to_apply", "top_k"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TextClassificationOutputElement  # pydantic: on first use
+
         return self.elements(TextClassificationOutputElement, response)
 
 
@@ -46,6 +40,8 @@ class HFInferenceTokenClassification(Pipeline):
     supported_parameters = frozenset({"aggregation_strategy", "ignore_labels", "stride"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TokenClassificationOutputElement
+
         return self.elements(TokenClassificationOutputElement, response, allow_empty=True)
 
 
@@ -61,6 +57,8 @@ class HFInferenceZeroShotClassification(Pipeline):
     supported_parameters = frozenset({"candidate_labels", "multi_label", "hypothesis_template"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ZeroShotClassificationOutputElement
+
         body = response.json()
         if isinstance(body, dict) and "labels" in body:
             labels, scores = body.get("labels"), body.get("scores")
@@ -83,6 +81,8 @@ class HFInferenceFillMask(Pipeline):
     supported_parameters = frozenset({"targets", "top_k"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import FillMaskOutputElement
+
         return self.elements(FillMaskOutputElement, response)
 
 
@@ -90,7 +90,7 @@ class HFInferenceQuestionAnswering(Pipeline):
     """``{"inputs": {"question", "context"}}``; one answer, or a list when ``top_k > 1``."""
 
     task = "question-answering"
-    output_type = QuestionAnsweringOutputElement
+    output_type = LazyType("QuestionAnsweringOutputElement")
     supported_parameters = frozenset(
         {
             "align_to_words",
@@ -104,6 +104,8 @@ class HFInferenceQuestionAnswering(Pipeline):
     )
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import QuestionAnsweringOutputElement
+
         parsed = self.answers(QuestionAnsweringOutputElement, response.json())
         top_k = call.parameters.get("top_k")
         return parsed if isinstance(top_k, int) and top_k > 1 else parsed[0]
@@ -114,7 +116,7 @@ class HFInferenceTableQuestionAnswering(Pipeline):
     Hugging Face client sends it; the answer is one object."""
 
     task = "table-question-answering"
-    output_type = TableQuestionAnsweringOutputElement
+    output_type = LazyType("TableQuestionAnsweringOutputElement")
     supported_parameters = frozenset({"padding", "sequential", "truncation"})
 
     def prepare_payload(self, call: Call) -> Payload:
@@ -123,6 +125,8 @@ class HFInferenceTableQuestionAnswering(Pipeline):
         return {"inputs": None, "parameters": dict(call.parameters), **call.inputs}
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TableQuestionAnsweringOutputElement
+
         return self.one(TableQuestionAnsweringOutputElement, self.json_first(response), "answer")
 
 

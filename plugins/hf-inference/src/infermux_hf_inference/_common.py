@@ -8,16 +8,17 @@ the same JSON shape, exactly as Hugging Face's own clients send them.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import quote
-
-from pydantic import BaseModel
 
 from infermux.errors import InvalidInputError, ResponseFormatError
 from infermux.helpers.base import BinaryPayload, Call, Payload, Response, TaskProviderHelper
 from infermux.helpers.parsing import validate_list
 from infermux.inputs import BinaryInput, BinaryKind, load_binary
 from infermux.media import AudioOutput, ImageOutput, MediaOutput, sniff_content_type
+
+if TYPE_CHECKING:  # pydantic loads with the first model, not at plugin discovery
+    from pydantic import BaseModel
 
 __all__ = [
     "BinaryPipeline",
@@ -27,7 +28,7 @@ __all__ = [
     "model_path",
 ]
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 MediaT = TypeVar("MediaT", bound=MediaOutput)
 
 #: Content types a binary input of each kind may have. ``application/octet-stream`` is an

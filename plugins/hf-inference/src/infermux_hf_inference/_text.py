@@ -7,14 +7,8 @@ import json
 from typing import Any
 
 from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Payload, Response, SSEEvent
+from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
 from infermux.helpers.openai import OpenAIChatHelper, raise_stream_error
-from infermux.types import (
-    SummarizationOutput,
-    TextGenerationOutput,
-    TextGenerationStreamOutput,
-    TranslationOutput,
-)
 from infermux_hf_inference._common import HFInferenceBase, Pipeline, model_path
 
 __all__ = [
@@ -85,7 +79,7 @@ class HFInferenceTextGeneration(Pipeline):
 
     task = "text-generation"
     supports_streaming = True
-    output_type = TextGenerationOutput
+    output_type = LazyType("TextGenerationOutput")  # pydantic: on first use
     supported_parameters = TGI_PARAMETERS
 
     def prepare_payload(self, call: Call) -> Payload:
@@ -95,6 +89,8 @@ class HFInferenceTextGeneration(Pipeline):
         return {"inputs": call.inputs, "parameters": parameters, "stream": call.stream}
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TextGenerationOutput
+
         return self.one(TextGenerationOutput, self.json_first(response), "generated_text")
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
@@ -103,15 +99,19 @@ class HFInferenceTextGeneration(Pipeline):
             body = json.loads(event.data)
         except ValueError:
             self.fail("a JSON stream event", event.data)
+        from infermux.types import TextGenerationStreamOutput
+
         return self.one(TextGenerationStreamOutput, body, "token")
 
 
 class HFInferenceSummarization(Pipeline):
     task = "summarization"
-    output_type = SummarizationOutput
+    output_type = LazyType("SummarizationOutput")
     supported_parameters = _TEXT2TEXT_PARAMETERS
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import SummarizationOutput
+
         return self.one(SummarizationOutput, self.json_first(response), "summary_text")
 
 
@@ -119,10 +119,12 @@ class HFInferenceTranslation(Pipeline):
     """Multilingual models (mBART, NLLB ...) need ``src_lang`` and ``tgt_lang``."""
 
     task = "translation"
-    output_type = TranslationOutput
+    output_type = LazyType("TranslationOutput")
     supported_parameters = _TEXT2TEXT_PARAMETERS | {"src_lang", "tgt_lang"}
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TranslationOutput
+
         return self.one(TranslationOutput, self.json_first(response), "translation_text")
 
 

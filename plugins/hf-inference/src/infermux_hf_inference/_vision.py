@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.base import Call, LazyType, Payload, Response
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput
-from infermux.types import (
-    DocumentQuestionAnsweringOutputElement,
-    ImageClassificationOutputElement,
-    ImageSegmentationOutputElement,
-    ImageToTextOutput,
-    ObjectDetectionOutputElement,
-    VisualQuestionAnsweringOutputElement,
-    ZeroShotImageClassificationOutputElement,
-)
 from infermux_hf_inference._common import BinaryPipeline, Pipeline, binary_input
 
 __all__ = [
@@ -72,6 +63,8 @@ class HFInferenceImageClassification(BinaryPipeline):
     supported_parameters = frozenset({"function_to_apply", "top_k"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ImageClassificationOutputElement  # pydantic: on first use
+
         return self.elements(ImageClassificationOutputElement, response)
 
 
@@ -85,6 +78,8 @@ class HFInferenceImageSegmentation(BinaryPipeline):
     )
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ImageSegmentationOutputElement
+
         return self.elements(ImageSegmentationOutputElement, response, allow_empty=True)
 
 
@@ -94,6 +89,8 @@ class HFInferenceObjectDetection(BinaryPipeline):
     supported_parameters = frozenset({"threshold"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ObjectDetectionOutputElement
+
         return self.elements(ObjectDetectionOutputElement, response, allow_empty=True)
 
 
@@ -101,10 +98,12 @@ class HFInferenceImageToText(BinaryPipeline):
     """Captioning / OCR; the pipeline answers ``[{"generated_text"}]``."""
 
     task = "image-to-text"
-    output_type = ImageToTextOutput
+    output_type = LazyType("ImageToTextOutput")
     supported_parameters = frozenset()
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ImageToTextOutput
+
         return self.one(ImageToTextOutput, self.json_first(response), "generated_text")
 
 
@@ -116,6 +115,8 @@ class HFInferenceZeroShotImageClassification(BinaryPipeline):
     supported_parameters = frozenset({"candidate_labels", "hypothesis_template"})
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ZeroShotImageClassificationOutputElement
+
         return self.elements(ZeroShotImageClassificationOutputElement, response)
 
 
@@ -145,6 +146,8 @@ class HFInferenceVisualQuestionAnswering(Pipeline):
         }
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import VisualQuestionAnsweringOutputElement
+
         return self.elements(VisualQuestionAnsweringOutputElement, response)
 
 
@@ -174,4 +177,6 @@ class HFInferenceDocumentQuestionAnswering(Pipeline):
         }
 
     def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import DocumentQuestionAnsweringOutputElement
+
         return self.answers(DocumentQuestionAnsweringOutputElement, response.json())

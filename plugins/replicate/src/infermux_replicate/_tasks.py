@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from infermux.helpers.base import Call
+from infermux.helpers.base import Call, LazyType
 from infermux.media import AudioOutput, ImageOutput, VideoOutput
-from infermux.types import AutomaticSpeechRecognitionOutput, AutomaticSpeechRecognitionOutputChunk
+
+if TYPE_CHECKING:  # pydantic loads on first use, not at plugin discovery
+    from infermux.types import AutomaticSpeechRecognitionOutputChunk
 
 from ._base import ReplicateHelper, input_url
 
@@ -85,13 +87,15 @@ class ReplicateAutomaticSpeechRecognition(ReplicateHelper):
     """``input.audio`` (data URL or URL); whisper-style outputs read as text (and chunks)."""
 
     task = "automatic-speech-recognition"
-    output_type = AutomaticSpeechRecognitionOutput
+    output_type = LazyType("AutomaticSpeechRecognitionOutput")
     supported_parameters = frozenset()
 
     def prepare_input(self, call: Call) -> dict[str, Any]:
         return {"audio": input_url(call.inputs, "audio", "audio/wav")}
 
     def parse_output(self, output: Any, call: Call) -> Any:
+        from infermux.types import AutomaticSpeechRecognitionOutput
+
         if isinstance(output, list) and output:
             output = output[0]
         if isinstance(output, str):
@@ -110,6 +114,8 @@ def _chunks(raw: Any) -> list[AutomaticSpeechRecognitionOutputChunk] | None:
     """Whisper ``segments`` (``start``, ``end``, ``text``) as the spec's chunks."""
     if not isinstance(raw, list):
         return None
+    from infermux.types import AutomaticSpeechRecognitionOutputChunk
+
     chunks = []
     for segment in raw:
         if not isinstance(segment, dict) or not isinstance(segment.get("text"), str):
