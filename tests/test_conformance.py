@@ -188,6 +188,9 @@ def test_streaming_without_parse_stream_event_is_an_identity_problem():
     ("hosts", "expected"),
     [
         (("queue.acme.example", "jobs.acme.example:8443"), None),
+        ((".acme.example",), None),
+        ((".example",), "is not a host name"),
+        ((".huggingface.co",), "must never be sent to Hugging Face"),
         (("https://queue.acme.example/v1",), "is not a host name"),
         (("queue.acme.example/v1",), "is not a host name"),
         (("router.huggingface.co",), "must never be sent to Hugging Face"),
@@ -323,6 +326,8 @@ def test_a_queue_host_in_key_hosts_is_a_valid_direct_url():
 
     assert request_problems(Queued(), "direct") == []
     assert request_problems(Queued(), "router") == []
+    domain = type("Domain", (Queued,), {"key_hosts": (".acme.example",)})()
+    assert request_problems(domain, "direct") == []
     elsewhere = type("Elsewhere", (Queued,), {"key_hosts": ()})()
     assert "does not start with" in request_problems(elsewhere, "direct")[0]
 
@@ -373,12 +378,11 @@ def test_follow_ups_never_send_the_key_to_a_foreign_host():
     problems = response_problems(LeakyDownload())
     assert problems
     assert all("authenticate=True for host 'cdn.elsewhere.example'" in p for p in problems)
-    assert (
-        response_problems(
-            type("Keyed", (LeakyDownload,), {"key_hosts": ("cdn.elsewhere.example",)})()
-        )
-        == []
-    )
+    for hosts in [("cdn.elsewhere.example",), (".elsewhere.example",)]:
+        keyed = type("Keyed", (LeakyDownload,), {"key_hosts": hosts})()
+        assert response_problems(keyed) == [], hosts
+    other_domain = type("Other", (LeakyDownload,), {"key_hosts": (".other.example",)})()
+    assert response_problems(other_domain) == problems
 
 
 def test_follow_up_then_must_not_crash():

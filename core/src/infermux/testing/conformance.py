@@ -29,9 +29,9 @@ The checks
     ``model_aliases`` maps names to model ids; ``default_requests_per_minute`` is None or
     positive; a helper with ``supports_streaming`` overrides ``parse_stream_event``.
 ``test_key_hosts_are_hostnames[p/t]``
-    ``key_hosts`` is a tuple of host names (optionally ``:port``), not URLs; no Hugging
-    Face host is listed unless the helper ``uses_hf_token`` (a provider key never goes
-    to Hugging Face).
+    ``key_hosts`` is a tuple of host names (optionally ``:port``) or ``.domain`` entries
+    (every host under a domain of the provider's), not URLs; none covers a Hugging Face
+    host unless the helper ``uses_hf_token`` (a provider key never goes to Hugging Face).
 ``test_declares_output_type[p/t]``
     ``output_type`` is a class and, for tasks whose output type the client fixes
     (:data:`~infermux.testing.samples.TASK_OUTPUT_TYPES`), that class or a subclass.
@@ -359,6 +359,16 @@ def identity_problems(helper: TaskProviderHelper) -> list[str]:
     return problems
 
 
+def _may_get_key(helper: TaskProviderHelper, call: Call, url: str) -> bool:
+    """Whether the core would attach the provider's key to ``url``: the call's or the
+    helper's base URL host, a ``key_hosts`` host, or a host under a ``.domain`` entry."""
+    host = host_of(url)
+    if host in {host_of(call.base_url), host_of(helper.base_url)}:
+        return True
+    entries = [h.lower() for h in helper.key_hosts if isinstance(h, str)]
+    return any(host == e or (e.startswith(".") and host.endswith(e)) for e in entries)
+
+
 def key_host_problems(helper: TaskProviderHelper) -> list[str]:
     """``key_hosts`` must be a tuple of host names, and never a Hugging Face host."""
     hosts: Any = helper.key_hosts
@@ -490,7 +500,7 @@ def _url_problems(helper: TaskProviderHelper, url: Any, call: Call, where: str) 
         call.routing == "direct"
         and base == str(helper.base_url).rstrip("/")
         and url.startswith("https://")
-        and host_of(url) in {h.lower() for h in helper.key_hosts if isinstance(h, str)}
+        and _may_get_key(helper, call, url)
     )
     if not (under_base or own_host):
         return [f"{where}: url {url!r} does not start with the call's base_url {base!r}"]
@@ -613,8 +623,6 @@ def _followup_problems(
     if not isinstance(first, HTTPRequest):
         return [f"{where}: FollowUp.request is {type(first).__name__}, not HTTPRequest"]
     problems = []
-    allowed = {host_of(call.base_url), host_of(helper.base_url)}
-    allowed |= {h.lower() for h in helper.key_hosts if isinstance(h, str)}
     steps: list[tuple[str, Any]] = [("request", first), ("cancel", follow.cancel)]
     for kind, request in steps:
         if request is None:
@@ -623,7 +631,7 @@ def _followup_problems(
         problems += _check_request(helper, request, None, label)
         if not isinstance(request, HTTPRequest) or not isinstance(request.url, str):
             continue
-        if request.authenticate and host_of(request.url) not in allowed:
+        if request.authenticate and not _may_get_key(helper, call, request.url):
             problems.append(
                 f"{label}: authenticate=True for host {host_of(request.url)!r}, which is neither "
                 "the base URL's host nor in key_hosts: set authenticate=False (media "
