@@ -11,6 +11,10 @@ error. Environment variables:
 - ``INFERMUX_PREFER``: ``provider=distribution`` pairs choosing between two plugins
   that claim the same provider.
 - ``INFERMUX_STRICT_PLUGINS``: ``1`` raises on any plugin failure.
+
+A plugin distribution whose ``Requires-Dist`` bounds ``infermux`` to versions that exclude
+the running core is refused before it is imported, with a message naming the versions
+that fit (a plugin built for another hook API would otherwise fail in confusing ways).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import Distribution, EntryPoint, entry_points
 
 from infermux.errors import PluginError, PluginLoadError
 from infermux.helpers.base import TaskProviderHelper
@@ -39,6 +43,7 @@ __all__ = [
     "LoaderSettings",
     "PluginWarning",
     "build_registry",
+    "core_incompatibility",
     "get_registry",
     "reset_registry",
 ]
@@ -96,6 +101,41 @@ def _refuse(settings: LoaderSettings, info: PluginInfo, message: str) -> None:
     warnings.warn(message, PluginWarning, stacklevel=4)
 
 
+def core_incompatibility(
+    distribution: str, version: str | None, requirements: list[str] | None, core_version: str
+) -> str | None:
+    """Why a plugin requiring ``requirements`` cannot run on infermux ``core_version``, or None.
+
+    Reads the ``infermux`` requirement among the distribution's ``Requires-Dist`` lines
+    (those of an extra are ignored) and checks the core's version against its specifiers.
+    """
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        core = Version(core_version)
+    except InvalidVersion:
+        return None
+    for line in requirements or ():
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if normalize_name(requirement.name) != "infermux":
+            continue
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        if not requirement.specifier.contains(core, prereleases=True):
+            fits = f"infermux{requirement.specifier}"
+            plugin = f"{distribution} {version}" if version else distribution
+            return (
+                f"{plugin} requires {fits}; this is infermux {core_version}. Install a "
+                f"release of {distribution} made for infermux {core.major}.{core.minor}, or "
+                f"install {fits}."
+            )
+    return None
+
+
 def _load_plugin(
     name: str,
     distribution: str | None,
@@ -104,6 +144,7 @@ def _load_plugin(
     registry: ProviderRegistry,
     manager: PluginManager,
     settings: LoaderSettings,
+    incompatible: str | None = None,
 ) -> None:
     info = PluginInfo(name=name, distribution=distribution, version=version, status="loaded")
     registry.plugins.append(info)
@@ -116,6 +157,9 @@ def _load_plugin(
         return
     label = f"plugin {name!r} (distribution {distribution or 'unknown'})"
     key = f"{distribution}:{name}" if distribution else name
+    if incompatible is not None:  # refused before its module is imported
+        _refuse(settings, info, f"{label} refused: {incompatible}")
+        return
     try:
         # Registered under distribution and entry point: two distributions may well use the
         # same entry-point name (the provider id) and must not collide inside pluggy.
@@ -154,7 +198,14 @@ def _load_entry_point(
         registry,
         manager,
         settings,
+        _dist_incompatibility(dist) if dist is not None else None,
     )
+
+
+def _dist_incompatibility(dist: Distribution) -> str | None:
+    from infermux import __version__
+
+    return core_incompatibility(dist.name, dist.version, dist.requires, __version__)
 
 
 def _identity(plugin: object) -> object:
