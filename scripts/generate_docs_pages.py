@@ -6,14 +6,20 @@
 ``docs/providers/index.md`` lists every installed first-party provider (a distribution built
 from ``plugins/<provider>/``) with the tasks it registers and a link to its own page.
 
-This module also holds :class:`NamespaceSubpackages`, a griffe extension the API reference
-uses (``mkdocs.yml``): ``infermux.client`` has no ``__init__.py``, and griffe does not load
-modules under a folder without one, so the extension loads them itself.
+This module also serves the docs build (``mkdocs.yml``):
+
+- as an MkDocs hook, :func:`on_page_markdown` turns the fences ```` ```python no-run ````
+  (examples that ``tests/test_docs_examples.py`` skips) into plain ```` ```python ````
+  fences, which Markdown would otherwise not recognise as code;
+- :class:`NamespaceSubpackages` is a griffe extension for the API reference:
+  ``infermux.client`` has no ``__init__.py``, and griffe does not load modules under a
+  folder without one, so the extension loads them itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,7 +41,7 @@ def first_party_plugins() -> list[str]:
 
 
 def registered_tasks() -> dict[str, dict[str, Any]]:
-    """provider -> {"distribution", "version", "tasks"} for the first-party plugins installed."""
+    """provider -> {"distribution", "tasks", "keys", "routable", "hf"} for first-party plugins."""
     from infermux.registry.loader import LoaderSettings, build_registry
 
     registry = build_registry(LoaderSettings(load_config_files=False))
@@ -45,11 +51,23 @@ def registered_tasks() -> dict[str, dict[str, Any]]:
         distribution = registration.distribution or ""
         if distribution.removeprefix("infermux-") not in plugins:
             continue
+        helper = registration.helper
         entry = found.setdefault(
-            registration.helper.provider,
-            {"distribution": distribution, "version": registration.version, "tasks": set()},
+            helper.provider,
+            {
+                "distribution": distribution,
+                "tasks": set(),
+                "keys": [],
+                "routable": False,
+                "hf": False,
+            },
         )
-        entry["tasks"].add(registration.helper.task)
+        entry["tasks"].add(helper.task)
+        entry["routable"] = entry["routable"] or helper.routable
+        entry["hf"] = entry["hf"] or helper.uses_hf_token
+        for name in helper.api_key_env:
+            if name not in entry["keys"]:
+                entry["keys"].append(name)
     return found
 
 
@@ -67,13 +85,25 @@ def render_providers_index() -> str:
         "`pip install infermux infermux-<provider>`; `infermux providers` lists what is "
         "installed on your machine ([CLI](../cli.md)).",
         "",
-        "| provider | distribution | tasks |",
-        "|---|---|---|",
+        "The key column names the environment variables holding the provider's own key (a "
+        "key there sends calls direct); providers marked *router* also take a Hugging Face "
+        "token (`HF_TOKEN`), through the Hugging Face router. See "
+        "[Routing and keys](../guide/routing-and-keys.md).",
+        "",
+        "| provider | distribution | key | tasks |",
+        "|---|---|---|---|",
     ]
     for provider in sorted(providers):
         entry = providers[provider]
         tasks = ", ".join(f"`{task}`" for task in sorted(entry["tasks"]))
-        lines.append(f"| [{provider}]({provider}.md) | `{entry['distribution']}` | {tasks} |")
+        keys = ", ".join(f"`{name}`" for name in entry["keys"]) or "none"
+        if entry["hf"]:
+            keys = "the Hugging Face token"
+        elif entry["routable"]:
+            keys += ", *router*"
+        lines.append(
+            f"| [{provider}]({provider}.md) | `{entry['distribution']}` | {keys} | {tasks} |"
+        )
     lines += [
         "",
         "Providers not listed here can be added without a package: see "
@@ -99,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     PROVIDERS_INDEX.write_text(text, encoding="utf-8")
     print(f"wrote {PROVIDERS_INDEX.relative_to(ROOT)}")
     return 0
+
+
+_NO_RUN_FENCE = re.compile(r"^(?P<fence>[ \t]*(?:`{3,}|~{3,})python)[ \t]+no-run[ \t]*$", re.M)
+
+
+def on_page_markdown(markdown: str, **kwargs: Any) -> str:
+    """MkDocs hook: render ```` ```python no-run ```` blocks as Python code."""
+    return _NO_RUN_FENCE.sub(r"\g<fence>", markdown)
 
 
 if griffe is not None:
