@@ -389,3 +389,38 @@ async def test_async_loading_model(replay):
         ):
             await impatient.text_classification("I like you", model=SST2)
     assert labels[0].label == "POSITIVE"
+
+
+def test_serverless_options_are_sent_as_headers_and_compute_type_surfaces(replay, sent):
+    client = InferenceClient(
+        provider="hf-inference", api_key=FAKE_HF_TOKEN, use_cache=False, http_client=sent.client()
+    )
+    with replay("hf-inference/text_classification.yaml"):
+        labels = client.text_classification(
+            "I like you", model="distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+        )
+    headers = sent.requests[0].headers
+    assert headers["x-wait-for-model"] == "true"
+    assert headers["x-use-cache"] == "false"
+    assert labels.response_info.provider == "hf-inference"
+
+    fail_fast = InferenceClient(
+        provider="hf-inference",
+        api_key=FAKE_HF_TOKEN,
+        wait_for_model=False,
+        http_client=sent.client(),
+    )
+    with replay("hf-inference/text_classification.yaml"):
+        fail_fast.text_classification(
+            "I like you", model="distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+        )
+    assert "x-wait-for-model" not in sent.requests[1].headers
+    assert "x-use-cache" not in sent.requests[1].headers
+
+
+def test_hf_inference_declares_the_serverless_request_budget():
+    from infermux.registry.loader import get_registry
+
+    helpers = [r.helper for r in get_registry() if r.helper.provider == "hf-inference"]
+    assert helpers
+    assert all(h.default_requests_per_minute == 3000 for h in helpers)

@@ -81,6 +81,17 @@ class HFInferenceBase:
     needs_model_mapping = False  # Hub ids are served as they are
     api_key_env: tuple[str, ...] = ("HF_TOKEN",)
     key_url: str | None = "https://huggingface.co/settings/tokens"
+    #: The client-side budget Hugging Face's own integrations use for serverless inference.
+    default_requests_per_minute: float | None = 3000
+
+    def prepare_headers(self, call: Call) -> dict[str, str]:
+        """The serverless API's options: wait for a cold model, and the result cache."""
+        headers: dict[str, str] = {}
+        if call.options.get("wait_for_model"):
+            headers["x-wait-for-model"] = "true"
+        if call.options.get("use_cache") is False:
+            headers["x-use-cache"] = "false"
+        return headers
 
     def error_message(self, body: Any) -> str | None:
         """``{"error": "..."}``, ``{"error": ["...", ...]}`` or ``{"error": {"message": ...}}``."""
