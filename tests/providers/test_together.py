@@ -198,3 +198,19 @@ def test_feature_extraction_refuses_normalize():
     client = InferenceClient(provider="together", api_key=FAKE_PROVIDER_KEY)
     with pytest.raises(InvalidInputError, match="normalize"):
         client.feature_extraction("Hi", model="BAAI/bge-base-en-v1.5", normalize=True)
+
+
+def test_common_sampling_options_are_honoured_or_refused(sent):
+    import httpx2
+
+    reply = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}]}
+    http_client = httpx2.Client(
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(200, json=reply))
+    )
+    together = InferenceClient(provider="together", api_key="tg-key", http_client=http_client)
+    together.chat_completion(
+        MESSAGES, model="m", top_k=40, top_p=0.9, temperature=0.2, max_tokens=5
+    )
+    groq = InferenceClient(provider="groq", api_key="gsk-key", http_client=http_client)
+    with pytest.raises(ValueError, match="groq cannot honour 'top_k'"):
+        groq.chat_completion(MESSAGES, model="m", top_k=40)

@@ -187,6 +187,8 @@ class InferenceClient(SyncClientBase):
         tools: Sequence[Mapping[str, Any]] | None = None,
         top_logprobs: int | None = None,
         top_p: float | None = None,
+        top_k: int | None = None,
+        repetition_penalty: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> ChatCompletionOutput | Stream[ChatCompletionStreamOutput]:
         """Chat with a model; ``stream=True`` returns an iterator of typed chunks.
@@ -213,6 +215,10 @@ class InferenceClient(SyncClientBase):
             "tools": _inputs.check_tools(tools),
             "top_logprobs": top_logprobs,
             "top_p": top_p,
+            # Not in the OpenAI API, but common sampling options: providers that honour them
+            # declare so; the others refuse them before sending.
+            "top_k": top_k,
+            "repetition_penalty": repetition_penalty,
         }
         messages = _inputs.check_messages(messages)
         return self._run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infermux.helpers.openai import (
+    CHAT_PARAMETERS,
     OpenAIChatHelper,
     OpenAICompletionHelper,
     OpenAIEmbeddingsHelper,
@@ -14,6 +15,9 @@ __all__ = ["TogetherChat", "TogetherCompletion", "TogetherEmbeddings"]
 
 class TogetherChat(Together, OpenAIChatHelper):
     """Chat completions, plain and streamed, with tools and ``response_format``."""
+
+    # Together also samples with top_k and repetition_penalty on chat.
+    supported_parameters = CHAT_PARAMETERS | {"top_k", "repetition_penalty"}
 
 
 class TogetherCompletion(Together, OpenAICompletionHelper):
