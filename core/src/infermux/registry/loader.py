@@ -126,7 +126,9 @@ def core_incompatibility(
         if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
             continue
         if not requirement.specifier.contains(core, prereleases=True):
-            fits = f"infermux{requirement.specifier}"
+            # Lower bounds first, as people write them: infermux>=0.3,<0.4.
+            specs = sorted(requirement.specifier, key=lambda s: (s.operator[0] != ">", str(s)))
+            fits = "infermux" + ",".join(str(spec) for spec in specs)
             plugin = f"{distribution} {version}" if version else distribution
             return (
                 f"{plugin} requires {fits}; this is infermux {core_version}. Install a "
