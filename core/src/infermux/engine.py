@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from infermux import __version__
@@ -33,6 +33,8 @@ from infermux.auth import (
 )
 from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
 from infermux.errors import (
+    HelperError,
+    InfermuxError,
     InvalidInputError,
     JobCancelledError,
     JobError,
@@ -250,7 +252,15 @@ def http_error(
 ) -> ProviderHTTPError:
     """Build the typed error for an error response."""
     body = _decode_body(response)
-    message = (helper.error_message(body) if helper else None) or _generic_message(body)
+    message = None
+    if helper is not None:
+        try:
+            message = helper.error_message(body)
+        except Exception:  # a helper bug must not hide the provider's status and message
+            logger.debug("%r.error_message failed", helper, exc_info=True)
+        if not isinstance(message, str):
+            message = None
+    message = message or _generic_message(body)
     message = _redact(message or f"HTTP {response.status_code}", credential)
     cls = error_class_for_status(response.status_code, loading=loading)
     return cls(
@@ -313,6 +323,48 @@ def _unsupported(helper: TaskProviderHelper, request: TaskRequest) -> list[str]:
 
 
 _FAILOVER_ERRORS = (RateLimitError, ServerError, TransportError)
+
+T = TypeVar("T")
+
+
+def _guarded(
+    helper: TaskProviderHelper,
+    stage: str,
+    credential: Credential | None,
+    origin: Callable[[], str | None],
+    function: Callable[..., T],
+    *args: Any,
+) -> T:
+    """Run one step of a helper's code (plugin code, outside the core's control).
+
+    Infermux errors the helper raises on purpose pass through. Anything else (a
+    ``KeyError`` on an unexpected body, a ``ZeroDivisionError``) is a bug in the plugin:
+    it becomes a :class:`HelperError` naming the provider, the helper class and the
+    distribution, with the original as ``__cause__``, so a crashing plugin neither surfaces
+    as a bare built-in exception nor hides which plugin is at fault.
+    """
+    try:
+        return function(*args)
+    except InfermuxError:
+        raise
+    except Exception as exc:
+        cls = type(helper)
+        name = f"{cls.__module__}.{cls.__qualname__}"
+        where = origin()
+        detail = _redact(f"{type(exc).__name__}: {exc}", credential)
+        error = HelperError(
+            f"{name} (provider {helper.provider!r}"
+            f"{f', from {where}' if where else ''}) raised {detail} in {stage}. This is a "
+            "bug in the provider plugin; please report it to its authors.",
+            provider=helper.provider,
+            helper=name,
+            stage=stage,
+            origin=where,
+        )
+        text = f"{exc} {exc.args!r}"
+        if credential is not None and credential.key and credential.key in text:
+            raise error from None  # the original quotes the key (from an echoing body)
+        raise error from exc
 
 
 class Engine:
@@ -527,9 +579,11 @@ class Engine:
             stream=request.stream,
             options={"wait_for_model": settings.wait_for_model, "use_cache": settings.use_cache},
         )
-        http_request = self._with_extra(
-            helper.prepare_request(call), request, self._bill_to(route), helper
+        origin = partial(self._origin, helper)
+        prepared = _guarded(
+            helper, "prepare_request", route.credential, origin, helper.prepare_request, call
         )
+        http_request = self._with_extra(prepared, request, self._bill_to(route), helper)
         response = yield from self._send(http_request, route.credential, helper.provider, helper)
         info = ResponseInfo.from_headers(
             helper.provider,
@@ -539,12 +593,38 @@ class Engine:
             response.headers,
         )
         if request.stream:
-            parse = partial(helper.parse_stream_event, call=call)
+            parse = partial(
+                _guarded,
+                helper,
+                "parse_stream_event",
+                route.credential,
+                origin,
+                partial(helper.parse_stream_event, call=call),
+            )
             return StreamStart(response, _redacting(parse, route.credential), info)
-        result = helper.parse_response(response, call)
+        result = _guarded(
+            helper,
+            "parse_response",
+            route.credential,
+            origin,
+            helper.parse_response,
+            response,
+            call,
+        )
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
         return attach_response_info(result, info)
+
+    def _origin(self, helper: TaskProviderHelper) -> str | None:
+        """The distribution (or plugin) that registered ``helper``, for error messages."""
+        key = (helper.provider, helper.task)
+        if key not in self.registry:
+            return None
+        try:
+            registration = self.registry.get(*key)
+        except InfermuxError:
+            return None
+        return registration.origin if registration.helper is helper else None
 
     def _download_inputs(
         self, inputs: Any, helper: TaskProviderHelper
@@ -791,7 +871,14 @@ class Engine:
                     provider=helper.provider,
                     job_id=step.job_id,
                 ) from exc
-            result = step.then(response)
+            result = _guarded(
+                helper,
+                "FollowUp.then",
+                credential,
+                partial(self._origin, helper),
+                step.then,
+                response,
+            )
         return result
 
     def _job_timeout(self, step: FollowUp, helper: TaskProviderHelper) -> JobTimeoutError:

@@ -24,6 +24,7 @@ One root, so ``except InfermuxError`` catches everything the client itself raise
     │       └── ModelLoadingError     503 while the model loads
     ├── ResponseFormatError           a 2xx body of an unexpected shape
     ├── StreamError                   an error event inside a stream
+    ├── HelperError                   a provider helper's own code crashed (a plugin bug)
     └── JobError                      an asynchronous job failed, expired or was cancelled
         ├── JobTimeoutError           the job outlived its deadline
         └── JobCancelledError         the caller cancelled the job
@@ -43,6 +44,7 @@ __all__ = [
     "ConfigFileError",
     "ConfigurationError",
     "DuplicateProviderError",
+    "HelperError",
     "InfermuxError",
     "InvalidInputError",
     "JobCancelledError",
@@ -244,6 +246,32 @@ class StreamError(InfermuxError):
         self.event = event
         self.provider_message = message
         super().__init__(f"{provider or 'provider'} stream error: {message}")
+
+
+class HelperError(InfermuxError):
+    """A provider helper raised an unexpected exception: a bug in the plugin, not in the
+    caller's input nor (as far as the helper said) in the provider's answer.
+
+    Attributes: ``provider``, ``helper`` (the helper class's ``module.QualName``, naming
+    the plugin at fault), ``stage`` (``prepare_request``, ``parse_response``,
+    ``parse_stream_event`` or ``FollowUp.then``) and ``origin`` (the distribution that
+    registered it, when known). The original exception is the ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        helper: str,
+        stage: str,
+        origin: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.helper = helper
+        self.stage = stage
+        self.origin = origin
+        super().__init__(message)
 
 
 class JobError(InfermuxError):
