@@ -70,9 +70,9 @@ def test_alias_from_config_file(server, tmp_path, monkeypatch):
 
 
 def test_unknown_alias_names_the_known_ones(server):
-    aliases = {"together": {"conversational": {"small": "tiny/model"}}}
+    aliases = {"groq": {"conversational": {"small": "tiny/model"}}}
     client = InferenceClient(
-        provider="together", api_key="tg-key", model_aliases=aliases, http_client=server.client()
+        provider="groq", api_key="gsk-key", model_aliases=aliases, http_client=server.client()
     )
     with pytest.raises(InvalidInputError, match=r"no 'large' alias.*small=tiny/model"):
         client.chat_completion(MESSAGES, model="large")
@@ -185,3 +185,109 @@ async def test_max_concurrency_caps_requests_in_flight():
     ) as client:
         await asyncio.gather(*(client.chat_completion(MESSAGES, model="m") for _ in range(12)))
     assert peak == 3
+
+
+def test_response_info_function_is_not_shadowed_after_use(server):
+    import infermux
+
+    client = InferenceClient(provider="together", api_key="tg-key", http_client=server.client())
+    out = client.chat_completion(MESSAGES, model="m")
+    assert callable(infermux.response_info)
+    assert infermux.response_info(out).request_id == "req-1"
+
+
+def test_plugin_aliases_hf_inference(replay):
+    from infermux.registry.loader import get_registry
+
+    chat = get_registry().get("hf-inference", "conversational").helper
+    embed = get_registry().get("hf-inference", "feature-extraction").helper
+    assert chat.model_aliases["default"] == "meta-llama/Meta-Llama-3-8B-Instruct"
+    assert chat.model_aliases["small"] == "microsoft/Phi-3-mini-4k-instruct"
+    assert embed.model_aliases == {
+        "default": "sentence-transformers/all-mpnet-base-v2",
+        "large": "sentence-transformers/sentence-t5-large",
+        "small": "sentence-transformers/all-MiniLM-L6-v2",
+    }
+
+
+def test_small_alias_reaches_the_wire(server):
+    client = InferenceClient(
+        provider="hf-inference", api_key=FAKE_HF_TOKEN, http_client=server.client()
+    )
+    client.chat_completion(MESSAGES, model="small")
+    assert str(server.requests[0].url) == (
+        "https://router.huggingface.co/hf-inference/models/microsoft/Phi-3-mini-4k-instruct/v1/chat/completions"
+    )
+
+
+def test_auto_skips_a_provider_without_a_key(monkeypatch):
+    mapping = {
+        "inferenceProviderMapping": {
+            "fireworks-ai": {"status": "live", "providerId": "fw/model", "task": "conversational"},
+            "together": {"status": "live", "providerId": "tg/model", "task": "conversational"},
+        }
+    }
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        if request.url.host == "huggingface.co":
+            return httpx2.Response(200, json=mapping)
+        return httpx2.Response(200, json=CHAT_REPLY)
+
+    monkeypatch.setenv("TOGETHER_API_KEY", "tg-key")  # and no FIREWORKS_API_KEY, no HF_TOKEN
+    client = InferenceClient(
+        provider="auto", http_client=httpx2.Client(transport=httpx2.MockTransport(handler))
+    )
+    out = client.chat_completion(MESSAGES, model="org/model")
+    assert out.response_info.provider == "together"  # fireworks-ai had no key: skipped
+    assert seen[-1] == "https://api.together.xyz/v1/chat/completions"
+
+
+def test_hub_lookup_is_retried_on_503():
+    calls = {"hub": 0}
+
+    def handler(request):
+        if request.url.host == "huggingface.co":
+            calls["hub"] += 1
+            if calls["hub"] == 1:
+                return httpx2.Response(503, json={"error": "busy"}, headers={"retry-after": "0"})
+            return httpx2.Response(
+                200,
+                json={
+                    "inferenceProviderMapping": {
+                        "together": {
+                            "status": "live",
+                            "providerId": "tg/m",
+                            "task": "conversational",
+                        }
+                    }
+                },
+            )
+        return httpx2.Response(200, json=CHAT_REPLY)
+
+    client = InferenceClient(
+        provider="together",
+        api_key=FAKE_HF_TOKEN,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    client.chat_completion(MESSAGES, model="org/m")
+    assert calls["hub"] == 2
+
+
+def test_router_url_moves_hf_inference_and_bill_to_applies(server):
+    client = InferenceClient(
+        provider="hf-inference",
+        api_key=FAKE_HF_TOKEN,
+        router_url="https://router.internal.example",
+        bill_to="my-org",
+        http_client=server.client(),
+    )
+    client.chat_completion(MESSAGES, model="org/m")
+    sent = server.requests[0]
+    assert (
+        str(sent.url)
+        == "https://router.internal.example/hf-inference/models/org/m/v1/chat/completions"
+    )
+    assert sent.headers["authorization"] == f"Bearer {FAKE_HF_TOKEN}"
+    assert sent.headers["x-hf-bill-to"] == "my-org"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from infermux.hookspecs import hookimpl
     from infermux.inhouse import register_openai_compatible, register_provider
     from infermux.media import AudioOutput, ImageOutput, VideoOutput
-    from infermux.response_info import ResponseInfo, response_info
+    from infermux.provenance import ResponseInfo, response_info
     from infermux.streaming import AsyncStream, Stream
     from infermux.transport.retry import RetryPolicy
 
@@ -46,7 +46,7 @@ _EXPORTS: dict[str, str] = {
     "InvalidInputError": "infermux.errors",
     "JobProgress": "infermux.engine",
     "ProviderHTTPError": "infermux.errors",
-    "ResponseInfo": "infermux.response_info",
+    "ResponseInfo": "infermux.provenance",
     "RetryPolicy": "infermux.transport.retry",
     "Stream": "infermux.streaming",
     "TaskProviderHelper": "infermux.helpers.base",
@@ -54,7 +54,7 @@ _EXPORTS: dict[str, str] = {
     "hookimpl": "infermux.hookspecs",
     "register_openai_compatible": "infermux.inhouse",
     "register_provider": "infermux.inhouse",
-    "response_info": "infermux.response_info",
+    "response_info": "infermux.provenance",
 }
 
 __all__ = [

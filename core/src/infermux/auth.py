@@ -101,8 +101,15 @@ class RoutingChoice:
     hub_credential: Credential | None
 
 
-def _direct_base(helper: TaskProviderHelper, base_url: str | None) -> str:
-    return (base_url or helper.base_url).rstrip("/")
+def _direct_base(
+    helper: TaskProviderHelper, base_url: str | None, router_url: str = DEFAULT_ROUTER_URL
+) -> str:
+    base = (base_url or helper.base_url).rstrip("/")
+    # Providers living on the router's host (hf-inference) move with a custom router_url.
+    default_router = DEFAULT_ROUTER_URL
+    if base_url is None and router_url != default_router and base.startswith(default_router):
+        base = router_url.rstrip("/") + base[len(default_router) :]
+    return base
 
 
 def _provider_hosts(helper: TaskProviderHelper, base_url: str) -> frozenset[str]:
@@ -165,7 +172,7 @@ def choose_route(
                 f"{provider} needs a Hugging Face token: pass api_key='hf_...' or set HF_TOKEN "
                 "(create one at https://huggingface.co/settings/tokens).",
             )
-        base = _direct_base(helper, base_url)
+        base = _direct_base(helper, base_url, router_url)
         return RoutingChoice(
             "direct",
             base,
@@ -200,7 +207,9 @@ def choose_route(
         return RoutingChoice("router", base, credential, hub_credential)
 
     if provider_key is None and not helper.requires_key:
-        return RoutingChoice("direct", _direct_base(helper, base_url), None, hub_credential)
+        return RoutingChoice(
+            "direct", _direct_base(helper, base_url, router_url), None, hub_credential
+        )
     if provider_key is None:
         variables = " or ".join(helper.api_key_env) or "an api_key argument"
         where = f" Get a key at {helper.key_url}." if helper.key_url else ""
@@ -219,7 +228,7 @@ def choose_route(
             f"No API key for {provider} ({routing} routing): set {variables}"
             f"{router_hint}.{reason}{where}",
         )
-    base = _direct_base(helper, base_url)
+    base = _direct_base(helper, base_url, router_url)
     credential = Credential(
         provider_key[1],
         provider_key[0],

@@ -33,13 +33,16 @@ from infermux.auth import (
 )
 from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
 from infermux.errors import (
+    AuthenticationError,
     HelperError,
     InfermuxError,
     InvalidInputError,
     JobCancelledError,
     JobError,
     JobTimeoutError,
+    MissingAPIKeyError,
     ModelMappingError,
+    NotFoundError,
     ProviderHTTPError,
     RateLimitError,
     RequestTimeoutError,
@@ -67,8 +70,8 @@ from infermux.mapping import (
     parse_hub_mapping,
 )
 from infermux.media import sniff_content_type
+from infermux.provenance import ResponseInfo, attach_response_info, request_id_of
 from infermux.registry.store import ProviderRegistry
-from infermux.response_info import ResponseInfo, attach_response_info, request_id_of
 from infermux.transport.retry import RetryPolicy, model_loading_estimate
 
 __all__ = [
@@ -206,6 +209,7 @@ class EngineSettings:
     model_aliases: AliasTable = field(default_factory=dict)
     bill_to: str | None = None
     requests_per_minute: float | Mapping[str, float] | None = None
+    mapping_ttl: float = 300.0
 
 
 def _decode_body(response: Response) -> Any:
@@ -373,7 +377,7 @@ class Engine:
     def __init__(self, settings: EngineSettings, registry: ProviderRegistry) -> None:
         self.settings = settings
         self.registry = registry
-        self.mapping_cache = HubMappingCache()
+        self.mapping_cache = HubMappingCache(settings.mapping_ttl)
         self._base_headers = {"user-agent": f"infermux/{__version__}", **settings.headers}
 
     # -- public entry point ----------------------------------------------------------
@@ -384,6 +388,16 @@ class Engine:
         for index, candidate in enumerate(candidates):
             try:
                 return (yield from self._run_on(candidate, request))
+            except MissingAPIKeyError:
+                # provider="auto" may list providers the caller has no key for: try the next.
+                if index + 1 >= len(candidates):
+                    raise
+                logger.info(
+                    "no key for %s; trying %s",
+                    candidate.helper.provider,
+                    candidates[index + 1].helper.provider,
+                )
+                continue
             except _FAILOVER_ERRORS as exc:
                 if index + 1 >= len(candidates) or not self.settings.failover:
                     raise
@@ -526,17 +540,14 @@ class Engine:
             return cached
         lookup = HTTPRequest("GET", hub_mapping_url(self.settings.hub_url, model))
         try:
-            response = yield from self._send(
-                lookup, credential, "huggingface-hub", None, check=False
-            )
+            response = yield from self._send(lookup, credential, "huggingface-hub", None)
         except TransportError as exc:
             logger.info("Hub lookup for %s failed (%s); using it as a native id", model, exc)
             return None
-        if response.status_code in (401, 404):
+        except (AuthenticationError, NotFoundError):
+            # Unknown to the Hub (or private): the id is the provider's own.
             self.mapping_cache.put(model, None)
             return None
-        if response.status_code >= 400:
-            raise http_error(response, "huggingface-hub", None, credential)
         entries = parse_hub_mapping(response.json())
         self.mapping_cache.put(model, entries)
         return entries
@@ -648,7 +659,7 @@ class Engine:
         bill_to = self.settings.bill_to
         if bill_to is None:
             return {}
-        if route.routing != "router":
+        if host_of(route.base_url) != host_of(self.settings.router_url):
             warnings.warn(
                 f"bill_to={bill_to!r} has no effect on a direct call: only the Hugging Face "
                 "router bills an organisation. Use a Hugging Face token (routing='router').",

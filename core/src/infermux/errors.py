@@ -14,7 +14,7 @@ One root, so ``except InfermuxError`` catches everything the client itself raise
     ├── InvalidInputError             bad input, raised before any request (also a ValueError)
     ├── ModelMappingError             the model cannot be resolved for the provider
     ├── TransportError                the request never got an HTTP answer
-    │   └── RequestTimeoutError       connect/read timeout or the total deadline
+    │   └── RequestTimeoutError       a connect, read or write timeout
     ├── ProviderHTTPError             the provider answered with an error status
     │   ├── BadRequestError           400, 413, 422
     │   ├── AuthenticationError       401, 403
@@ -90,7 +90,7 @@ class UnknownProviderError(ConfigurationError):
         super().__init__(
             f"Unknown provider {provider!r}. Installed providers: {_choices(self.installed)}. "
             f"Install a plugin such as 'pip install infermux-{provider}', or register "
-            "an in-house provider (see docs/in-house-providers.md)."
+            "an in-house provider (see docs/guide/in-house-providers.md)."
         )
 
 
@@ -174,7 +174,7 @@ class TransportError(InfermuxError):
 
 
 class RequestTimeoutError(TransportError):
-    """A connect or read timeout, or the call's total deadline, was exceeded."""
+    """A connect, read or write timeout was exceeded (jobs: see JobTimeoutError)."""
 
 
 class ProviderHTTPError(InfermuxError):

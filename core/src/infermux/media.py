@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from infermux.response_info import ResponseInfo
+    from infermux.provenance import ResponseInfo
 
 __all__ = ["AudioOutput", "ImageOutput", "MediaOutput", "VideoOutput"]
 

@@ -1,4 +1,7 @@
-"""Which provider answered a call, and with which request id: attached to every result."""
+"""Where a result came from (provider, model, routing, request id), attached to every result.
+
+(Named ``provenance`` so the module never shadows the ``infermux.response_info`` function.)
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from infermux.helpers.base import SSEEvent
-from infermux.response_info import ResponseInfo
+from infermux.provenance import ResponseInfo
 from infermux.transport.sse import SSEDecoder
 
 __all__ = ["AsyncStream", "Stream"]

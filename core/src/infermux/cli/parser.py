@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "demo_command"),
     "models": ("models", "models_command"),
     "aliases": ("aliases", "aliases_command"),
+    "new-provider": ("new_provider", "new_provider_command"),
 }
 
 _MAIN_EPILOG = """\
@@ -273,6 +274,36 @@ def _add_aliases(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
+_NEW_PROVIDER_EPILOG = """\
+examples:
+  infermux new-provider acme                          # -> ./infermux-acme
+  infermux new-provider my-gateway --output ~/src/infermux-my-gateway \\
+      --base-url https://llm.internal.example.com
+
+Renders the provider template: pyproject.toml (entry point, bounded core dependency), a
+helper, tests replaying a synthetic cassette and running the conformance suite, a README.
+Needs copier (pip install 'infermux[template]').
+"""
+
+
+def _add_new_provider(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(
+        commands,
+        "new-provider",
+        "start a provider package from the template",
+        _NEW_PROVIDER_EPILOG,
+    )
+    parser.add_argument(
+        "name", metavar="NAME", help="the provider id (lowercase letters, digits and '-')"
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="DIR", help="where to create it (default: ./infermux-NAME)"
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="the provider's API root (default: a placeholder)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``infermux`` parser; each parsed command sets ``command``."""
     parser = argparse.ArgumentParser(
@@ -302,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands)
     _add_models(commands)
     _add_aliases(commands)
+    _add_new_provider(commands)
     return parser
 
 

@@ -50,6 +50,7 @@ def build_engine(
     model_aliases: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
     bill_to: str | None = None,
     requests_per_minute: float | Mapping[str, float] | None = None,
+    mapping_ttl: float = 300.0,
 ) -> Engine:
     """Validate constructor arguments and build the engine both clients run on."""
     if api_key is not None and token is not None and api_key != token:
@@ -113,6 +114,7 @@ def build_engine(
         model_aliases=aliases,
         bill_to=bill_to,
         requests_per_minute=requests_per_minute,
+        mapping_ttl=mapping_ttl,
     )
     return Engine(settings, registry)
 

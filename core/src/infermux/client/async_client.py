@@ -102,6 +102,7 @@ class AsyncInferenceClient(AsyncClientBase):
         requests_per_minute: a client-side budget, one number or ``{provider: rpm}``;
             providers may declare a default (hf-inference: 3,000).
         max_concurrency: at most this many requests in flight for this client.
+        mapping_ttl: seconds a Hub model mapping stays cached (default 300).
         registry: a provider registry other than the process-wide one (tests, isolation).
     """
 
@@ -133,6 +134,7 @@ class AsyncInferenceClient(AsyncClientBase):
         bill_to: str | None = None,
         requests_per_minute: float | Mapping[str, float] | None = None,
         max_concurrency: int | None = None,
+        mapping_ttl: float = 300.0,
         registry: ProviderRegistry | None = None,
     ) -> None:
         engine = build_engine(
@@ -159,6 +161,7 @@ class AsyncInferenceClient(AsyncClientBase):
             model_aliases=model_aliases,
             bill_to=bill_to,
             requests_per_minute=requests_per_minute,
+            mapping_ttl=mapping_ttl,
             registry=registry,
         )
         super().__init__(engine, http_client, max_concurrency)

@@ -19,13 +19,13 @@ class TaskModel(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
-    # Set by the client on the outputs it returns (see infermux.response_info); not a field,
+    # Set by the client on the outputs it returns (see infermux.provenance); not a field,
     # so it is never serialised nor confused with what the provider sent.
     _response_info: Any = PrivateAttr(default=None)
 
     @property
     def response_info(self) -> Any:
-        """The :class:`~infermux.response_info.ResponseInfo` of the call that returned this."""
+        """The :class:`~infermux.provenance.ResponseInfo` of the call that returned this."""
         return self._response_info
 
     def _set_response_info(self, info: Any) -> None:

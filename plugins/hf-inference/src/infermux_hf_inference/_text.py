@@ -54,6 +54,13 @@ class HFInferenceChat(HFInferenceBase, OpenAIChatHelper):
     """TGI's OpenAI-compatible chat route on the model's path (TGI also takes ``tool_prompt``)."""
 
     supported_parameters = None
+    # The aliases Hugging Face's serverless integrations use.
+    model_aliases = {
+        "default": "meta-llama/Meta-Llama-3-8B-Instruct",
+        "large": "meta-llama/Llama-3.3-70B-Instruct",
+        "small": "microsoft/Phi-3-mini-4k-instruct",
+        "agent": "meta-llama/Llama-3.1-8B-Instruct",
+    }
 
     def prepare_route(self, call: Call) -> str:
         return f"/models/{model_path(call)}/v1/chat/completions"
@@ -135,6 +142,12 @@ class HFInferenceFeatureExtraction(Pipeline):
     sentence-similarity. The spec puts this task's options at the top level of the body
     (TEI style); the empty ``parameters`` object is what the recorded clients send.
     """
+
+    model_aliases = {
+        "default": "sentence-transformers/all-mpnet-base-v2",
+        "large": "sentence-transformers/sentence-t5-large",
+        "small": "sentence-transformers/all-MiniLM-L6-v2",
+    }
 
     task = "feature-extraction"
     output_type = list

@@ -18,6 +18,12 @@ class TogetherChat(Together, OpenAIChatHelper):
 
     # Together also samples with top_k and repetition_penalty on chat.
     supported_parameters = CHAT_PARAMETERS | {"top_k", "repetition_penalty"}
+    model_aliases = {
+        "default": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "large": "deepseek-ai/DeepSeek-V3",
+        "small": "meta-llama/Llama-3.2-3B-Instruct-Turbo",
+        "agent": "Qwen/Qwen2.5-72B-Instruct-Turbo",
+    }
 
 
 class TogetherCompletion(Together, OpenAICompletionHelper):
@@ -26,3 +32,9 @@ class TogetherCompletion(Together, OpenAICompletionHelper):
 
 class TogetherEmbeddings(Together, OpenAIEmbeddingsHelper):
     """Embeddings (``POST /v1/embeddings``) for ``feature-extraction``."""
+
+    model_aliases = {
+        "default": "BAAI/bge-base-en-v1.5",
+        "large": "BAAI/bge-large-en-v1.5",
+        "small": "BAAI/bge-small-en-v1.5",
+    }

@@ -1,0 +1,1 @@
+"""The sync and async clients; import them from :mod:`infermux`."""
