@@ -476,7 +476,16 @@ def test_every_command_and_option_is_documented():
     for option in global_options:
         assert f"`{option}`" in doc.split("\n## Global options", 1)[1].split("\n## ", 1)[0]
     commands = _subcommands()
-    assert set(commands) == {"providers", "plugins", "chat", "run", "demo", "models", "aliases"}
+    assert set(commands) == {
+        "providers",
+        "plugins",
+        "chat",
+        "run",
+        "demo",
+        "models",
+        "aliases",
+        "new-provider",
+    }
     for name, sub in commands.items():
         heading = f"\n## `infermux {name}`"
         assert heading in doc, f"docs/cli.md lacks a section for {name!r}"

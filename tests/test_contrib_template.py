@@ -1,0 +1,116 @@
+"""``infermux new-provider`` and the provider template (contrib-providers/template), rendered
+in-process. Building, installing and testing the rendered package in a fresh virtual
+environment is in tests/packaging/test_third_party.py."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infermux import __version__
+from infermux.cli import main
+from infermux.cli.new_provider import template_path
+from tests.conftest import ROOT
+from tests.test_cassette_hygiene import (
+    format_problems,
+    naming_problems,
+    provenance_problems,
+    secret_problems,
+)
+
+TEMPLATE = ROOT / "contrib-providers" / "template"
+
+
+def test_the_repository_template_is_the_one_the_cli_uses():
+    assert template_path() == TEMPLATE
+
+
+def test_the_template_is_not_a_workspace_member():
+    # contrib-providers/* is a workspace glob: the template must be excluded from it.
+    assert not (TEMPLATE / "pyproject.toml").exists()
+    workspace = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]
+    assert "contrib-providers/template" in workspace["exclude"]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("render") / "infermux-my-gateway"
+    code = main(["new-provider", "my-gateway", "-o", str(out), "--base-url", "https://gw.example/"])
+    assert code == 0
+    return out
+
+
+def test_renders_a_package(rendered):
+    files = sorted(p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file())
+    assert files == [
+        ".gitignore",
+        "README.md",
+        "cassettes/my-gateway/PROVENANCE.md",
+        "cassettes/my-gateway/chat_completion_synthetic.yaml",
+        "pyproject.toml",
+        "src/infermux_my_gateway/__init__.py",
+        "tests/test_infermux_my_gateway.py",
+    ]
+    project = tomllib.loads((rendered / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "infermux-my-gateway"
+    assert project["entry-points"]["infermux.providers"] == {"my-gateway": "infermux_my_gateway"}
+    major, minor = (int(part) for part in __version__.split(".")[:2])
+    assert project["dependencies"] == [f"infermux>={major}.{minor},<{major}.{minor + 1}"]
+    module = (rendered / "src/infermux_my_gateway/__init__.py").read_text()
+    assert 'base_url = "https://gw.example"' in module
+    assert 'api_key_env: tuple[str, ...] = ("MY_GATEWAY_API_KEY",)' in module
+    assert "class MyGatewayChat(MyGateway, OpenAIChatHelper)" in module
+
+
+def test_rendered_python_is_lint_clean(rendered):
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    for args in (["check", "--select", "E,F,W,I,B,UP,SIM,RUF"], ["format", "--check"]):
+        result = subprocess.run(  # noqa: S603 - our own tool on our own output
+            [ruff, *args, "--isolated", "--line-length", "100", str(rendered)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rendered_cassette_follows_the_cassette_rules(rendered):
+    root = rendered / "cassettes"
+    path = root / "my-gateway" / "chat_completion_synthetic.yaml"
+    text = path.read_text()
+    data = yaml.safe_load(text)
+    problems = format_problems(data) + secret_problems(data, text)
+    problems += naming_problems(path, root) + provenance_problems(path)
+    assert problems == []
+    assert text.startswith("# SYNTHETIC cassette")
+    assert data["interactions"][0]["request"]["uri"] == "https://gw.example/v1/chat/completions"
+
+
+def test_refuses_an_invalid_id_and_a_non_empty_output(tmp_path, capsys):
+    assert main(["new-provider", "My_Provider"]) == 2
+    assert "invalid provider id 'My_Provider'" in capsys.readouterr().err
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "file").write_text("x")
+    assert main(["new-provider", "acme", "-o", str(tmp_path / "taken")]) == 2
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert main(["new-provider", "acme", "--base-url", "api.acme.ai"]) == 2
+    assert "--base-url must be an http(s) URL" in capsys.readouterr().err
+
+
+def test_says_how_to_get_copier_when_it_is_missing(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "copier", None)  # import copier -> ImportError
+    assert main(["new-provider", "acme"]) == 2
+    assert "pip install 'infermux[template]'" in capsys.readouterr().err
+    assert not Path("infermux-acme").exists()
+
+
+def test_defaults_to_infermux_name_in_the_current_directory(tmp_path, capsys):
+    assert main(["new-provider", "acme"]) == 0  # the autouse fixture chdirs into tmp_path
+    assert (tmp_path / "infermux-acme" / "src" / "infermux_acme" / "__init__.py").is_file()
+    assert "Created infermux-acme/" in capsys.readouterr().out
