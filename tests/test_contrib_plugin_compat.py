@@ -18,7 +18,7 @@ from infermux.registry.loader import (
     core_incompatibility,
 )
 
-PLUGIN_MODULE = '''
+PLUGIN_MODULE = """
 from infermux import hookimpl
 from infermux.helpers.openai import OpenAIChatHelper
 
@@ -31,7 +31,7 @@ class FooChat(OpenAIChatHelper):
 @hookimpl
 def register_providers(register):
     register(FooChat())
-'''
+"""
 
 
 def _fake_distribution(
