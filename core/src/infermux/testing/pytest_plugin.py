@@ -14,6 +14,11 @@ import pytest
 def pytest_configure(config: pytest.Config) -> None:
     from infermux.testing import vcr as vcr_module
 
+    config.addinivalue_line(
+        "markers",
+        "infermux_not_applicable(reason): a conformance check with nothing to check here; "
+        "deselected at collection",
+    )
     mode = config.getoption("--record-mode", default=None) if _has_option(config) else None
     vcr_module.RECORD_MODE["value"] = mode or "none"
 
@@ -45,3 +50,15 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     from infermux.testing.vcr import json_body_matcher
 
     vcr.register_matcher("json_body", json_body_matcher)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect conformance checks that do not apply (e.g. stream checks when no helper
+    streams): they are reported as deselected, never as skipped tests."""
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        (dropped if item.get_closest_marker("infermux_not_applicable") else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
