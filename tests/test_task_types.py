@@ -1,7 +1,7 @@
 """Tests of ``infermux.types``, the models generated from the Hugging Face task specs.
 
-Real payloads come from the huggingface_hub cassettes in ``shared/recordings`` (next to the
-repository); set ``INFERMUX_HF_CASSETTES`` to read them from elsewhere.
+Real payloads come from the project's cassettes (recorded traffic imported from the
+huggingface_hub test suite; see cassettes/README.md).
 """
 
 from __future__ import annotations
@@ -34,28 +34,12 @@ from infermux.types import (
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORE_SRC = REPO_ROOT / "core" / "src"
-CASSETTES_SUBDIR = Path("recordings") / "hf-hub-cassettes" / "pre-3021_34bb25d9d8"
-
-
-def _cassettes_dir() -> Path | None:
-    candidates = []
-    if os.environ.get("INFERMUX_HF_CASSETTES"):
-        candidates.append(Path(os.environ["INFERMUX_HF_CASSETTES"]))
-    candidates += [
-        REPO_ROOT.parent / "shared" / CASSETTES_SUBDIR,
-        REPO_ROOT / "shared" / CASSETTES_SUBDIR,
-        Path("/work/shared") / CASSETTES_SUBDIR,
-    ]
-    return next((c for c in candidates if c.is_dir()), None)
-
-
-CASSETTES = _cassettes_dir()
-needs_cassettes = pytest.mark.skipif(CASSETTES is None, reason="hf-hub cassettes not found")
+#: The project's own cassettes, imported from the real recordings (see cassettes/README.md).
+CASSETTES = REPO_ROOT / "cassettes"
 
 
 def _provider_responses(cassette: str) -> list[str]:
     """Bodies of the responses a cassette recorded from an inference provider."""
-    assert CASSETTES is not None
     data = yaml.safe_load((CASSETTES / cassette).read_text())
     bodies = []
     for interaction in data["interactions"]:
@@ -250,11 +234,8 @@ def test_chat_completion_output_keeps_unknown_fields() -> None:
     assert ChatCompletionOutput.model_validate_json(output.model_dump_json()) == output
 
 
-@needs_cassettes
 def test_chat_completion_output_from_together_recording() -> None:
-    (body,) = _provider_responses(
-        "TestInferenceClient.test_chat_completion_no_stream[together,conversational].yaml"
-    )
+    (body,) = _provider_responses("together/chat_completion.yaml")
     output = ChatCompletionOutput.model_validate_json(body)
     assert output.model_extra is not None
     assert output.model_extra["object"] == "chat.completion"
@@ -267,7 +248,7 @@ def test_chat_completion_output_from_together_recording() -> None:
 
 
 STREAM_CASSETTES = [
-    f"TestInferenceClient.test_chat_completion_with_stream[{provider},conversational].yaml"
+    f"{provider}/chat_completion_stream.yaml"
     for provider in (
         "together",
         "hf-inference",
@@ -281,8 +262,7 @@ STREAM_CASSETTES = [
 ]
 
 
-@needs_cassettes
-@pytest.mark.parametrize("cassette", STREAM_CASSETTES, ids=lambda c: c.split("[")[1][:-6])
+@pytest.mark.parametrize("cassette", STREAM_CASSETTES, ids=lambda c: c.split("/")[0])
 def test_chat_completion_stream_chunks_validate(cassette: str) -> None:
     payloads = [p for body in _provider_responses(cassette) for p in _sse_payloads(body)]
     assert payloads
@@ -298,7 +278,6 @@ def test_chat_completion_stream_chunks_validate(cassette: str) -> None:
     assert "deep learning" in text.lower()
 
 
-@needs_cassettes
 def test_together_stream_chunk_without_system_fingerprint() -> None:
     """together sends no ``system_fingerprint`` (required by the spec) and extra fields."""
     (body,) = _provider_responses(STREAM_CASSETTES[0])
@@ -319,7 +298,6 @@ def test_together_stream_chunk_without_system_fingerprint() -> None:
     assert choice.delta.model_extra == {"token_id": 34564}
 
 
-@needs_cassettes
 def test_hf_inference_stream_chunk() -> None:
     (body,) = _provider_responses(STREAM_CASSETTES[1])
     chunks = [ChatCompletionStreamOutput.model_validate_json(p) for p in _sse_payloads(body)]
@@ -330,9 +308,8 @@ def test_hf_inference_stream_chunk() -> None:
     assert last.choices[0].finish_reason == "length"
 
 
-@needs_cassettes
 def test_text_generation_output_with_details() -> None:
-    (body,) = _provider_responses("TestTextGenerationClientVCR.test_generate_with_details.yaml")
+    (body,) = _provider_responses("hf-inference/text_generation_details.yaml")
     (raw,) = json.loads(body)  # hf-inference answers with a one-element list
     output = TextGenerationOutput.model_validate(raw)
     assert output.generated_text == ""
