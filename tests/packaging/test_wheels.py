@@ -70,12 +70,16 @@ class Project:
 
 def _plugins() -> list[Project]:
     folders = [ROOT / "plugins", ROOT / "contrib-providers"]
+    # Out-of-tree packages (contrib-providers/example-acme) are not workspace members: they
+    # are built on their own in test_third_party.py.
+    workspace = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    excluded = {ROOT / path for path in workspace["tool"]["uv"]["workspace"].get("exclude", [])}
     found = [
         Project.read(path)
         for folder in folders
         if folder.is_dir()
         for path in sorted(folder.iterdir())
-        if (path / "pyproject.toml").is_file()
+        if (path / "pyproject.toml").is_file() and path not in excluded
     ]
     return [project for project in found if project.entry_points]
 
