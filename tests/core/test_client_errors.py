@@ -115,8 +115,9 @@ async def test_direct_routing_with_only_an_hf_token_names_the_provider_variable(
 
 
 async def test_no_model_anywhere(make_client):
-    client = make_client(provider="together", api_key=FAKE_PROVIDER_KEY)
-    with pytest.raises(InvalidInputError, match=r"No model given.*model="):
+    # groq declares no "default" alias, so a call without a model cannot pick one.
+    client = make_client(provider="groq", api_key=FAKE_PROVIDER_KEY)
+    with pytest.raises(InvalidInputError, match=r"No model given.*no 'default' alias.*model="):
         await invoke(client, "chat_completion", MESSAGES)
 
 
