@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError
@@ -27,6 +28,7 @@ __all__ = [
     "host_of",
     "is_hf_token",
     "read_hf_token",
+    "route_inputs",
 ]
 
 DEFAULT_ROUTER_URL = "https://router.huggingface.co"
@@ -36,6 +38,7 @@ RoutingMode = Literal["auto", "direct", "router"]
 ROUTING_MODES: tuple[str, ...] = ("auto", "direct", "router")
 
 
+@lru_cache(maxsize=1024)  # every request asks it (may the key go there?) of a few URLs
 def host_of(url: str) -> str:
     """The lowercase host (with port, if any) of a URL."""
     return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
@@ -53,6 +56,13 @@ def read_hf_token(environ: Mapping[str, str] | None = None) -> str | None:
         value = env.get(name, "").strip()
         if value:
             return value
+    try:
+        return Path(_hf_token_path(env)).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _hf_token_path(env: Mapping[str, str]) -> str:
     token_path = env.get("HF_TOKEN_PATH")
     if not token_path:
         hf_home = env.get("HF_HOME") or os.path.join(
@@ -60,10 +70,69 @@ def read_hf_token(environ: Mapping[str, str] | None = None) -> str | None:
             "huggingface",
         )
         token_path = os.path.join(hf_home, "token")
+    return token_path
+
+
+#: Variables ``read_hf_token`` reads (HOME through ``expanduser``).
+_HF_TOKEN_VARIABLES = (
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "HF_TOKEN_PATH",
+    "HF_HOME",
+    "XDG_CACHE_HOME",
+    "HOME",
+)
+_HF_TOKEN_VALUES = slice(0, 2)  # HF_TOKEN, HUGGING_FACE_HUB_TOKEN
+_TOKEN_PATH_VALUES = slice(2, 6)  # what the token file's path depends on
+
+# os.environ.get() of an unset name raises and catches a KeyError inside, and route_inputs
+# asks for several unset names per call: read the dict underneath os.environ (CPython's
+# _Environ keeps the encoded environment there) and compare raw values, which is ~10x
+# cheaper. Elsewhere, or for an explicit mapping, plain .get() is used.
+_ENVIRON_DATA: dict[Any, Any] | None = getattr(os.environ, "_data", None)
+_ENCODE_NAME: Any = getattr(os.environ, "encodekey", None)
+_token_paths: dict[tuple[object, ...], str] = {}
+
+
+@cache
+def _encoded_names(names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(_ENCODE_NAME(name) for name in names) if _ENCODE_NAME else names
+
+
+@cache
+def _route_variables(api_key_env: tuple[str, ...]) -> tuple[str, ...]:
+    return (*_HF_TOKEN_VARIABLES, *api_key_env)
+
+
+def route_inputs(
+    helper: TaskProviderHelper, environ: Mapping[str, str] | None = None
+) -> tuple[object, ...]:
+    """What :func:`choose_route` reads outside its arguments, for ``helper``: the variables
+    (the Hugging Face token's, the provider's key variables) and the saved token file's
+    identity. Equal inputs (and arguments) give an equal route, so the engine computes a
+    route once and reuses it while these stay the same, instead of reading the token file
+    on every call. Keep this in step with ``choose_route`` and ``read_hf_token``."""
+    names = _route_variables(tuple(helper.api_key_env))
+    if environ is None and _ENVIRON_DATA is not None:
+        data = _ENVIRON_DATA
+        values: tuple[object, ...] = tuple(data.get(name) for name in _encoded_names(names))
+        env: Mapping[str, str] = os.environ
+    else:
+        env = os.environ if environ is None else environ
+        values = tuple(env.get(name) for name in names)
+    if any(value and value.strip() for value in values[_HF_TOKEN_VALUES]):  # type: ignore[attr-defined]
+        return values  # a token variable wins: the token file is not read
+    where = values[_TOKEN_PATH_VALUES]
+    token_path = _token_paths.get(where)
+    if token_path is None:
+        if len(_token_paths) >= 64:
+            _token_paths.clear()
+        token_path = _token_paths[where] = _hf_token_path(env)
     try:
-        return Path(token_path).read_text(encoding="utf-8").strip() or None
+        stat = os.stat(token_path)
     except OSError:
-        return None
+        return values
+    return (*values, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 @dataclass(frozen=True, slots=True)

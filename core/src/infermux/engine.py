@@ -30,6 +30,7 @@ from infermux.auth import (
     host_of,
     is_hf_token,
     read_hf_token,
+    route_inputs,
 )
 from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
 from infermux.errors import (
@@ -379,6 +380,9 @@ class Engine:
         self.registry = registry
         self.mapping_cache = HubMappingCache(settings.mapping_ttl)
         self._base_headers = {"user-agent": f"infermux/{__version__}", **settings.headers}
+        #: (id(helper), base URL) -> (route_inputs, helper, route): see _route.
+        self._routes: dict[tuple[int, str | None], tuple[Any, TaskProviderHelper, RoutingChoice]]
+        self._routes = {}
 
     # -- public entry point ----------------------------------------------------------
 
@@ -554,17 +558,37 @@ class Engine:
 
     # -- one provider ------------------------------------------------------------------
 
-    def _run_on(self, candidate: Candidate, request: TaskRequest) -> Generator[Effect, Any, Any]:
+    def _route(self, helper: TaskProviderHelper, base_url: str | None) -> RoutingChoice:
+        """``choose_route`` for this client's settings, reused while nothing it reads changes.
+
+        Choosing reads the environment and the saved Hugging Face token file; doing that on
+        every call was a fifth of the client's own CPU per call. ``route_inputs`` is cheap
+        (a few variables and a ``stat``), so a key set or a ``huggingface-cli login`` after
+        the client was built is still seen by the next call.
+        """
+        inputs = route_inputs(helper)
+        key = (id(helper), base_url)
+        cached = self._routes.get(key)
+        if cached is not None and cached[1] is helper and cached[0] == inputs:
+            return cached[2]
         settings = self.settings
-        helper = candidate.helper
         route = choose_route(
             helper,
             api_key=settings.api_key,
             routing=settings.routing,
             router_url=settings.router_url,
             hub_url=settings.hub_url,
-            base_url=candidate.base_url,
+            base_url=base_url,
         )
+        if len(self._routes) >= 256:  # endpoint helpers are built per call: stay bounded
+            self._routes.clear()
+        self._routes[key] = (inputs, helper, route)
+        return route
+
+    def _run_on(self, candidate: Candidate, request: TaskRequest) -> Generator[Effect, Any, Any]:
+        settings = self.settings
+        helper = candidate.helper
+        route = self._route(helper, candidate.base_url)
         unsupported = _unsupported(helper, request)
         if unsupported:
             raise InvalidInputError(

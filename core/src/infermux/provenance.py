@@ -66,16 +66,18 @@ class ResultList(list[T]):
 
 def attach_response_info(result: Any, info: ResponseInfo) -> Any:
     """Attach ``info`` to a result: pydantic outputs, media outputs and lists."""
+    # Models first: the common case, and is_dataclass() on a pydantic model is a failed
+    # class-attribute lookup through pydantic's metaclass (slow).
+    setter = getattr(result, "_set_response_info", None)
+    if callable(setter):
+        setter(info)
+        return result
     if isinstance(result, list):
         wrapped: ResultList[Any] = ResultList(result)
         wrapped.response_info = info
         return wrapped
     if dataclasses.is_dataclass(result) and hasattr(result, "response_info"):
         object.__setattr__(result, "response_info", info)  # frozen dataclass, set once here
-        return result
-    setter = getattr(result, "_set_response_info", None)
-    if callable(setter):
-        setter(info)
     return result
 
 

@@ -168,7 +168,10 @@ class SyncClientBase(_ClientCommon):
             send_value, error = None, None
             if type(effect) is Send:
                 try:
-                    with self._limits.slot(effect.provider, effect.requests_per_minute):
+                    if self._limits.capped or effect.requests_per_minute:
+                        with self._limits.slot(effect.provider, effect.requests_per_minute):
+                            send_value = self._http.send(effect)
+                    else:  # no limit applies: spare the context manager (µs per request)
                         send_value = self._http.send(effect)
                 except Exception as exc:  # handed to the engine, which decides to retry
                     error = exc
@@ -219,7 +222,10 @@ class AsyncClientBase(_ClientCommon):
             send_value, error = None, None
             if type(effect) is Send:
                 try:
-                    async with self._limits.slot(effect.provider, effect.requests_per_minute):
+                    if self._limits.capped or effect.requests_per_minute:
+                        async with self._limits.slot(effect.provider, effect.requests_per_minute):
+                            send_value = await self._http.send(effect)
+                    else:  # no limit applies: spare the async context manager
                         send_value = await self._http.send(effect)
                 except Exception as exc:  # handed to the engine, which decides to retry
                     error = exc

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from functools import cache
 from typing import Any
 
 from infermux.errors import ResponseFormatError, StreamError
@@ -75,6 +76,15 @@ def openai_error_message(body: Any) -> str | None:
     return None
 
 
+@cache
+def _task_type(name: str) -> Any:
+    """A model of :mod:`infermux.types`, imported on first use, then a dict lookup (an
+    import statement inside a method costs more, and stream parsing runs once per event)."""
+    from infermux import types
+
+    return getattr(types, name)
+
+
 def raise_stream_error(event: SSEEvent, provider: str) -> None:
     """Raise StreamError if a stream event carries an ``error`` object."""
     if event.event == "error" or '"error"' in event.data:
@@ -121,10 +131,10 @@ class OpenAIChatHelper(_OpenAIBase):
         return payload
 
     def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import ChatCompletionOutput
-
-        output = validate_output(ChatCompletionOutput, response.content, self.provider, self.task)
-        if output.choices is None:  # every field is optional in the spec; choices is not
+        output = validate_output(
+            _task_type("ChatCompletionOutput"), response.content, self.provider, self.task
+        )
+        if not output.choices:  # every field is optional in the spec; choices is not
             raise ResponseFormatError(
                 f"{self.provider} chat completion without choices: {response.text[:200]!r}",
                 provider=self.provider,
@@ -134,9 +144,9 @@ class OpenAIChatHelper(_OpenAIBase):
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
         raise_stream_error(event, self.provider)
-        from infermux.types import ChatCompletionStreamOutput
-
-        return validate_output(ChatCompletionStreamOutput, event.data, self.provider, self.task)
+        return validate_output(
+            _task_type("ChatCompletionStreamOutput"), event.data, self.provider, self.task
+        )
 
 
 class OpenAICompletionHelper(_OpenAIBase):

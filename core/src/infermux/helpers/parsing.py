@@ -27,11 +27,13 @@ def _problem(exc: ValidationError, provider: str, task: str, sample: Any) -> Res
 
 def validate_output(model: type[M], content: bytes | str, provider: str, task: str) -> M:
     """Validate JSON text into ``model`` in one pass (no intermediate dict)."""
-    from pydantic import ValidationError
-
     try:
         return model.model_validate_json(content)
-    except ValidationError as exc:
+    except ValueError as exc:  # pydantic's ValidationError is one; imported only on failure
+        from pydantic import ValidationError
+
+        if not isinstance(exc, ValidationError):
+            raise
         raise _problem(exc, provider, task, content) from None
 
 

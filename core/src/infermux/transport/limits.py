@@ -57,6 +57,9 @@ class SyncLimits:
     def __init__(self, max_concurrency: int | None = None) -> None:
         self._buckets = _Buckets()
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
+        #: Whether a concurrency cap applies (without one, and without a request budget,
+        #: the client skips ``slot`` altogether).
+        self.capped = self._slots is not None
 
     @contextmanager
     def slot(self, provider: str, rate_per_minute: float | None) -> Iterator[None]:
@@ -76,6 +79,8 @@ class AsyncLimits:
     def __init__(self, max_concurrency: int | None = None) -> None:
         self._buckets = _Buckets()
         self._max = max_concurrency
+        #: Whether a concurrency cap applies (see SyncLimits.capped).
+        self.capped = bool(max_concurrency)
         self._slots: asyncio.Semaphore | None = None
 
     @asynccontextmanager

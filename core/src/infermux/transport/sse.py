@@ -36,6 +36,16 @@ class SSEDecoder:
             self._started = True
             if buffer.startswith(b"\xef\xbb\xbf"):  # the spec strips one leading BOM
                 buffer = buffer[3:]
+        if b"\r" not in buffer:
+            # The common case, lines ending in \n only: split in C rather than scan per line
+            # (a 2,000-event stream is 4,000 lines).
+            lines = buffer.split(b"\n")
+            self._buffer = lines.pop()
+            for line in lines:
+                event = self._line(line)
+                if event is not None:
+                    yield event
+            return
         start = 0
         length = len(buffer)
         while start < length:
@@ -70,6 +80,9 @@ class SSEDecoder:
     def _line(self, raw: bytes) -> SSEEvent | None:
         if not raw:
             return self._dispatch()
+        if raw.startswith(b"data: "):  # fast path for the line nearly every event is
+            self._data.append(raw[6:].decode("utf-8", errors="replace"))
+            return None
         line = raw.decode("utf-8", errors="replace")
         if line.startswith(":"):
             return None
@@ -93,7 +106,7 @@ class SSEDecoder:
             self._event = ""
             return None
         event = SSEEvent(
-            data="\n".join(self._data),
+            data=self._data[0] if len(self._data) == 1 else "\n".join(self._data),
             event=self._event or "message",
             id=self._id,
             retry=self._retry,
