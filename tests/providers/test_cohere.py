@@ -9,9 +9,9 @@ import pytest
 
 from infermux import AsyncInferenceClient, InferenceClient
 from infermux.errors import AuthenticationError, InvalidInputError
+from infermux.helpers.openai import json_schema_as_json_object as to_json_object_format
 from infermux.testing.conformance import ProviderConformance
 from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput
-from infermux_cohere import to_json_object_format
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 
 MESSAGES = [

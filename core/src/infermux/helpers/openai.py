@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -41,6 +42,7 @@ __all__ = [
     "OpenAICompletionHelper",
     "OpenAIEmbeddingsHelper",
     "OpenAIImageHelper",
+    "json_schema_as_json_object",
     "openai_error_message",
 ]
 
@@ -63,6 +65,17 @@ CHAT_PARAMETERS = frozenset(
         "top_p",
     }
 )
+
+
+def json_schema_as_json_object(response_format: Any) -> Any:
+    """``{"type": "json_schema", "json_schema": {"schema": S}}`` -> ``{"type": "json_object",
+    "schema": S}``, the structured-output dialect of Cohere and Fireworks; any other
+    response format is returned unchanged."""
+    if isinstance(response_format, Mapping) and response_format.get("type") == "json_schema":
+        details = response_format.get("json_schema")
+        if isinstance(details, Mapping) and "schema" in details:
+            return {"type": "json_object", "schema": details["schema"]}
+    return response_format
 
 
 def openai_error_message(body: Any) -> str | None:

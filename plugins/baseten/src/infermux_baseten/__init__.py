@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Response
 from infermux.helpers.openai import OpenAIChatHelper
 
 __all__ = ["BasetenChat", "register_providers"]
@@ -24,16 +21,6 @@ class BasetenChat(OpenAIChatHelper):
     base_url = "https://inference.baseten.co"
     api_key_env = ("BASETEN_API_KEY",)
     key_url = "https://app.baseten.co/settings/api_keys"
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 @hookimpl

@@ -9,11 +9,8 @@ core's stream reader treats as the end of the stream.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Response
 from infermux.helpers.openai import CHAT_PARAMETERS, OpenAIChatHelper
 
 __all__ = ["CerebrasChat", "register_providers"]
@@ -27,16 +24,6 @@ class CerebrasChat(OpenAIChatHelper):
     api_key_env = ("CEREBRAS_API_KEY",)
     key_url = "https://cloud.cerebras.ai"
     supported_parameters = CHAT_PARAMETERS - {"frequency_penalty", "presence_penalty", "logit_bias"}
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 @hookimpl

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Response
 from infermux.helpers.openai import OpenAIChatHelper
 
 __all__ = ["ClarifaiChat", "register_providers"]
@@ -27,16 +24,6 @@ class ClarifaiChat(OpenAIChatHelper):
     base_url = "https://api.clarifai.com/v2/ext/openai"
     api_key_env = ("CLARIFAI_PAT",)
     key_url = "https://clarifai.com/settings/security"
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 @hookimpl

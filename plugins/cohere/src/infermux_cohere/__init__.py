@@ -9,25 +9,13 @@ not take ``n``, ``logit_bias`` or ``top_logprobs``, which are refused before sen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Payload, Response
-from infermux.helpers.openai import CHAT_PARAMETERS, OpenAIChatHelper
+from infermux.helpers.base import Call, Payload
+from infermux.helpers.openai import CHAT_PARAMETERS, OpenAIChatHelper, json_schema_as_json_object
 
-__all__ = ["CohereChat", "register_providers", "to_json_object_format"]
-
-
-def to_json_object_format(response_format: Any) -> Any:
-    """``{"type": "json_schema", "json_schema": {"schema": S}}`` -> ``{"type": "json_object",
-    "schema": S}``; any other response format is returned unchanged."""
-    if isinstance(response_format, Mapping) and response_format.get("type") == "json_schema":
-        details = response_format.get("json_schema")
-        if isinstance(details, Mapping) and "schema" in details:
-            return {"type": "json_object", "schema": details["schema"]}
-    return response_format
+__all__ = ["CohereChat", "register_providers"]
 
 
 class CohereChat(OpenAIChatHelper):
@@ -43,18 +31,8 @@ class CohereChat(OpenAIChatHelper):
     def prepare_payload(self, call: Call) -> Payload:
         payload = super().prepare_payload(call)
         if isinstance(payload, dict) and "response_format" in payload:
-            payload["response_format"] = to_json_object_format(payload["response_format"])
+            payload["response_format"] = json_schema_as_json_object(payload["response_format"])
         return payload
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 @hookimpl

@@ -89,16 +89,6 @@ class DeepInfraChat(_DeepInfra, OpenAIChatHelper):
 
     route_prefix = "/v1/openai"
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
-
 
 class DeepInfraCompletion(_DeepInfra, OpenAICompletionHelper):
     """Raw completions for ``text-generation`` (``/v1/openai/completions``)."""

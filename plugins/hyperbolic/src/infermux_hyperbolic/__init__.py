@@ -45,16 +45,6 @@ class _Hyperbolic:
 class HyperbolicChat(_Hyperbolic, OpenAIChatHelper):
     """Chat completions, plain and streamed."""
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
-
 
 class HyperbolicCompletion(_Hyperbolic, OpenAICompletionHelper):
     """Raw completions for ``text-generation``: ``POST /v1/completions``."""

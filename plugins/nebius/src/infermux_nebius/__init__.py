@@ -9,11 +9,9 @@ guided decoding, so an OpenAI ``json_schema`` response format is sent as ``guide
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
@@ -51,16 +49,6 @@ class NebiusChat(_Nebius, OpenAIChatHelper):
                 del payload["response_format"]
                 payload["guided_json"] = details["schema"]
         return payload
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 class NebiusCompletion(_Nebius, OpenAICompletionHelper):

@@ -44,16 +44,6 @@ class NovitaChat(_Novita, OpenAIChatHelper):
 
     route_prefix = "/v3/openai"
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
-
 
 class NovitaCompletion(_Novita, OpenAICompletionHelper):
     """Raw completions for ``text-generation``: ``POST /v3/openai/completions``."""

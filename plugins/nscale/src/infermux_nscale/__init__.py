@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import InvalidInputError, ResponseFormatError
-from infermux.helpers.base import Call, Payload, Response
+from infermux.errors import InvalidInputError
+from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import OpenAIChatHelper, OpenAIImageHelper
 
 __all__ = ["NscaleChat", "NscaleTextToImage", "register_providers"]
@@ -22,16 +22,6 @@ class _Nscale:
 
 class NscaleChat(_Nscale, OpenAIChatHelper):
     """Chat completions, plain and streamed."""
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 class NscaleTextToImage(_Nscale, OpenAIImageHelper):

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Response
 from infermux.helpers.openai import OpenAIChatHelper
 
 __all__ = ["OpenAIChat", "register_providers"]
@@ -27,16 +24,6 @@ class OpenAIChat(OpenAIChatHelper):
     key_url = "https://platform.openai.com/api-keys"
     routable = False
     needs_model_mapping = False
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 @hookimpl

@@ -11,8 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import OpenAIChatHelper, OpenAIEmbeddingsHelper
 
 __all__ = ["SambanovaChat", "SambanovaEmbeddings", "register_providers"]
@@ -42,16 +41,6 @@ class SambanovaChat(_Sambanova, OpenAIChatHelper):
         if isinstance(payload, dict) and "response_format" in payload:
             payload["response_format"] = _non_strict(payload["response_format"])
         return payload
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 class SambanovaEmbeddings(_Sambanova, OpenAIEmbeddingsHelper):

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Response
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
@@ -27,16 +24,6 @@ class _Scaleway:
 
 class ScalewayChat(_Scaleway, OpenAIChatHelper):
     """Chat completions, plain and streamed."""
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        output = super().parse_response(response, call)
-        if not output.choices:  # "{}" passes the all-optional output schema
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return output
 
 
 class ScalewayCompletion(_Scaleway, OpenAICompletionHelper):
