@@ -198,16 +198,12 @@ class Kit:
         return wheel
 
     def _render(self) -> Path:
-        import copier
-
+        # copier in a subprocess: it changes the working directory while it runs, which
+        # a thread must not do to the test process.
         target = self.root / "src" / "infermux-widget"
-        copier.run_copy(
-            str(TEMPLATE),
-            str(target),
-            data={"provider_id": "widget", "base_url": "https://api.widget.example"},
-            defaults=True,
-            quiet=True,
-        )
+        args = [sys.executable, "-m", "copier", "copy", "--defaults", "--quiet"]
+        args += ["--data", "provider_id=widget", "--data", "base_url=https://api.widget.example"]
+        _run([*args, str(TEMPLATE), str(target)], cwd=self.root)
         return target
 
     def _rival(self) -> Path:
