@@ -717,3 +717,19 @@ def test_guide_config_files_parse(where, text):
     from infermux.config import parse_config
 
     assert parse_config(text, where).endpoints
+
+
+def test_identity_check_catches_malformed_served_models():
+    from infermux.helpers.openai import OpenAIChatHelper
+    from infermux.testing.conformance import identity_problems
+
+    class Bad(OpenAIChatHelper):
+        provider = "acme"
+        base_url = "https://api.acme.example"
+        served_models = ("acme/model", "")  # type: ignore[assignment]
+
+    class Good(Bad):
+        served_models = frozenset({"acme/model"})
+
+    assert any("served_models" in p for p in identity_problems(Bad()))
+    assert identity_problems(Good()) == []

@@ -330,6 +330,13 @@ def identity_problems(helper: TaskProviderHelper) -> list[str]:
         problems.append(
             f"supported_parameters must be None or a frozenset of names, got {_short(supported)}"
         )
+    served = declared.served_models
+    if not isinstance(served, frozenset | set) or not all(
+        isinstance(m, str) and m.strip() for m in served
+    ):
+        problems.append(
+            f"served_models must be a frozenset of non-empty model ids, got {_short(served)}"
+        )
     for flag in ("routable", "uses_hf_token", "requires_key", "needs_model_mapping"):
         if not isinstance(getattr(helper, flag), bool):
             problems.append(f"{flag} must be a bool, got {getattr(helper, flag)!r}")
