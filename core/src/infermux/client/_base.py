@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
@@ -192,6 +193,19 @@ class SyncClientBase(_ClientCommon):
         self.close()
 
 
+def _async_http(http_client: Any) -> Any:
+    """The async sender: aiohttp for an ``aiohttp.ClientSession``, or for the client's own
+    session when ``INFERMUX_ASYNC_HTTP=aiohttp`` (several times less CPU per request; see
+    docs/performance.md); httpx2 otherwise. aiohttp is imported only when chosen."""
+    if (
+        http_client is None and os.environ.get("INFERMUX_ASYNC_HTTP", "").lower() == "aiohttp"
+    ) or type(http_client).__module__.partition(".")[0] == "aiohttp":
+        from infermux.transport.aiohttp import AiohttpHTTP
+
+        return AiohttpHTTP(http_client)
+    return AsyncHTTP(http_client)
+
+
 class AsyncClientBase(_ClientCommon):
     """Drives engine generators with ``await`` on one ``httpx2.AsyncClient``."""
 
@@ -199,7 +213,7 @@ class AsyncClientBase(_ClientCommon):
         self, engine: Engine, http_client: Any = None, max_concurrency: int | None = None
     ) -> None:
         self.engine = engine
-        self._http = AsyncHTTP(http_client)
+        self._http = _async_http(http_client)
         self._limits = AsyncLimits(max_concurrency)
 
     async def _run(self, request: TaskRequest) -> Any:
