@@ -33,7 +33,7 @@ from infermux.helpers.base import (
     SSEEvent,
     TaskProviderHelper,
 )
-from infermux.helpers.parsing import validate_output
+from infermux.helpers.parsing import validate_object, validate_output
 from infermux.media import ImageOutput, sniff_content_type
 
 __all__ = [
@@ -202,8 +202,11 @@ class OpenAICompletionHelper(_OpenAIBase):
                 provider=self.provider,
                 task=self.task,
             ) from None
-        return TextGenerationOutput(
-            generated_text=text, **{k: v for k, v in body.items() if k != "choices"}
+        # Validated, not constructed: a provider's odd field (text: [], details: 5) or a
+        # top-level "generated_text" of its own is a ResponseFormatError, not a crash.
+        rest = {k: v for k, v in body.items() if k != "choices"}
+        return validate_object(
+            TextGenerationOutput, {**rest, "generated_text": text}, self.provider, self.task
         )
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
@@ -219,8 +222,16 @@ class OpenAICompletionHelper(_OpenAIBase):
                 provider=self.provider,
                 task=self.task,
             ) from None
+        if not isinstance(choice, dict):
+            raise ResponseFormatError(
+                f"{self.provider} completion chunk whose choices[0] is not an object: "
+                f"{event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
         finished = choice.get("finish_reason") is not None
-        return TextGenerationStreamOutput.model_validate(
+        return validate_object(
+            TextGenerationStreamOutput,
             {
                 "index": choice.get("index", 0),
                 "token": {
@@ -233,7 +244,9 @@ class OpenAICompletionHelper(_OpenAIBase):
                 "details": {"finish_reason": choice["finish_reason"], "generated_tokens": 0}
                 if finished
                 else None,
-            }
+            },
+            self.provider,
+            self.task,
         )
 
 
@@ -264,8 +277,13 @@ class OpenAIEmbeddingsHelper(_OpenAIBase):
                 provider=self.provider,
                 task=self.task,
             )
-        ordered = sorted(data, key=lambda item: item.get("index", 0))
-        return [item["embedding"] for item in ordered]
+
+        # Ordered by "index" where it is an int (a garbage index must not crash the sort).
+        def position(pair: tuple[int, dict[str, Any]]) -> int:
+            index = pair[1].get("index")
+            return index if type(index) is int else pair[0]
+
+        return [item["embedding"] for _, item in sorted(enumerate(data), key=position)]
 
 
 class OpenAIImageHelper(_OpenAIBase):
@@ -297,6 +315,12 @@ class OpenAIImageHelper(_OpenAIBase):
                 provider=self.provider,
                 task=self.task,
             ) from None
+        if not isinstance(first, dict):
+            raise ResponseFormatError(
+                f"{self.provider} image response whose data[0] is not an object: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
         if isinstance(first.get("b64_json"), str):
             try:
                 content = base64.b64decode(first["b64_json"], validate=False)

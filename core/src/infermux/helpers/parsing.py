@@ -10,7 +10,7 @@ from infermux.errors import ResponseFormatError
 if TYPE_CHECKING:  # pydantic loads with the first model, not at plugin discovery
     from pydantic import BaseModel, TypeAdapter, ValidationError
 
-__all__ = ["validate_list", "validate_output"]
+__all__ = ["validate_list", "validate_object", "validate_output"]
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -35,6 +35,16 @@ def validate_output(model: type[M], content: bytes | str, provider: str, task: s
         if not isinstance(exc, ValidationError):
             raise
         raise _problem(exc, provider, task, content) from None
+
+
+def validate_object(model: type[M], data: Any, provider: str, task: str) -> M:
+    """Validate decoded JSON (e.g. a dict assembled from a provider's answer) into ``model``."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _problem(exc, provider, task, data) from None
 
 
 @cache

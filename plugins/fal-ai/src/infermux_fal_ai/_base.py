@@ -161,7 +161,7 @@ class FalAIHelper(TaskProviderHelper):
         body = self.json_object(response)
         status = body.get("status")
         failure = _message(body.get("error"))
-        if failure or status in _FAILED:
+        if failure or (isinstance(status, str) and status in _FAILED):  # dicts: unhashable
             raise JobError(
                 f"fal-ai job {job.request_id} failed: {failure or status}",
                 provider=self.provider,

@@ -14,6 +14,7 @@ from infermux import TaskProviderHelper, hookimpl
 from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
 from infermux.helpers.openai import OpenAIChatHelper, openai_error_message, raise_stream_error
+from infermux.helpers.parsing import validate_object
 
 __all__ = ["GroqChat", "GroqTextGeneration", "register_providers"]
 
@@ -139,7 +140,12 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
                 if isinstance(usage, dict)
                 else None,
             }
-        return TextGenerationOutput.model_validate({"generated_text": text, "details": details})
+        return validate_object(
+            TextGenerationOutput,
+            {"generated_text": text, "details": details},
+            self.provider,
+            self.task,
+        )
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
         from infermux.types import TextGenerationStreamOutput
@@ -158,7 +164,7 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
         choices = chunk.get("choices")
         if not choices:
             return None  # e.g. a usage-only chunk
-        choice = choices[0]
+        choice = choices[0] if isinstance(choices, list) else None
         delta = choice.get("delta") if isinstance(choice, dict) else None
         if not isinstance(delta, dict):
             raise ResponseFormatError(
@@ -178,7 +184,8 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
                 if isinstance(usage, dict)
                 else None,
             }
-        return TextGenerationStreamOutput.model_validate(
+        return validate_object(
+            TextGenerationStreamOutput,
             {
                 "index": choice.get("index", 0),
                 "token": {
@@ -189,7 +196,9 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
                 },
                 "generated_text": None,
                 "details": details,
-            }
+            },
+            self.provider,
+            self.task,
         )
 
 

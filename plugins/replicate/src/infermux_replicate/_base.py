@@ -138,7 +138,7 @@ class ReplicateHelper(TaskProviderHelper):
         # "processing" with the final image already in `output`.
         if output is not None and (status == "succeeded" or output not in ([], "", {})):
             return self.parse_output(output, call)
-        if status not in _RUNNING:
+        if not isinstance(status, str) or status not in _RUNNING:  # a list is unhashable
             raise self._format_error(f"prediction without output: {str(body)[:200]}")
         if prediction_id is None:
             raise self._format_error(f"running prediction without an id: {str(body)[:200]}")
