@@ -130,7 +130,8 @@ class Send:
     """Effect: send ``request`` with the final ``headers``; resume with the response."""
 
     request: HTTPRequest
-    headers: Mapping[str, str]
+    #: Out of the repr: they carry the key.
+    headers: Mapping[str, str] = field(repr=False)
     timeout: float | None
     follow_redirects: bool
     #: Who the request is for, and its client-side budget (None: unlimited).
@@ -247,6 +248,32 @@ def _redact(text: str, credential: Credential | None) -> str:
     return text
 
 
+def _redact_body(body: Any, credential: Credential | None) -> Any:
+    """A decoded error body with the key redacted wherever it is quoted (a 401 echoing the
+    header it got): the error's ``body`` attribute is as safe to log as its message."""
+    if credential is None or not credential.key:
+        return body
+    if isinstance(body, str):
+        return _redact(body, credential)
+    if isinstance(body, dict):
+        return {_redact_body(k, credential): _redact_body(v, credential) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_redact_body(item, credential) for item in body]
+    return body
+
+
+def _redact_error(exc: BaseException, credential: Credential | None) -> None:
+    """Redact the key, in place, wherever an error a helper raised quotes it (a snippet of a
+    body echoing it): in its message and in its attributes (``event``, ``body`` ...)."""
+    if credential is None or not credential.key:
+        return
+    if credential.key not in f"{exc.args!r}{vars(exc)!r}":
+        return
+    exc.args = tuple(_redact_body(arg, credential) for arg in exc.args)
+    for name, value in vars(exc).items():
+        setattr(exc, name, _redact_body(value, credential))
+
+
 def http_error(
     response: Response,
     provider: str,
@@ -273,7 +300,7 @@ def http_error(
         status_code=response.status_code,
         provider_message=message,
         request_id=request_id_of(response.headers),
-        body=body,
+        body=_redact_body(body, credential),
         url=response.url,
     )
 
@@ -350,7 +377,8 @@ def _guarded(
     """
     try:
         return function(*args)
-    except InfermuxError:
+    except InfermuxError as exc:
+        _redact_error(exc, credential)
         raise
     except Exception as exc:
         cls = type(helper)
