@@ -140,7 +140,7 @@ def load_binary(value: Any, kind: BinaryKind, name: str = "input") -> BinaryInpu
     if callable(read):
         try:
             content = read()
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a closed file
             raise InvalidInputError(f"{name}: cannot read the file object: {exc}") from None
         if not isinstance(content, bytes):
             raise InvalidInputError(f"{name}: open the file in binary mode ('rb')")
