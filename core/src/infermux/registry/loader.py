@@ -20,12 +20,13 @@ that fit (a plugin built for another hook API would otherwise fail in confusing 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from importlib.metadata import Distribution, EntryPoint, entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from infermux.errors import PluginError, PluginLoadError
 from infermux.helpers.base import TaskProviderHelper
@@ -109,6 +110,8 @@ def core_incompatibility(
     Reads the ``infermux`` requirement among the distribution's ``Requires-Dist`` lines
     (those of an extra are ignored) and checks the core's version against its specifiers.
     """
+    if _plainly_compatible(requirements, core_version):
+        return None
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.version import InvalidVersion, Version
 
@@ -136,6 +139,51 @@ def core_incompatibility(
                 f"install {fits}."
             )
     return None
+
+
+# What nearly every plugin declares, ``infermux>=0.1,<0.2`` (or ``infermux (>=0.1)``), is
+# checked without ``packaging``: importing it is a dozen modules, more than half the cost of
+# discovering every plugin. Anything else (markers, pre-releases, ~=, wildcards) and every
+# refusal (for its message) goes through packaging as before.
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_PLAIN_SPECIFIERS = re.compile(r"\s*\(?((?:\s*(?:[<>]=?|[=!]=)\s*\d+(?:\.\d+)*\s*,?)+)\)?\s*")
+_PLAIN_SPECIFIER = re.compile(r"([<>]=?|[=!]=)\s*(\d+(?:\.\d+)*)")
+_PLAIN_VERSION = re.compile(r"\d+(?:\.\d+)*")
+_COMPARE: dict[str, Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def _release(version: str, width: int) -> tuple[int, ...]:
+    parts = tuple(int(part) for part in version.split("."))
+    return parts + (0,) * (width - len(parts))  # 0.1 == 0.1.0, as packaging compares them
+
+
+def _plainly_compatible(requirements: list[str] | None, core_version: str) -> bool:
+    """True when every ``infermux`` requirement is plain specifiers the core satisfies.
+
+    False means "ask packaging" (not necessarily incompatible)."""
+    if not _PLAIN_VERSION.fullmatch(core_version):
+        return False
+    for line in requirements or ():
+        named = _REQUIREMENT_NAME.match(line)
+        if named is None:
+            return False
+        if normalize_name(named.group(1)) != "infermux":
+            continue
+        specifiers = _PLAIN_SPECIFIERS.fullmatch(line, named.end())
+        if specifiers is None:
+            return False
+        for operator, version in _PLAIN_SPECIFIER.findall(specifiers.group(1)):
+            width = max(version.count("."), core_version.count(".")) + 1
+            if not _COMPARE[operator](_release(core_version, width), _release(version, width)):
+                return False
+    return True
 
 
 def _load_plugin(
@@ -192,22 +240,28 @@ def _load_entry_point(
     ep: EntryPoint, registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
 ) -> None:
     dist = ep.dist
+    if dist is None:
+        _load_plugin(ep.name, None, None, ep.load, registry, manager, settings)
+        return
+    # Distribution.name, .version and .requires each parse the METADATA file again: once.
+    metadata = dist.metadata
+    name, version = metadata["Name"], metadata["Version"]
     _load_plugin(
         ep.name,
-        dist.name if dist is not None else None,
-        dist.version if dist is not None else None,
+        name,
+        version,
         ep.load,
         registry,
         manager,
         settings,
-        _dist_incompatibility(dist) if dist is not None else None,
+        _dist_incompatibility(name, version, metadata.get_all("Requires-Dist") or dist.requires),
     )
 
 
-def _dist_incompatibility(dist: Distribution) -> str | None:
+def _dist_incompatibility(name: str, version: str, requires: list[str] | None) -> str | None:
     from infermux import __version__
 
-    return core_incompatibility(dist.name, dist.version, dist.requires, __version__)
+    return core_incompatibility(name, version, requires, __version__)
 
 
 def _identity(plugin: object) -> object:
