@@ -1,0 +1,59 @@
+"""The benchmark suite runs: ``benchmarks/run.py --quick`` (infermux and raw httpx2 only,
+tiny counts, no peers, no environments) completes and tables every measure.
+
+No thresholds here: a shared CI machine cannot time anything reliably. ``make bench`` is
+the real run (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / "benchmarks" / "run.py"
+
+
+def test_quick_benchmark_run_tables_every_measure(tmp_path: Path) -> None:
+    sys.path.insert(0, str(RUN.parent))
+    try:
+        from run import MEASURES
+    finally:
+        sys.path.remove(str(RUN.parent))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INFERMUX_")}
+    started = time.monotonic()
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(RUN), "--quick", "--no-plot", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=ROOT,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert elapsed < 60, f"the quick run took {elapsed:.0f}s"
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["clients"] == ["httpx2", "infermux"]
+    assert results["errors"] == {}
+    for measure in MEASURES:
+        row = results["summary"][measure.key]
+        for client in ("httpx2", "infermux"):
+            entry = row[client]
+            assert entry is not None, (measure.key, client)
+            assert entry["value"] > 0, (measure.key, client, entry)
+            assert entry["ratio"] is not None, (measure.key, client)
+            assert entry["ratio"] > 0, (measure.key, client)
+        assert row["httpx2"]["ratio"] == 1.0
+
+    table = (tmp_path / "results.md").read_text()
+    header = table.splitlines()[0]
+    assert "raw httpx2" in header
+    assert "infermux" in header
+    for measure in MEASURES:
+        assert measure.title in table, measure.title
