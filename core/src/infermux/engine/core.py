@@ -1,0 +1,295 @@
+"""The Engine: one call from candidates to typed output, sync and async alike."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Generator, Mapping
+from dataclasses import replace
+from functools import partial
+from typing import Any
+from urllib.parse import urlencode
+
+from infermux import __version__
+from infermux.auth import (
+    RoutingChoice,
+    choose_route,
+    host_of,
+    route_inputs,
+)
+from infermux.endpoints import is_url
+from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
+from infermux.engine.effects import Effect, StreamStart
+from infermux.engine.failures import _guarded, _redacting
+from infermux.engine.jobs import JobRunner
+from infermux.engine.payloads import _merge_form_fields, _raw_event, _unsupported
+from infermux.engine.resolution import Resolver
+from infermux.errors import (
+    InvalidInputError,
+    MissingAPIKeyError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    UnknownProviderError,
+)
+from infermux.helpers.base import (
+    Call,
+    FollowUp,
+    HTTPRequest,
+    MultipartPayload,
+    TaskProviderHelper,
+)
+from infermux.inputs import BinaryInput
+from infermux.mapping import (
+    HubMappingCache,
+)
+from infermux.media import sniff_content_type
+from infermux.provenance import ResponseInfo, attach_response_info
+from infermux.registry.store import ProviderRegistry
+
+logger = logging.getLogger("infermux")
+
+_FAILOVER_ERRORS = (RateLimitError, ServerError, TransportError)
+
+
+class Engine(Resolver, JobRunner):
+    """Plans and runs calls as effect generators. Holds no connection of its own."""
+
+    def __init__(self, settings: EngineSettings, registry: ProviderRegistry) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.mapping_cache = HubMappingCache(settings.mapping_ttl)
+        self._base_headers = {"user-agent": f"infermux/{__version__}", **settings.headers}
+        #: (id(helper), base URL) -> (route_inputs, helper, route): see _route.
+        self._routes: dict[tuple[int, str | None], tuple[Any, TaskProviderHelper, RoutingChoice]]
+        self._routes = {}
+
+    def run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
+        """Run one task call; the generator's return value is the output or a StreamStart."""
+        candidates = yield from self._candidates(request)
+        for index, candidate in enumerate(candidates):
+            try:
+                return (yield from self._run_on(candidate, request))
+            except MissingAPIKeyError:
+                # provider="auto" may list providers the caller has no key for: try the next.
+                if index + 1 >= len(candidates):
+                    raise
+                logger.info(
+                    "no key for %s; trying %s",
+                    candidate.helper.provider,
+                    candidates[index + 1].helper.provider,
+                )
+                continue
+            except _FAILOVER_ERRORS as exc:
+                if index + 1 >= len(candidates) or not self.settings.failover:
+                    raise
+                logger.warning(
+                    "%s failed (%s); failing over to %s",
+                    candidate.helper.provider,
+                    type(exc).__name__,
+                    candidates[index + 1].helper.provider,
+                )
+        raise AssertionError("unreachable: no candidates")  # _candidates never returns []
+
+    def _route(self, helper: TaskProviderHelper, base_url: str | None) -> RoutingChoice:
+        """``choose_route`` for this client's settings, reused while nothing it reads changes.
+
+        Choosing reads the environment and the saved Hugging Face token file; doing that on
+        every call was a fifth of the client's own CPU per call. ``route_inputs`` is cheap
+        (a few variables and a ``stat``), so a key set or a ``huggingface-cli login`` after
+        the client was built is still seen by the next call.
+        """
+        inputs = route_inputs(helper)
+        key = (id(helper), base_url)
+        cached = self._routes.get(key)
+        if cached is not None and cached[1] is helper and cached[0] == inputs:
+            return cached[2]
+        settings = self.settings
+        route = choose_route(
+            helper,
+            api_key=settings.api_key,
+            routing=settings.routing,
+            router_url=settings.router_url,
+            hub_url=settings.hub_url,
+            base_url=base_url,
+        )
+        if len(self._routes) >= 256:  # endpoint helpers are built per call: stay bounded
+            self._routes.clear()
+        self._routes[key] = (inputs, helper, route)
+        return route
+
+    def _run_on(self, candidate: Candidate, request: TaskRequest) -> Generator[Effect, Any, Any]:
+        settings = self.settings
+        helper = candidate.helper
+        route = self._route(helper, candidate.base_url)
+        unsupported = _unsupported(helper, request)
+        if unsupported:
+            raise InvalidInputError(
+                f"{helper.provider} cannot honour {', '.join(map(repr, unsupported))} for "
+                f"{request.task!r}. Parameters it supports: "
+                f"{', '.join(sorted(helper.supported_parameters or ())) or '(none)'}; pass "
+                "provider-specific options through extra_body."
+            )
+        mapping = candidate.mapping
+        if mapping is None:
+            mapping = yield from self._resolve_mapping(helper, candidate.model, route)
+        inputs = request.inputs
+        if not helper.accepts_input_urls:
+            inputs = yield from self._download_inputs(inputs, helper)
+        call = Call(
+            task=request.task,
+            inputs=inputs,
+            model=mapping,
+            routing=route.routing,
+            base_url=route.base_url,
+            parameters=request.parameters,
+            extra_body=request.extra_body,
+            stream=request.stream,
+            options={"wait_for_model": settings.wait_for_model, "use_cache": settings.use_cache},
+        )
+        origin = partial(self._origin, helper)
+        prepared = _guarded(
+            helper, "prepare_request", route.credential, origin, helper.prepare_request, call
+        )
+        http_request = self._with_extra(prepared, request, self._bill_to(route), helper)
+        response = yield from self._send(http_request, route.credential, helper.provider, helper)
+        info = ResponseInfo.from_headers(
+            helper.provider,
+            mapping.provider_model_id,
+            route.routing,
+            response.status_code,
+            response.headers,
+        )
+        if request.stream:
+            parse = partial(
+                _guarded,
+                helper,
+                "parse_stream_event",
+                route.credential,
+                origin,
+                partial(helper.parse_stream_event, call=call),
+            )
+            return StreamStart(response, _redacting(parse, route.credential), info)
+        result = _guarded(
+            helper,
+            "parse_response",
+            route.credential,
+            origin,
+            helper.parse_response,
+            response,
+            call,
+        )
+        if isinstance(result, FollowUp):
+            result = yield from self._follow(result, helper, route.credential, request)
+        return attach_response_info(result, info)
+
+    def _download_inputs(
+        self, inputs: Any, helper: TaskProviderHelper
+    ) -> Generator[Effect, Any, Any]:
+        """Fetch URL inputs the provider cannot fetch itself (no key is ever attached)."""
+        if isinstance(inputs, BinaryInput) and inputs.content is None and inputs.url:
+            download = HTTPRequest("GET", inputs.url, authenticate=False)
+            response = yield from self._send(download, None, helper.provider, None)
+            content = response.content
+            return BinaryInput(
+                content, sniff_content_type(content, response.content_type), inputs.url
+            )
+        if isinstance(inputs, dict) and any(isinstance(v, BinaryInput) for v in inputs.values()):
+            result = {}
+            for key, value in inputs.items():
+                result[key] = yield from self._download_inputs(value, helper)
+            return result
+        return inputs
+
+    def _bill_to(self, route: RoutingChoice) -> dict[str, str]:
+        bill_to = self.settings.bill_to
+        if bill_to is None:
+            return {}
+        if host_of(route.base_url) != host_of(self.settings.router_url):
+            warnings.warn(
+                f"bill_to={bill_to!r} has no effect on a direct call: only the Hugging Face "
+                "router bills an organisation. Use a Hugging Face token (routing='router').",
+                BillToIgnoredWarning,
+                stacklevel=6,
+            )
+            return {}
+        return {"X-HF-Bill-To": bill_to}
+
+    @staticmethod
+    def _with_extra(
+        http_request: HTTPRequest,
+        request: TaskRequest,
+        extra_headers: Mapping[str, str],
+        helper: TaskProviderHelper,
+    ) -> HTTPRequest:
+        added = {**request.headers, **extra_headers}
+        headers = {**http_request.headers, **added} if added else None
+        payload = http_request.payload
+        if request.extra_body:
+            if isinstance(payload, MultipartPayload):
+                payload = _merge_form_fields(payload, request.extra_body)
+            elif isinstance(payload, dict):
+                payload = helper.merge_extra_body(payload, request.extra_body)
+            else:
+                raise InvalidInputError(
+                    "extra_body can only be merged into a JSON object or a multipart form; "
+                    f"this {request.task!r} request sends {type(payload).__name__}."
+                )
+        if headers is None and payload is http_request.payload:
+            return http_request
+        return replace(http_request, headers=headers or http_request.headers, payload=payload)
+
+    def custom(
+        self,
+        provider: str | None,
+        request: HTTPRequest,
+        *,
+        model: str | None = None,
+    ) -> Generator[Effect, Any, Any]:
+        """Send a request of the caller's own shape through a provider's routing, auth and
+        retries. ``request.url`` may be a path (appended to the provider's base URL)."""
+        name = provider or self.settings.provider
+        if name is None or name == "auto":
+            raise InvalidInputError("client.request() needs a provider: pass provider='...'")
+        tasks = self.registry.tasks_for(name)
+        if not tasks:
+            raise UnknownProviderError(name, self.registry.providers())
+        helper = self.registry.get(name, tasks[0]).helper
+        settings = self.settings
+        route = choose_route(
+            helper,
+            api_key=settings.api_key,
+            routing=settings.routing,
+            router_url=settings.router_url,
+            hub_url=settings.hub_url,
+            base_url=settings.base_url,
+        )
+        if not is_url(request.url):
+            request = replace(request, url=route.base_url + "/" + request.url.lstrip("/"))
+        response = yield from self._send(request, route.credential, name, helper)
+        info = ResponseInfo.from_headers(
+            name, model or "", route.routing, response.status_code, response.headers
+        )
+        if request.stream:
+            return StreamStart(response, _raw_event, info)
+        return response
+
+    def hub(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> Generator[Effect, Any, Any]:
+        """GET a Hugging Face Hub API path (with the caller's HF token, if any) as JSON."""
+        url = self.settings.hub_url.rstrip("/") + path
+        if params:
+            url += "?" + urlencode(params, doseq=True)
+        response = yield from self._send(
+            HTTPRequest("GET", url), self._hub_credential(), "huggingface-hub", None
+        )
+        return response.json()
+
+    def router_get(self, path: str) -> Generator[Effect, Any, Any]:
+        """GET a path of the Hugging Face router (e.g. ``/v1/models``) as JSON."""
+        url = self.settings.router_url.rstrip("/") + path
+        response = yield from self._send(
+            HTTPRequest("GET", url), self._hub_credential(), "hf-router", None
+        )
+        return response.json()

@@ -1,0 +1,79 @@
+"""What the engine yields (Send, Sleep), what it returns for streams, and job progress."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from infermux.helpers.base import (
+    HTTPRequest,
+    SSEEvent,
+)
+from infermux.provenance import ResponseInfo
+
+
+class CancelToken:
+    """Cancels a running job from any thread (sync) or task (async): ``token.cancel()``."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Block up to ``seconds``; True if cancelled meanwhile."""
+        return self._event.wait(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    """What a progress callback receives while a job is polled."""
+
+    provider: str
+    job_id: str | None
+    status: str | None
+    elapsed: float
+    polls: int
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Effect: send ``request`` with the final ``headers``; resume with the response."""
+
+    request: HTTPRequest
+    #: Out of the repr: they carry the key.
+    headers: Mapping[str, str] = field(repr=False)
+    timeout: float | None
+    follow_redirects: bool
+    #: Who the request is for, and its client-side budget (None: unlimited).
+    provider: str = ""
+    requests_per_minute: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Effect: wait ``seconds`` (waking early if ``cancel`` fires)."""
+
+    seconds: float
+    cancel: CancelToken | None = None
+
+
+Effect = Send | Sleep
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStart:
+    """Final value of a streaming call: the open response and how to parse its events."""
+
+    handle: Any
+    parse: Callable[[SSEEvent], Any]
+    info: ResponseInfo

@@ -1,0 +1,131 @@
+"""Follow-up chains of asynchronous jobs: polling, deadline, cancellation, progress."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Generator
+from functools import partial
+from typing import Any
+
+from infermux.auth import (
+    Credential,
+)
+from infermux.engine.calls import TaskRequest
+from infermux.engine.effects import Effect, JobProgress, Sleep
+from infermux.engine.failures import _guarded
+from infermux.engine.sending import Sender
+from infermux.errors import (
+    JobCancelledError,
+    JobError,
+    JobTimeoutError,
+    ProviderHTTPError,
+    RequestTimeoutError,
+    TransportError,
+)
+from infermux.helpers.base import (
+    FollowUp,
+    TaskProviderHelper,
+)
+
+logger = logging.getLogger("infermux")
+
+
+class JobRunner(Sender):
+    """Runs the follow-up chain of an asynchronous job."""
+
+    def _follow(
+        self,
+        follow_up: FollowUp,
+        helper: TaskProviderHelper,
+        credential: Credential | None,
+        request: TaskRequest,
+    ) -> Generator[Effect, Any, Any]:
+        settings = self.settings
+        started = time.monotonic()
+        polls = 0
+        result: Any = follow_up
+        while isinstance(result, FollowUp):
+            step = result
+            if step.poll:
+                elapsed = time.monotonic() - started
+                if request.on_progress is not None:
+                    request.on_progress(
+                        JobProgress(helper.provider, step.job_id, step.status, elapsed, polls)
+                    )
+                yield from self._check_cancelled(step, helper, credential, request)
+                if elapsed + settings.poll_interval > settings.job_timeout:
+                    yield from self._cancel_job(step, helper, credential)
+                    raise self._job_timeout(step, helper)
+                if settings.poll_interval > 0:
+                    yield Sleep(settings.poll_interval, request.cancel)
+                    yield from self._check_cancelled(step, helper, credential, request)
+                polls += 1
+            # No single request may outlive the job's deadline.
+            remaining = settings.job_timeout - (time.monotonic() - started)
+            per_request = (
+                remaining if settings.timeout is None else min(settings.timeout, remaining)
+            )
+            try:
+                response = yield from self._send(
+                    step.request,
+                    credential,
+                    helper.provider,
+                    helper,
+                    timeout=max(per_request, 0.001),
+                )
+            except RequestTimeoutError as exc:
+                if time.monotonic() - started < settings.job_timeout:
+                    raise
+                raise self._job_timeout(step, helper) from exc
+            except ProviderHTTPError as exc:
+                # Any failed step of a job (a poll, the result, the media) fails the job; the
+                # HTTP error stays attached as the cause.
+                what = "polling" if step.poll else "fetching its result"
+                raise JobError(
+                    f"{helper.provider} job {step.job_id or ''}: {what} failed: {exc}",
+                    provider=helper.provider,
+                    job_id=step.job_id,
+                ) from exc
+            result = _guarded(
+                helper,
+                "FollowUp.then",
+                credential,
+                partial(self._origin, helper),
+                step.then,
+                response,
+            )
+        return result
+
+    def _job_timeout(self, step: FollowUp, helper: TaskProviderHelper) -> JobTimeoutError:
+        return JobTimeoutError(
+            f"{helper.provider} job {step.job_id or ''} did not finish within "
+            f"{self.settings.job_timeout:g}s (last status: {step.status or 'unknown'})",
+            provider=helper.provider,
+            job_id=step.job_id,
+        )
+
+    def _check_cancelled(
+        self,
+        step: FollowUp,
+        helper: TaskProviderHelper,
+        credential: Credential | None,
+        request: TaskRequest,
+    ) -> Generator[Effect, Any, None]:
+        if request.cancel is not None and request.cancel.cancelled:
+            yield from self._cancel_job(step, helper, credential)
+            raise JobCancelledError(
+                f"{helper.provider} job {step.job_id or ''} cancelled",
+                provider=helper.provider,
+                job_id=step.job_id,
+            )
+
+    def _cancel_job(
+        self, step: FollowUp, helper: TaskProviderHelper, credential: Credential | None
+    ) -> Generator[Effect, Any, None]:
+        if step.cancel is None:
+            return
+        try:
+            yield from self._send(step.cancel, credential, helper.provider, helper, check=False)
+        except TransportError:
+            logger.info("%s: could not cancel job %s", helper.provider, step.job_id)

@@ -1,0 +1,184 @@
+"""Which provider and which model id a call goes to: aliases, endpoints, auto, the Hub."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from typing import Any
+
+from infermux.aliases import ALIAS_NAMES, resolve_alias
+from infermux.auth import (
+    Credential,
+    RoutingChoice,
+    host_of,
+    is_hf_token,
+    read_hf_token,
+)
+from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
+from infermux.engine.calls import Candidate, TaskRequest
+from infermux.engine.effects import Effect
+from infermux.engine.sending import Sender
+from infermux.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    ModelMappingError,
+    NotFoundError,
+    TransportError,
+)
+from infermux.helpers.base import (
+    HTTPRequest,
+    ModelMapping,
+    TaskProviderHelper,
+)
+from infermux.mapping import (
+    ProviderMappingEntry,
+    hub_mapping_url,
+    parse_hub_mapping,
+)
+
+logger = logging.getLogger("infermux")
+
+
+class Resolver(Sender):
+    """Chooses the candidates of a call and resolves their model ids."""
+
+    def _hub_credential(self) -> Credential | None:
+        key = self.settings.api_key
+        token = key if key is not None and is_hf_token(key) else read_hf_token()
+        if token is None:
+            return None
+        hosts = frozenset({host_of(self.settings.hub_url), host_of(self.settings.router_url)})
+        https = self.settings.hub_url.startswith(
+            "https://"
+        ) and self.settings.router_url.startswith("https://")
+        return Credential(token, "Hugging Face token", hosts, https_only=https)
+
+    def _candidates(self, request: TaskRequest) -> Generator[Effect, Any, list[Candidate]]:
+        settings = self.settings
+        provider = request.provider or settings.provider
+        model = request.model or settings.model
+        if is_url(model):
+            assert model is not None
+            return [Candidate(endpoint_helper(request.task, model), "tgi")]
+        if provider is None and settings.base_url is not None:
+            helper = endpoint_helper(request.task, settings.base_url)
+            return [Candidate(helper, model or "tgi")]
+        if model is not None and ":" in model and "/" in model:
+            base, _, suffix = model.rpartition(":")
+            if suffix in ROUTER_POLICIES and request.task == "conversational":
+                helper = router_policy_helper(settings.router_url)
+                return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
+            if suffix in self.registry.providers():
+                provider, model = suffix, base
+        provider = provider or "auto"
+        if provider != "auto":
+            helper = self.registry.get(provider, request.task).helper
+            resolved = resolve_alias(helper, model, settings.model_aliases)
+            # An alias names the provider's own model id: no Hub mapping applies.
+            mapping = ModelMapping(resolved) if resolved != model else None
+            return [Candidate(helper, resolved, mapping, base_url=settings.base_url)]
+        if model is None or model in ALIAS_NAMES:
+            raise InvalidInputError(
+                "provider='auto' needs a model id to find the providers serving it: pass "
+                "model='org/name' (aliases such as 'small' need a provider)."
+            )
+        # In-house models: helpers declaring the model (``served_models``, a config file's
+        # ``models = [...]``) are the candidates, and the Hub is not asked at all.
+        declared = self._declared_candidates(request.task, model)
+        if declared:
+            return declared
+        entries = yield from self._hub_entries(model, self._hub_credential())
+        served = self.registry.providers_for(request.task)
+        if not entries:
+            raise ModelMappingError(
+                f"provider='auto': the Hub maps no inference provider to {model!r}. Pass "
+                f"provider= with one of the providers installed for {request.task!r}: "
+                f"{', '.join(served) or '(none)'}."
+            )
+        preference = {p: i for i, p in enumerate(settings.provider_preference)}
+        ordered = sorted(
+            enumerate(entries),
+            key=lambda pair: (preference.get(pair[1].provider, len(preference)), pair[0]),
+        )
+        candidates = [
+            Candidate(
+                self.registry.get(entry.provider, request.task).helper,
+                model,
+                entry.to_mapping(model),
+            )
+            for _, entry in ordered
+            if entry.status != "error" and (entry.provider, request.task) in self.registry
+        ]
+        if not candidates:
+            mapped = ", ".join(e.provider for e in entries)
+            raise ModelMappingError(
+                f"provider='auto': {model!r} is served by {mapped}, but none of them is installed "
+                f"with a helper for {request.task!r} (installed: {', '.join(served) or '(none)'}). "
+                "Install one of those provider plugins."
+            )
+        return candidates
+
+    def _declared_candidates(self, task: str, model: str) -> list[Candidate]:
+        """Installed helpers for ``task`` whose ``served_models`` holds ``model``, in the
+        user's ``provider_preference`` order, then by provider id. The model id goes on the
+        wire as it is, unless ``model_mappings`` overrides it for that provider."""
+        preference = {p: i for i, p in enumerate(self.settings.provider_preference)}
+        providers = sorted(
+            (
+                registration.helper.provider
+                for registration in self.registry
+                if registration.helper.task == task and model in registration.helper.served_models
+            ),
+            key=lambda provider: (preference.get(provider, len(preference)), provider),
+        )
+        candidates = []
+        for provider in providers:
+            # get() rather than the iterated helper: a (provider, task) two plugins claim
+            # raises DuplicateProviderError here, as it does for an explicit provider=.
+            helper = self.registry.get(provider, task).helper
+            override = self.settings.model_mappings.get(provider, {}).get(model)
+            mapping = ModelMapping(override or model, hub_model_id=model if override else None)
+            candidates.append(Candidate(helper, model, mapping))
+        return candidates
+
+    def _resolve_mapping(
+        self, helper: TaskProviderHelper, model: str, route: RoutingChoice
+    ) -> Generator[Effect, Any, ModelMapping]:
+        override = self.settings.model_mappings.get(helper.provider, {}).get(model)
+        if override is not None:
+            return ModelMapping(provider_model_id=override, hub_model_id=model)
+        if not helper.needs_model_mapping or "/" not in model or not self.settings.hub_lookup:
+            return ModelMapping(provider_model_id=model)
+        entries = yield from self._hub_entries(model, route.hub_credential)
+        if entries is None:
+            return ModelMapping(provider_model_id=model)  # unknown to the Hub: a native id
+        for entry in entries:
+            if entry.provider == helper.provider:
+                return entry.to_mapping(model)
+        others = ", ".join(e.provider for e in entries)
+        served = f"it maps it to {others}" if others else "it maps it to no inference provider"
+        raise ModelMappingError(
+            f"The Hub does not map {model!r} to {helper.provider} ({served}). Use one of "
+            f"those providers, the model id {helper.provider} itself uses, or "
+            "model_mappings={provider: {hub_id: provider_id}}."
+        )
+
+    def _hub_entries(
+        self, model: str, credential: Credential | None
+    ) -> Generator[Effect, Any, list[ProviderMappingEntry] | None]:
+        hit, cached = self.mapping_cache.get(model)
+        if hit:
+            return cached
+        lookup = HTTPRequest("GET", hub_mapping_url(self.settings.hub_url, model))
+        try:
+            response = yield from self._send(lookup, credential, "huggingface-hub", None)
+        except TransportError as exc:
+            logger.info("Hub lookup for %s failed (%s); using it as a native id", model, exc)
+            return None
+        except (AuthenticationError, NotFoundError):
+            # Unknown to the Hub (or private): the id is the provider's own.
+            self.mapping_cache.put(model, None)
+            return None
+        entries = parse_hub_mapping(response.json())
+        self.mapping_cache.put(model, entries)
+        return entries
