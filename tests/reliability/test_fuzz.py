@@ -186,6 +186,13 @@ def vocabulary(helper_class: type) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+# Parsed now, at collection: hypothesis raises the recursion limit while a test runs, and
+# ast.parse under a changed limit can trip a CPython 3.11 bug ("SystemError: AST
+# constructor recursion depth mismatch") that then breaks pytest's assertion rewriting.
+for _helper in HELPERS:
+    vocabulary(type(_helper))
+
+
 @cache
 def json_values(words: tuple[str, ...]) -> st.SearchStrategy[Any]:
     scalars = (
