@@ -1,11 +1,12 @@
-"""Generate core/src/infermux/client/async_client.py from sync_client.py.
+"""Generate the async client modules from the sync ones.
 
-The task methods are written once, in the sync client; their async twins differ only
-mechanically (``async def``, ``await``, async stream and base types). A test checks that
-the committed async client is what this script produces.
+The client methods are written once, in ``core/src/infermux/client/sync_*.py``; their
+async twins (``async_*.py``) differ only mechanically (``async def``, ``await``, async
+stream and base types). A test checks that the committed async modules are what this
+script produces.
 
-    python scripts/generate_async_client.py          # rewrite the file
-    python scripts/generate_async_client.py --check  # exit 1 if it is stale
+    python scripts/generate_async_client.py          # rewrite the files
+    python scripts/generate_async_client.py --check  # exit 1 if any is stale
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ import sys
 from pathlib import Path
 
 CLIENT_DIR = Path(__file__).resolve().parents[1] / "core" / "src" / "infermux" / "client"
-SOURCE = CLIENT_DIR / "sync_client.py"
-TARGET = CLIENT_DIR / "async_client.py"
+MODULES = ("client", "text_tasks", "media_tasks", "services")
+PAIRS = [(CLIENT_DIR / f"sync_{m}.py", CLIENT_DIR / f"async_{m}.py") for m in MODULES]
 
 # Order matters: longer, more specific patterns first.
 REPLACEMENTS: list[tuple[str, str]] = [
-    (
-        r'"""The synchronous client\. ``async_client\.py`` is generated from this file:\n'
-        r'run ``python scripts/generate_async_client\.py`` after editing it\."""',
-        '"""The asynchronous client. GENERATED from sync_client.py by\n'
-        'scripts/generate_async_client.py: do not edit by hand."""',
-    ),
+    (r"the synchronous client", "the asynchronous client"),
+    (r"The synchronous client", "The asynchronous client"),
+    (r"infermux\.client\.sync_(\w+)", r"infermux.client.async_\1"),
+    (r"\b(TextTasks|MediaTasks|Services)\b", r"Async\1"),
     (r"\bSyncClientBase\b", "AsyncClientBase"),
     (r"\bInferenceClient\b", "AsyncInferenceClient"),
     (r"\bhttpx2\.Client\b", "httpx2.AsyncClient"),
@@ -46,10 +45,10 @@ REPLACEMENTS: list[tuple[str, str]] = [
 ]
 
 
-def _ruff(args: list[str], text: str) -> str:
-    """Run ruff on ``text`` as if it were the target file, so the output is lint-clean."""
+def _ruff(args: list[str], text: str, target: Path) -> str:
+    """Run ruff on ``text`` as if it were ``target``, so the output is lint-clean."""
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(TARGET), "-"],
+        [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(target), "-"],
         input=text,
         capture_output=True,
         text=True,
@@ -58,25 +57,41 @@ def _ruff(args: list[str], text: str) -> str:
     return result.stdout
 
 
-def render() -> str:
-    text = SOURCE.read_text(encoding="utf-8")
+def _docstring(text: str, source: Path) -> str:
+    """Keep the module docstring's first sentence; say the file is generated."""
+    match = re.match(r'"""(.*?)"""', text, re.S)
+    assert match, f"{source} has no module docstring"
+    summary = match.group(1).split(". ")[0].rstrip(".")
+    note = (
+        f'"""{summary}.\n\nGENERATED from {source.name} by scripts/generate_async_client.py: '
+        'do not edit\nby hand."""'
+    )
+    return note + text[match.end() :]
+
+
+def render(source: Path, target: Path) -> str:
+    text = _docstring(source.read_text(encoding="utf-8"), source)
     for pattern, replacement in REPLACEMENTS:
         text = re.sub(pattern, replacement, text)
-    text = _ruff(["check", "--fix", "--select", "I", "--quiet", "--exit-zero"], text)
-    return _ruff(["format", "--quiet"], text)
+    text = _ruff(["check", "--fix", "--select", "I", "--quiet", "--exit-zero"], text, target)
+    return _ruff(["format", "--quiet"], text, target)
 
 
 def main(argv: list[str]) -> int:
-    rendered = render()
-    if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != rendered:
-            print(f"{TARGET} is stale: run python scripts/generate_async_client.py")
-            return 1
-        return 0
-    TARGET.write_text(rendered, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    stale = []
+    for source, target in PAIRS:
+        rendered = render(source, target)
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current == rendered:
+            continue
+        if "--check" in argv:
+            stale.append(target)
+        else:
+            target.write_text(rendered, encoding="utf-8")
+            print(f"wrote {target}")
+    for target in stale:
+        print(f"{target} is stale: run python scripts/generate_async_client.py")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

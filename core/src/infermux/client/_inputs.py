@@ -9,6 +9,11 @@ from infermux.errors import InvalidInputError
 
 __all__ = ["check_messages", "check_params", "check_text", "check_texts", "clean"]
 
+#: What binary inputs accept: bytes, a path, a URL (or data URL), a file object opened in
+#: binary mode, or (images) a PIL image; see :func:`infermux.inputs.load_binary`.
+ImageInput = Any
+AudioInput = Any
+
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 
 # Parameter name -> (accepted types, description for the error message).

@@ -1,0 +1,120 @@
+"""Methods beyond the tasks (chunked embeddings, custom calls, the Hub API) of the
+synchronous client. ``async_services.py`` is generated from this file: run
+``python scripts/generate_async_client.py`` after editing it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from infermux.chunking import ChunkingSettings, EmbeddedChunk, Strategy, chunk_text
+from infermux.client import _inputs
+from infermux.errors import ResponseFormatError
+from infermux.hub import (
+    HubModel,
+    ModelStatus,
+    list_models_query,
+    model_status_path,
+    parse_models,
+    parse_status,
+)
+from infermux.mapping import ProviderMappingEntry
+
+if TYPE_CHECKING:
+    from infermux.streaming import Stream
+from infermux.client.sync_text_tasks import TextTasks
+
+__all__ = ["Services"]
+
+
+class Services(TextTasks):
+    """Chunked embeddings, custom calls and the Hub API."""
+
+    def embed_chunks(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        strategy: Strategy = "sentence",
+        max_chunk_size: int = 250,
+        overlap: int | None = None,
+        sentence_overlap: int | None = None,
+    ) -> list[EmbeddedChunk]:
+        """Embed a long text chunk by chunk; one vector per chunk, with its offsets.
+
+        Strategies and limits follow the Elasticsearch inference chunking settings: see
+        :mod:`infermux.chunking`.
+        """
+        settings = ChunkingSettings(strategy, max_chunk_size, overlap, sentence_overlap)
+        chunks = chunk_text(_inputs.check_text("text", text), settings)
+        vectors = self.feature_extraction([chunk.text for chunk in chunks], model=model)
+        if len(vectors) != len(chunks):
+            raise ResponseFormatError(
+                f"{len(chunks)} chunks were sent but {len(vectors)} embeddings came back"
+            )
+        return [
+            EmbeddedChunk(chunk.text, chunk.start, chunk.end, vector)
+            for chunk, vector in zip(chunks, vectors, strict=True)
+        ]
+
+    def request(
+        self,
+        path: str,
+        *,
+        provider: str | None = None,
+        method: str = "POST",
+        json: Any = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call a route of a provider directly, still with its routing, auth and retries.
+
+        ``path`` is appended to the provider's base URL (direct or routed). Returns the JSON
+        body decoded, or the raw bytes when the answer is not JSON.
+        """
+        http_request = _inputs.custom_request(method, path, json, content, content_type, headers)
+        response = self._drive(self.engine.custom(provider, http_request))
+        return _inputs.decode_custom(response)
+
+    def stream_request(
+        self,
+        path: str,
+        *,
+        provider: str | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Stream[Any]:
+        """Like :meth:`request` for a server-sent event stream: yields each event's data
+        (decoded from JSON when it is JSON)."""
+        http_request = _inputs.custom_request("POST", path, json, None, None, headers, stream=True)
+        return self._run_effects(self.engine.custom(provider, http_request))
+
+    def list_models(
+        self,
+        *,
+        provider: str | Sequence[str] | None = None,
+        task: str | None = None,
+        search: str | None = None,
+        limit: int = 100,
+    ) -> list[HubModel]:
+        """Models the Hub lists as served by ``provider`` (one, several, or all), for ``task``."""
+        providers = [provider] if isinstance(provider, str) else list(provider or [])
+        query = list_models_query(providers, task, limit, search)
+        return parse_models(self._drive(self.engine.hub("/api/models", query)))
+
+    def model_status(self, model: str) -> ModelStatus:
+        """Whether ``model`` is warm, and the providers serving it."""
+        model = _inputs.check_text("model", model)
+        query = {"expand[]": ["inference", "inferenceProviderMapping"]}
+        return parse_status(model, self._drive(self.engine.hub(model_status_path(model), query)))
+
+    def provider_mapping(self, model: str) -> list[ProviderMappingEntry]:
+        """The providers the Hub maps ``model`` to, with their own model ids."""
+        status = self.model_status(model)
+        return status.providers
+
+    def list_router_models(self) -> list[dict[str, Any]]:
+        """The Hugging Face router's OpenAI-style model listing (``GET /v1/models``)."""
+        body = self._drive(self.engine.router_get("/v1/models"))
+        return list(body.get("data", [])) if isinstance(body, dict) else []
