@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib import ticker
 
 
 def main(source: str, target: str) -> None:
@@ -22,8 +23,13 @@ def main(source: str, target: str) -> None:
     clients = data["clients"]
     labels = data["labels"]
     measures = [m for m in data["measures"].values() if m["key"] in data["summary"]]
-    figure, axes = plt.subplots(1, len(measures), figsize=(3.2 * len(measures), 4.2))
-    for axis, measure in zip(axes, measures, strict=True):
+    columns = min(4, len(measures))
+    rows = -(-len(measures) // columns)
+    figure, grid = plt.subplots(rows, columns, figsize=(3.6 * columns, 4.0 * rows), squeeze=False)
+    axes = [axis for row in grid for axis in row]
+    for axis in axes[len(measures) :]:
+        axis.axis("off")
+    for axis, measure in zip(axes, measures, strict=False):
         row = data["summary"][measure["key"]]
         names, values = [], []
         for client in clients:
@@ -46,6 +52,8 @@ def main(source: str, target: str) -> None:
             axis.axhline(measure["target"], color="#c53030", linestyle="--", linewidth=1)
         if values and max(values) / max(min(values), 1e-9) > 8:
             axis.set_yscale("log")
+            axis.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+            axis.yaxis.set_minor_formatter(ticker.NullFormatter())
         axis.set_title(measure["title"].replace(" (", "\n("), fontsize=8)
         axis.set_ylabel(
             "x raw httpx2" + (" (higher is better)" if measure["higher_is_better"] else ""),
