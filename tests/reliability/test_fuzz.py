@@ -21,6 +21,7 @@ import base64
 import inspect
 import json
 import re
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -133,6 +134,21 @@ def test_sse_decoder_byte_by_byte(data: bytes) -> None:
         assert decoded.event
         assert "\r" not in decoded.data
         assert "\n" not in decoded.event
+
+
+def test_sse_decoder_is_linear_in_a_long_event():
+    """A 32 MB event (a base64 image, or a hostile server's endless line) arriving in
+    16 KiB chunks: the decoder used to copy and rescan the partial line on every chunk
+    (quadratic: about 30 s); set aside, the chunks are joined once."""
+    chunk = b"A" * 16384
+    decoder = SSEDecoder()
+    started = time.monotonic()
+    assert list(decoder.feed(b"data: ")) == []
+    for _ in range(32 * 1024 * 1024 // len(chunk)):
+        assert list(decoder.feed(chunk)) == []
+    (event,) = decoder.feed(b"\n\n")
+    assert time.monotonic() - started < 3.0
+    assert len(event.data) == 32 * 1024 * 1024
 
 
 # -- JSON strategies -----------------------------------------------------------------------------

@@ -16,11 +16,13 @@ __all__ = ["SSEDecoder"]
 class SSEDecoder:
     """Incremental decoder: ``feed(chunk)`` and ``finish()`` yield :class:`SSEEvent`."""
 
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_retry", "_started")
+    __slots__ = ("_buffer", "_data", "_event", "_id", "_pending", "_retry", "_started")
 
     def __init__(self) -> None:
         self._started = False
         self._buffer = b""
+        #: Chunks holding no line end, waiting after ``_buffer`` (see ``feed``).
+        self._pending: list[bytes] = []
         self._data: list[str] = []
         self._event = ""
         self._id: str | None = None
@@ -28,6 +30,16 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> Iterator[SSEEvent]:
         """Decode the complete lines in ``chunk`` (plus what was buffered)."""
+        no_line_end = b"\n" not in chunk and b"\r" not in chunk
+        if no_line_end and self._started and not self._buffer.endswith(b"\r"):
+            # Set the chunk aside rather than copy and rescan the whole partial line on
+            # every chunk, which made a long event (a base64 image, or a hostile server's
+            # endless line) quadratic: 16 MB in 16 KiB chunks took 7 s.
+            self._pending.append(chunk)
+            return
+        if self._pending:
+            self._buffer += b"".join(self._pending)
+            self._pending = []
         buffer = self._buffer + chunk
         if not self._started:
             if len(buffer) < 3 and b"\xef\xbb\xbf".startswith(buffer):
@@ -68,6 +80,9 @@ class SSEDecoder:
 
     def finish(self) -> Iterator[SSEEvent]:
         """Flush at end of stream. A final event without its blank line is still delivered."""
+        if self._pending:
+            self._buffer += b"".join(self._pending)
+            self._pending = []
         if self._buffer:
             event = self._line(self._buffer.rstrip(b"\r"))
             self._buffer = b""
