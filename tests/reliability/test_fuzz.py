@@ -8,6 +8,9 @@
   infermux error saying what was wrong: never a bare ``KeyError``, ``TypeError`` ...
 - Every streaming helper's ``parse_stream_event``, fed arbitrary event data, returns a
   chunk or None, or raises an infermux error.
+- A follow-up URL no HTTP client can use (``"not a url"``, ``ftp://``, a bad port) is a
+  ``ResponseFormatError`` naming the provider, never sent; one httpx2 cannot even parse is
+  a ``TransportError``, not a bare httpx2 exception.
 
 JSON keys and values are drawn from a vocabulary harvested from each helper's own module
 (its string literals: ``"choices"``, ``"IN_QUEUE"``, ``"b64_json"`` ...), so the fuzzer
@@ -26,20 +29,25 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import httpx2
 import pytest
 import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from infermux import InferenceClient
+from infermux.engine import Send
 from infermux.errors import (
     JobError,
     ProviderHTTPError,
     ResponseFormatError,
     StreamError,
+    TransportError,
 )
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Response, SSEEvent
 from infermux.helpers.base import TaskProviderHelper as Helper
 from infermux.registry.loader import LoaderSettings, build_registry
+from infermux.registry.store import ProviderRegistry, Registration
 from infermux.testing.samples import (
     png_bytes,
     representative_responses,
@@ -47,6 +55,7 @@ from infermux.testing.samples import (
     sample_calls,
     wav_bytes,
 )
+from infermux.transport.http import SyncHTTP
 from infermux.transport.sse import SSEDecoder
 from tests.conftest import CASSETTES
 
@@ -393,3 +402,66 @@ def test_parse_stream_event_takes_any_event(helper: Helper, data: st.DataObject)
 def test_every_installed_helper_is_fuzzed():
     assert len(HELPERS) >= 50  # the first-party plugins are installed in the workspace
     assert STREAMING
+
+
+# -- malformed URLs in a provider's answer ----------------------------------------------------
+
+BAD_URLS = [
+    "not a url",
+    "",
+    "ftp://files.example/out.png",
+    "http://",
+    "http://[::1",
+    "http://host:port/x",
+    "//cdn.example/out.png",
+    "data:image/png;base64,AAAA",
+]
+
+
+class _Pointing(Helper):
+    """Its answer sends the core to whatever URL it is given."""
+
+    provider = "pointing"
+    task = "text-to-image"
+    base_url = "https://pointing.example"
+    requires_key = False
+    routable = False
+    needs_model_mapping = False
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def prepare_route(self, call: Call) -> str:
+        return "/generate"
+
+    def prepare_payload(self, call: Call) -> Any:
+        return {"prompt": call.inputs}
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        return FollowUp(HTTPRequest("GET", self.url, authenticate=False), lambda r: r)
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_malformed_follow_up_url_is_a_response_format_error(url: str) -> None:
+    sent: list[str] = []
+
+    def provider(request: httpx2.Request) -> httpx2.Response:
+        sent.append(str(request.url))
+        return httpx2.Response(200, json={})
+
+    registry = ProviderRegistry()
+    registry.add(Registration(_Pointing(url), "test"))
+    http = httpx2.Client(transport=httpx2.MockTransport(provider))
+    client = InferenceClient(provider="pointing", model="m", registry=registry, http_client=http)
+    with client, pytest.raises(ResponseFormatError, match="pointing answered with a follow-up URL"):
+        client.text_to_image("a lighthouse")
+    assert sent == ["https://pointing.example/generate"]  # the bad URL was never sent
+
+
+def test_a_url_httpx2_cannot_parse_is_a_transport_error() -> None:
+    http = SyncHTTP()
+    try:
+        with pytest.raises(TransportError, match="InvalidURL"):
+            http.send(Send(HTTPRequest("GET", "http://[::1/x"), {}, 1.0, False))
+    finally:
+        http.close()

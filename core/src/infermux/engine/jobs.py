@@ -7,6 +7,7 @@ import time
 from collections.abc import Generator
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from infermux.auth import (
     Credential,
@@ -21,6 +22,7 @@ from infermux.errors import (
     JobTimeoutError,
     ProviderHTTPError,
     RequestTimeoutError,
+    ResponseFormatError,
     TransportError,
 )
 from infermux.helpers.base import (
@@ -29,6 +31,26 @@ from infermux.helpers.base import (
 )
 
 logger = logging.getLogger("infermux")
+
+
+def _check_follow_up_url(step: FollowUp, helper: TaskProviderHelper) -> None:
+    """A follow-up's URL comes from the provider's answer: anything but an absolute http(s)
+    URL is a malformed answer, reported as one (not sent, nor retried as a network error)."""
+    url = getattr(step.request, "url", None)
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        valid = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
+        if valid and parts is not None:
+            _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ResponseFormatError(
+            f"{helper.provider} answered with a follow-up URL that is not an absolute http(s) "
+            f"URL: {str(url)[:200]!r}",
+            provider=helper.provider,
+            task=helper.task,
+        )
 
 
 class JobRunner(Sender):
@@ -47,6 +69,7 @@ class JobRunner(Sender):
         result: Any = follow_up
         while isinstance(result, FollowUp):
             step = result
+            _check_follow_up_url(step, helper)
             if step.poll:
                 elapsed = time.monotonic() - started
                 if request.on_progress is not None:

@@ -90,10 +90,19 @@ def _build(client: httpx2.Client | httpx2.AsyncClient, effect: Send) -> httpx2.R
     )
 
 
-def _translate(exc: httpx2.HTTPError, url: str) -> TransportError:
+def _host(url: str) -> str:
+    try:
+        return str(httpx2.URL(url).host)
+    except httpx2.InvalidURL:
+        return repr(url[:200])
+
+
+def _translate(exc: httpx2.HTTPError | httpx2.InvalidURL, url: str) -> TransportError:
+    # InvalidURL is no HTTPError: a malformed URL (a provider's answer, a cancel link) would
+    # otherwise escape as a bare httpx2 exception.
     if isinstance(exc, httpx2.TimeoutException):
-        return RequestTimeoutError(f"Timed out talking to {httpx2.URL(url).host}: {exc}", url=url)
-    return TransportError(f"{type(exc).__name__} talking to {httpx2.URL(url).host}: {exc}", url=url)
+        return RequestTimeoutError(f"Timed out talking to {_host(url)}: {exc}", url=url)
+    return TransportError(f"{type(exc).__name__} talking to {_host(url)}: {exc}", url=url)
 
 
 def _response(raw: httpx2.Response, content: bytes) -> Response:
@@ -212,10 +221,9 @@ class SyncHTTP:
         return raw
 
     def send(self, effect: Send) -> Response | SyncStreamHandle:
-        request = _build(self.client, effect)
         try:
-            raw = self._send(request, effect)
-        except httpx2.HTTPError as exc:
+            raw = self._send(_build(self.client, effect), effect)
+        except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
             raise _translate(exc, effect.request.url) from exc
         if not effect.request.stream:
             return _response(raw, raw.content)
@@ -261,10 +269,9 @@ class AsyncHTTP:
         return raw
 
     async def send(self, effect: Send) -> Response | AsyncStreamHandle:
-        request = _build(self.client, effect)
         try:
-            raw = await self._send(request, effect)
-        except httpx2.HTTPError as exc:
+            raw = await self._send(_build(self.client, effect), effect)
+        except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
             raise _translate(exc, effect.request.url) from exc
         if not effect.request.stream:
             return _response(raw, raw.content)
