@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from infermux.client.sync_client import InferenceClient
@@ -24,4 +24,12 @@ def make_client(args: argparse.Namespace) -> InferenceClient:
         args.routing,
         "from --api-key" if args.api_key else "from the environment (if any)",
     )
-    return InferenceClient(provider=args.provider, api_key=args.api_key, routing=args.routing)
+    options: dict[str, Any] = {}
+    poll_interval = getattr(args, "poll_interval", None)  # only ``run`` has --poll-interval
+    if poll_interval is not None:
+        options["poll_interval"] = poll_interval
+    if getattr(args, "hub_lookup", True) is False:  # run --no-hub-lookup
+        options["hub_lookup"] = False
+    return InferenceClient(
+        provider=args.provider, api_key=args.api_key, routing=args.routing, **options
+    )

@@ -203,6 +203,18 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document (media: where it was saved)"
     )
+    parser.add_argument(
+        "--poll-interval",
+        metavar="SECONDS",
+        type=float,
+        help="seconds between polls of an asynchronous job (video, queued media; default: 1)",
+    )
+    parser.add_argument(
+        "--no-hub-lookup",
+        action="store_false",
+        dest="hub_lookup",
+        help="never ask the Hub to map the model id (it is the provider's own id)",
+    )
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -89,12 +89,30 @@ def _print_stream(stream: Iterator[Any], output: str | None) -> None:
     _emit("\n".join(lines), output)
 
 
-def _save(media: Any, args: argparse.Namespace) -> None:
+def _media_path(media: Any, args: argparse.Namespace, number: int | None = None) -> Path:
     path = Path(args.output) if args.output else Path.cwd() / f"output{media.extension}"
-    saved = save_media(media, path)
+    # Several outputs (audio-to-audio's sources): output-1.flac, output-2.flac ...
+    return path if number is None else path.with_name(f"{path.stem}-{number}{path.suffix}")
+
+
+def _save(media: Any, args: argparse.Namespace) -> None:
+    saved = save_media(media, _media_path(media, args))
     if saved.note:
         print(f"warning: {saved.note}", file=sys.stderr)
     print(dumps(saved.as_json(), pretty=False) if args.json else saved.describe())
+
+
+def _save_all(items: list[Any], args: argparse.Namespace) -> None:
+    """A list of media outputs: one numbered file each; ``--json`` prints a list."""
+    saved = [save_media(media, _media_path(media, args, n)) for n, media in enumerate(items, 1)]
+    for item in saved:
+        if item.note:
+            print(f"warning: {item.note}", file=sys.stderr)
+    if args.json:
+        print(dumps([item.as_json() for item in saved], pretty=False))
+        return
+    for item in saved:
+        print(item.describe())
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -108,6 +126,8 @@ def run_command(args: argparse.Namespace) -> int:
         result = method.bind(client)(inputs, model=args.model, **kwargs)
         if is_media(result):
             _save(result, args)
+        elif isinstance(result, list) and result and all(is_media(item) for item in result):
+            _save_all(result, args)
         elif isinstance(result, Iterator):
             _print_stream(result, args.output)
         elif isinstance(result, str) and not args.json:
