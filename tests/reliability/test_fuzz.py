@@ -230,14 +230,12 @@ def json_values(words: tuple[str, ...]) -> st.SearchStrategy[Any]:
         | st.sampled_from(_URLS)
         | st.sampled_from(_BASE64)
     )
-    return st.recursive(
-        scalars,
-        lambda children: (
-            st.lists(children, max_size=4)
-            | st.dictionaries(st.sampled_from(words) | st.text(max_size=6), children, max_size=5)
-        ),
-        max_leaves=12,
-    )
+    keys = st.sampled_from(words) | st.text(max_size=6)
+
+    def containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=5)
+
+    return st.recursive(scalars, containers, max_leaves=12)
 
 
 _ACTION = st.integers(0, 9)
