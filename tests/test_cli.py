@@ -485,6 +485,8 @@ def test_every_command_and_option_is_documented():
         "models",
         "aliases",
         "new-provider",
+        "embed-chunks",
+        "request",
     }
     for name, sub in commands.items():
         heading = f"\n## `infermux {name}`"

@@ -89,3 +89,111 @@ def test_aliases_table_with_config_override(tmp_path, capsys):
         "alias": "small",
         "model": "meta-llama/Llama-3.2-3B-Instruct-Turbo",
     } in rows
+
+
+def _mock_client_factory(monkeypatch, handler):
+    """Make the CLI's client go through a mock transport (no network, no cassette)."""
+    import httpx2
+
+    from infermux import InferenceClient
+
+    def make(args):
+        return InferenceClient(
+            provider=args.provider,
+            api_key=args.api_key,
+            routing=args.routing,
+            http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+        )
+
+    monkeypatch.setattr("infermux.cli.services.make_client", make)
+
+
+def test_embed_chunks_prints_one_line_per_chunk(monkeypatch, capsys):
+    import httpx2
+
+    def handler(request):
+        n = len(json.loads(request.content)["input"])
+        return httpx2.Response(
+            200, json={"data": [{"index": i, "embedding": [0.1, 0.2, 0.3]} for i in range(n)]}
+        )
+
+    _mock_client_factory(monkeypatch, handler)
+    words = " ".join(f"w{i}" for i in range(25))
+    code = main(
+        [
+            "embed-chunks",
+            "--provider",
+            "together",
+            "--api-key",
+            "tg-key",
+            "-m",
+            "m",
+            "--strategy",
+            "word",
+            "--max-chunk-size",
+            "10",
+            "--overlap",
+            "0",
+            words,
+        ]
+    )
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert [(c["start"], c["embedding"]) for c in lines] == [(0, 3), (30, 3), (70, 3)]
+    assert lines[0]["text"] == "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9"
+
+
+def test_embed_chunks_bad_setting_is_a_usage_error(capsys):
+    assert (
+        main(
+            [
+                "embed-chunks",
+                "-m",
+                "m",
+                "--provider",
+                "together",
+                "--api-key",
+                "k",
+                "--strategy",
+                "sentence",
+                "--max-chunk-size",
+                "5",
+                "text",
+            ]
+        )
+        == 2
+    )
+    assert "between 20 and 300" in capsys.readouterr().err
+
+
+def test_request_prints_the_json_answer(monkeypatch, capsys):
+    import httpx2
+
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx2.Response(200, json={"results": [{"index": 0, "relevance_score": 0.9}]})
+
+    _mock_client_factory(monkeypatch, handler)
+    code = main(
+        [
+            "request",
+            "/v1/rerank",
+            "--provider",
+            "together",
+            "--api-key",
+            "tg-key",
+            "--json-body",
+            '{"model": "m", "query": "q", "documents": ["a"]}',
+        ]
+    )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["relevance_score"] == 0.9
+    assert str(seen[0].url) == "https://api.together.xyz/v1/rerank"
+    assert json.loads(seen[0].content)["query"] == "q"
+
+
+def test_request_bad_json_body(capsys):
+    assert main(["request", "/v1/x", "--provider", "together", "--json-body", "{nope"]) == 2
+    assert "--json-body is not valid JSON" in capsys.readouterr().err

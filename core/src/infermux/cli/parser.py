@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("models", "models_command"),
     "aliases": ("aliases", "aliases_command"),
     "new-provider": ("new_provider", "new_provider_command"),
+    "embed-chunks": ("services", "embed_chunks_command"),
+    "request": ("services", "request_command"),
 }
 
 _MAIN_EPILOG = """\
@@ -89,7 +91,7 @@ image into a PNG.
 
 
 #: Commands whose free text may also follow options: command -> its positional's dest.
-_FREE_TEXT = {"chat": "message", "run": "text"}
+_FREE_TEXT = {"chat": "message", "run": "text", "embed-chunks": "text"}
 
 
 def parse_param(text: str) -> tuple[str, str]:
@@ -316,6 +318,62 @@ def _add_new_provider(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
 
 
+_EMBED_CHUNKS_EPILOG = """\
+examples:
+  infermux embed-chunks --provider hf-inference -m sentence-transformers/all-MiniLM-L6-v2 \\
+      --input-file report.txt
+  infermux embed-chunks -m MODEL --strategy word --max-chunk-size 100 --overlap 20 "long text"
+
+Prints one JSON line per chunk: start, end, text and the vector's length (--vectors: the
+vector itself). Limits follow the Elasticsearch chunking settings.
+"""
+
+_REQUEST_EPILOG = """\
+examples:
+  infermux request /v1/rerank --provider together --json-body '{"model": "m", "query": "q"}'
+  infermux request /v1/models --provider together --method GET
+  infermux request /v1/chat/completions --provider groq --stream \\
+      --json-body '{"model": "m", "stream": true, "messages": [{"role": "user", "content": "Hi"}]}'
+
+PATH is appended to the provider's base URL, direct or through the router, with the
+provider's auth and retries.
+"""
+
+
+def _add_embed_chunks(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(
+        commands, "embed-chunks", "embed a long text chunk by chunk", _EMBED_CHUNKS_EPILOG
+    )
+    parser.add_argument("text", metavar="TEXT", nargs="*", help="the text (words are joined)")
+    parser.add_argument("--model", "-m", metavar="M", help="embedding model id or alias")
+    _add_client_options(parser)
+    parser.add_argument("--input-file", metavar="PATH", help="read the text from a file")
+    parser.add_argument(
+        "--strategy", choices=("sentence", "word"), default="sentence", help="default: sentence"
+    )
+    parser.add_argument(
+        "--max-chunk-size", metavar="N", type=int, default=250, help="words per chunk (250)"
+    )
+    parser.add_argument("--overlap", metavar="N", type=int, help="word strategy: shared words")
+    parser.add_argument(
+        "--sentence-overlap", metavar="N", type=int, help="sentence strategy: 0 or 1 (1)"
+    )
+    parser.add_argument("--vectors", action="store_true", help="print the vectors themselves")
+
+
+def _add_request(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(
+        commands, "request", "call a provider route directly (custom calls)", _REQUEST_EPILOG
+    )
+    parser.add_argument("path", metavar="PATH", help="route under the provider's base URL")
+    _add_client_options(parser)
+    parser.add_argument("--method", default="POST", help="HTTP method (default: POST)")
+    parser.add_argument("--json-body", metavar="JSON", help="the JSON body")
+    parser.add_argument(
+        "--stream", action="store_true", help="read a server-sent event stream, one line per event"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``infermux`` parser; each parsed command sets ``command``."""
     parser = argparse.ArgumentParser(
@@ -346,6 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_models(commands)
     _add_aliases(commands)
     _add_new_provider(commands)
+    _add_embed_chunks(commands)
+    _add_request(commands)
     return parser
 
 
