@@ -291,3 +291,36 @@ def test_router_url_moves_hf_inference_and_bill_to_applies(server):
     )
     assert sent.headers["authorization"] == f"Bearer {FAKE_HF_TOKEN}"
     assert sent.headers["x-hf-bill-to"] == "my-org"
+
+
+def test_scaled_to_zero_endpoint_is_waited_for_then_fails_fast_when_asked():
+    from infermux import RetryPolicy
+    from infermux.errors import ServerError
+
+    answers = iter([503, 503, 200])
+
+    def handler(request):
+        status = next(answers)
+        if status == 503:
+            return httpx2.Response(503, text="Service Unavailable")
+        return httpx2.Response(200, json=CHAT_REPLY)
+
+    policy = RetryPolicy(max_retries=0, initial_delay=0.01)  # waking is not a plain retry
+    client = InferenceClient(
+        base_url="https://abc.endpoints.huggingface.cloud",
+        api_key=FAKE_HF_TOKEN,
+        retry=policy,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    assert client.chat_completion(MESSAGES).choices[0].message.content == "ok"
+
+    answers = iter([503, 200])
+    fail_fast = InferenceClient(
+        base_url="https://abc.endpoints.huggingface.cloud",
+        api_key=FAKE_HF_TOKEN,
+        retry=policy,
+        wait_for_model=False,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    with pytest.raises(ServerError):
+        fail_fast.chat_completion(MESSAGES)

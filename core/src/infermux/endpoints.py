@@ -56,6 +56,8 @@ def endpoint_helper(task: str, url: str) -> TaskProviderHelper:
     # An Inference Endpoint takes the caller's Hugging Face token; any other host only
     # ever gets an api_key passed explicitly.
     helper.uses_hf_token = host.endswith(_HF_ENDPOINT_SUFFIXES)
+    # Dedicated endpoints may be scaled to zero: a 503 means "waking up", waited for.
+    helper.scales_to_zero = True
     return helper
 
 

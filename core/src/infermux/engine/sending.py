@@ -84,6 +84,10 @@ class Sender:
             if status < 400 or not check:
                 return response
             estimate = model_loading_estimate(status, getattr(response, "content", b""))
+            if estimate is None and status == 503 and helper is not None and helper.scales_to_zero:
+                # A scaled-to-zero endpoint answers 503 while it wakes, with no estimate:
+                # wait with back-off, within the same budget as a loading model.
+                estimate = policy.backoff(loading_waits + 1)
             if estimate is not None and not self.settings.wait_for_model:
                 # The caller chose to fail fast: a loading model is not retried either.
                 raise http_error(response, provider, helper, credential, loading=True)

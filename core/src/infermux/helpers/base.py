@@ -255,6 +255,9 @@ class TaskProviderHelper:
     uses_hf_token: bool = False
     #: True where the provider fetches input URLs itself; otherwise the core downloads them.
     accepts_input_urls: bool = False
+    #: True for endpoints that scale to zero and answer 503 while they wake (dedicated
+    #: Inference Endpoints): the core waits for them within the model-loading budget.
+    scales_to_zero: bool = False
     #: False for endpoints that work without a key (a local server).
     requires_key: bool = True
     #: True where the Hub must map a Hub model id to the provider's id before a call.
