@@ -28,6 +28,7 @@ from infermux.auth import choose_route
 from infermux.engine import Send
 from infermux.errors import InfermuxError
 from infermux.helpers.base import (
+    AuthScheme,
     Call,
     FollowUp,
     HTTPRequest,
@@ -427,3 +428,64 @@ def test_cli_stream_error_and_success_never_show_a_key(gateway, capsys):
     assert "revoked mid-stream" in out.err
     assert "DEBUG httpcore2" in out.err  # the -vv logs were on
     assert_hidden(out.out + out.err, "the CLI")
+
+
+# -- cassettes -----------------------------------------------------------------------------------
+
+
+class OddHeaderChat(TaskProviderHelper):
+    """A third party's provider sending its key in a header no list of names foresees."""
+
+    provider = "odd"
+    task = "text-generation"
+    api_key_env = ("RELAY_KEY",)
+    auth = AuthScheme("X-Goog-Api-Key")
+    routable = False
+    needs_model_mapping = False
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def prepare_route(self, call: Call) -> str:
+        return "/generate"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        return {"prompt": call.inputs}
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TextGenerationOutput
+
+        return TextGenerationOutput(generated_text=self.json_object(response)["text"])
+
+
+def test_a_recorded_cassette_never_holds_a_key(tmp_path, registry, servers, monkeypatch):
+    """Recording (vcrpy, through ``infermux.testing.cassette``) drops the key from the
+    request whatever header carries it, and from anything the server echoed back."""
+    from infermux import InferenceClient
+    from infermux.testing import cassette
+
+    monkeypatch.setenv("RELAY_KEY", PROVIDER_KEY)
+    provider = servers["provider"]
+    registry.add(Registration(OddHeaderChat(provider.url), "odd-plugin"))
+    provider.queue(
+        Reply(401, json={"error": {"message": f"Invalid API key {PROVIDER_KEY}"}}),
+        Reply(
+            200,
+            json={"text": "fine", "echo": f"key was {PROVIDER_KEY}"},
+            headers={"x-debug-auth": f"Bearer {PROVIDER_KEY}"},
+        ),
+    )
+    tape = tmp_path / "recorded.yaml"
+    plain = InferenceClient(provider="plain", model="m", registry=registry, max_retries=0)
+    with cassette(tape, record_mode="all"):
+        with plain, pytest.raises(InfermuxError):
+            plain.chat_completion(MESSAGES)
+        with InferenceClient(provider="odd", model="m", registry=registry) as c:
+            assert c.text_generation("Hello").generated_text == "fine"
+    assert provider.requests[1].headers["x-goog-api-key"] == PROVIDER_KEY  # it was sent
+    recorded = tape.read_text(encoding="utf-8")
+    assert "Invalid API key" in recorded
+    assert_hidden(recorded, "the cassette")
+    # The scrubbed cassette still replays.
+    with cassette(tape), InferenceClient(provider="odd", model="m", registry=registry) as c:
+        assert c.text_generation("Hello").generated_text == "fine"

@@ -43,16 +43,50 @@ def scrub_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
 
 
-def _before_record_request(request: Any) -> Any:
-    for name in list(request.headers):
-        if name.lower() in SECRET_HEADERS:
-            del request.headers[name]
-    return request
+#: Request headers that look like credentials besides SECRET_HEADERS: a third party's
+#: provider may send its key in a header of its own (``X-Goog-Api-Key``, ``X-Auth-Token``).
+_CREDENTIAL_NAME = re.compile(r"auth|key|token|secret|passw|credential|signature", re.I)
+_AUTH_PREFIX = re.compile(r"^(bearer|key|basic|token)\s+", re.I)
+_REDACTED = "<redacted>"
 
 
-def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
-    response["headers"] = scrub_headers(response.get("headers", {}))
-    return response
+class _Scrubber:
+    """What vcrpy records, without credentials: the request headers carrying them are
+    dropped, and their values are redacted wherever a response echoes them (a 401 body
+    quoting the key it got). One per recorder; it learns the keys from the requests."""
+
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+
+    def request(self, request: Any) -> Any:
+        for name in list(request.headers):
+            if name.lower() in SECRET_HEADERS or _CREDENTIAL_NAME.search(name):
+                value = str(request.headers[name])
+                self.secrets.update(
+                    v for v in (value, _AUTH_PREFIX.sub("", value)) if len(v.strip()) >= 8
+                )
+                del request.headers[name]
+        return request
+
+    def _redact(self, value: Any) -> Any:
+        # Longest first: a key inside "Bearer <key>" goes with its prefix.
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if isinstance(value, bytes):
+                value = value.replace(secret.encode(), _REDACTED.encode())
+            elif isinstance(value, str):
+                value = value.replace(secret, _REDACTED)
+        return value
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any]:
+        headers = scrub_headers(response.get("headers") or {})
+        response["headers"] = {
+            name: [self._redact(v) for v in values] if isinstance(values, list) else values
+            for name, values in headers.items()
+        }
+        body = response.get("body")
+        if isinstance(body, dict) and "string" in body:
+            body["string"] = self._redact(body["string"])
+        return response
 
 
 def _decode(body: Any) -> Any:
@@ -97,12 +131,14 @@ def json_body_matcher(r1: Any, r2: Any) -> None:
 
 def vcr_config() -> dict[str, Any]:
     """Keyword arguments for ``vcr.VCR`` (also served to pytest-recording as ``vcr_config``)."""
+    scrubber = _Scrubber()
     return {
         "record_mode": RECORD_MODE["value"],
         "match_on": ("method", "scheme", "host", "port", "path", "query", "json_body"),
-        "filter_headers": sorted(SECRET_HEADERS),
-        "before_record_request": _before_record_request,
-        "before_record_response": _before_record_response,
+        # No "filter_headers": vcrpy would drop the credential headers before the scrubber
+        # learns their values, and an echoed key would then reach the cassette.
+        "before_record_request": scrubber.request,
+        "before_record_response": scrubber.response,
         "decode_compressed_response": True,
     }
 
