@@ -261,3 +261,23 @@ async def test_broken_plugins_are_named_and_the_rest_keep_working(
     assert raised.value.helper.endswith(".CrashyChat")
     assert DISTRIBUTION in str(raised.value)
     assert out.choices[0].message.content == "ok"
+
+
+class NonStreamingChat(CrashingChat):
+    """A chat helper that does not stream (an in-house one, say)."""
+
+    provider = "plain-chat"
+    supports_streaming = False
+
+
+async def test_stream_true_on_a_helper_that_does_not_stream_fails_before_sending(
+    kind, local_registry, local_server
+):
+    from infermux.errors import InvalidInputError
+
+    helper = NonStreamingChat(local_server.url, fail_in="")
+    local_registry.add(Registration(helper, "plain-chat"))
+    async with client(kind, local_registry, provider="plain-chat") as c:
+        with pytest.raises(InvalidInputError, match="plain-chat does not stream 'conversational'"):
+            await invoke(c, "chat_completion", MESSAGES, stream=True)
+    assert local_server.requests == []

@@ -122,6 +122,12 @@ class Engine(Resolver, JobRunner):
         settings = self.settings
         helper = candidate.helper
         route = self._route(helper, candidate.base_url)
+        if request.stream and not helper.supports_streaming:
+            # Refused before sending: the helper's parse_stream_event would only raise
+            # NotImplementedError once the provider had started streaming.
+            raise InvalidInputError(
+                f"{helper.provider} does not stream {request.task!r}: call without stream=True."
+            )
         unsupported = _unsupported(helper, request)
         if unsupported:
             raise InvalidInputError(
