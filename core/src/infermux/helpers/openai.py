@@ -22,18 +22,20 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from infermux.errors import ResponseFormatError, StreamError
+from infermux.errors import InvalidInputError, ResponseFormatError, StreamError
 from infermux.helpers.base import (
     Call,
     FollowUp,
     HTTPRequest,
     LazyType,
+    MultipartPayload,
     Payload,
     Response,
     SSEEvent,
     TaskProviderHelper,
 )
 from infermux.helpers.parsing import validate_object, validate_output
+from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput, sniff_content_type
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "OpenAICompletionHelper",
     "OpenAIEmbeddingsHelper",
     "OpenAIImageHelper",
+    "OpenAITranscriptionHelper",
     "json_schema_as_json_object",
     "openai_error_message",
 ]
@@ -348,3 +351,99 @@ def download_image(url: str, provider: str) -> FollowUp:
         )
 
     return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+
+
+_AUDIO_EXTENSIONS = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+    "audio/flac": "flac",
+    "audio/x-flac": "flac",
+    "audio/ogg": "ogg",
+    "audio/webm": "webm",
+    "video/webm": "webm",
+    "video/mp4": "mp4",
+}
+
+
+class OpenAITranscriptionHelper(TaskProviderHelper):
+    """``POST /v1/audio/transcriptions`` (multipart) serving automatic-speech-recognition.
+
+    The wire format of OpenAI's Whisper API, which vLLM, LocalAI, speaches and most
+    gateways copy: a ``file`` part and a ``model`` field in, ``{"text": ...}`` out (with
+    ``segments`` for ``response_format=verbose_json``, asked for by ``return_timestamps``).
+    """
+
+    task = "automatic-speech-recognition"
+    #: The form field asking for segment timestamps (OpenAI: ``timestamp_granularities[]``).
+    timestamp_field = "timestamp_granularities[]"
+    route_prefix: str = "/v1"
+    route: str = "/audio/transcriptions"
+    output_type = LazyType("AutomaticSpeechRecognitionOutput")
+    supported_parameters: frozenset[str] | None = frozenset(
+        {"return_timestamps", "generation_parameters"}
+    )
+
+    def prepare_route(self, call: Call) -> str:
+        return f"{self.route_prefix}{self.route}"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        audio = call.inputs
+        if isinstance(audio, bytes | bytearray) and audio:
+            audio = BinaryInput(bytes(audio), sniff_content_type(bytes(audio)))
+        if not isinstance(audio, BinaryInput):
+            raise InvalidInputError(
+                f"{self.provider} automatic-speech-recognition takes audio (bytes, a path, a "
+                f"URL or a file), got {type(call.inputs).__name__}"
+            )
+        fields = {"model": call.model.provider_model_id}
+        if call.parameters.get("return_timestamps"):
+            fields["response_format"] = "verbose_json"
+            fields[self.timestamp_field] = "segment"
+        generation = dict(call.parameters.get("generation_parameters") or {})
+        temperature = generation.pop("temperature", None)
+        if generation:
+            raise InvalidInputError(
+                f"{self.provider} automatic-speech-recognition honours only 'temperature' in "
+                f"generation_parameters, not {', '.join(map(repr, sorted(generation)))}"
+            )
+        if temperature is not None:
+            fields["temperature"] = str(temperature)
+        extension = _AUDIO_EXTENSIONS.get(audio.content_type, "wav")
+        filename = audio.filename or f"audio.{extension}"
+        return MultipartPayload(
+            fields=fields, files={"file": (filename, audio.require_content(), audio.content_type)}
+        )
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import AutomaticSpeechRecognitionOutput  # pydantic: on first use
+
+        body = self.json_object(response)
+        text, segments = body.get("text"), body.get("segments")
+        if not isinstance(text, str):
+            raise ResponseFormatError(
+                f"{self.provider} transcription without text: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        chunks = None
+        if isinstance(segments, list):
+            try:
+                chunks = [
+                    {"text": s["text"], "timestamp": [float(s["start"]), float(s["end"])]}
+                    for s in segments
+                ]
+            except (KeyError, TypeError, ValueError):
+                raise ResponseFormatError(
+                    f"{self.provider} transcription segments of an unexpected shape: "
+                    f"{str(segments)[:200]}",
+                    provider=self.provider,
+                    task=self.task,
+                ) from None
+        return AutomaticSpeechRecognitionOutput.model_validate({"text": text, "chunks": chunks})
+
+    def error_message(self, body: Any) -> str | None:
+        return openai_error_message(body)
