@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from infermux.errors import InvalidInputError
 from infermux.media import sniff_content_type
 
-__all__ = ["BinaryInput", "BinaryKind", "load_binary"]
+__all__ = ["BinaryInput", "BinaryKind", "input_url", "load_binary"]
 
 BinaryKind = Literal["image", "audio", "video", "file"]
 
@@ -152,3 +152,19 @@ def load_binary(value: Any, kind: BinaryKind, name: str = "input") -> BinaryInpu
         f"{name} must be bytes, a file path, a URL, a file object opened in 'rb' mode"
         f"{' or a PIL image' if kind == 'image' else ''}; got {type(value).__name__}"
     )
+
+
+def input_url(value: Any, name: str, default_type: str, provider: str) -> str:
+    """An input as providers that take URLs want it: the caller's URL, else a data URL.
+
+    Helpers get a :class:`BinaryInput` from the client; raw bytes (as the conformance suite
+    passes them) and URL strings are accepted too.
+    """
+    if isinstance(value, BinaryInput):
+        return value.url_or_data_url()
+    if isinstance(value, bytes | bytearray) and value:
+        content = bytes(value)
+        return BinaryInput(content, sniff_content_type(content, default_type)).as_data_url()
+    if isinstance(value, str) and value.startswith(("https://", "http://", "data:")):
+        return value
+    raise InvalidInputError(f"{provider}: {name} must be bytes, a file or a URL, not {value!r:.80}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from infermux.errors import InvalidInputError, JobError, ResponseFormatError
+from infermux.errors import JobError, ResponseFormatError
 from infermux.helpers.base import (
     AuthScheme,
     Call,
@@ -28,7 +28,7 @@ from infermux.helpers.base import (
     Response,
     TaskProviderHelper,
 )
-from infermux.inputs import BinaryInput
+from infermux.inputs import input_url as core_input_url
 from infermux.media import MediaOutput, sniff_content_type
 
 __all__ = ["FAL_QUEUE_URL", "FAL_RUN_URL", "FalAIHelper"]
@@ -257,16 +257,8 @@ def _status_text(body: dict[str, Any]) -> str | None:
 
 
 def input_url(value: Any, name: str, default_type: str) -> str:
-    """An input as fal takes it: the caller's URL, or the bytes as a data URL."""
-    if isinstance(value, BinaryInput):
-        return value.url_or_data_url()
-    if isinstance(value, bytes | bytearray):
-        content = bytes(value)
-        encoded = base64.b64encode(content).decode("ascii")
-        return f"data:{sniff_content_type(content, default_type)};base64,{encoded}"
-    if isinstance(value, str) and value.startswith(("https://", "http://", "data:")):
-        return value
-    raise InvalidInputError(f"fal-ai: {name} must be bytes, a file or a URL, not {value!r:.80}")
+    """An input as fal-ai takes it: the caller's URL, or the bytes as a data URL."""
+    return core_input_url(value, name, default_type, "fal-ai")
 
 
 def lora_weights(call: Call) -> list[dict[str, Any]] | None:

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from infermux.errors import InvalidInputError, JobCancelledError, JobError, ResponseFormatError
+from infermux.errors import JobCancelledError, JobError, ResponseFormatError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
-from infermux.inputs import BinaryInput
+from infermux.inputs import input_url as core_input_url
 from infermux.media import MediaOutput, sniff_content_type
 
 __all__ = ["REPLICATE_URL", "ReplicateHelper", "input_url"]
@@ -45,16 +45,8 @@ def replicate_error_message(body: Any) -> str | None:
 
 
 def input_url(value: Any, name: str, default_type: str) -> str:
-    """An input as Replicate takes it: the caller's URL, or the bytes as a data URL."""
-    if isinstance(value, BinaryInput):
-        return value.url_or_data_url()
-    if isinstance(value, bytes | bytearray):
-        content = bytes(value)
-        encoded = base64.b64encode(content).decode("ascii")
-        return f"data:{sniff_content_type(content, default_type)};base64,{encoded}"
-    if isinstance(value, str) and value.startswith(("https://", "http://", "data:")):
-        return value
-    raise InvalidInputError(f"replicate: {name} must be bytes, a file or a URL, not {value!r:.80}")
+    """An input as replicate takes it: the caller's URL, or the bytes as a data URL."""
+    return core_input_url(value, name, default_type, "replicate")
 
 
 class ReplicateHelper(TaskProviderHelper):
