@@ -10,7 +10,7 @@ from typing import Any
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
 from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
-from infermux.errors import InvalidInputError
+from infermux.errors import ConfigurationError, InvalidInputError
 from infermux.registry.store import ProviderRegistry
 from infermux.streaming import AsyncStream, Stream
 from infermux.transport.http import AsyncHTTP, SyncHTTP
@@ -193,17 +193,33 @@ class SyncClientBase(_ClientCommon):
         self.close()
 
 
+#: What ``INFERMUX_ASYNC_HTTP`` may name for the session an async client creates itself.
+ASYNC_HTTP_CHOICES = ("httpx2", "anyio", "aiohttp")
+
+
 def _async_http(http_client: Any) -> Any:
-    """The async sender: aiohttp for an ``aiohttp.ClientSession``, or for the client's own
-    session when ``INFERMUX_ASYNC_HTTP=aiohttp`` (several times less CPU per request; see
-    docs/performance.md); httpx2 otherwise. aiohttp is imported only when chosen."""
-    if (
-        http_client is None and os.environ.get("INFERMUX_ASYNC_HTTP", "").lower() == "aiohttp"
-    ) or type(http_client).__module__.partition(".")[0] == "aiohttp":
+    """The async sender. A caller's ``http_client`` is used as given: aiohttp for an
+    ``aiohttp.ClientSession``, httpx2 otherwise. For the session the client creates,
+    ``INFERMUX_ASYNC_HTTP`` chooses: ``httpx2`` (the default; httpx2 on infermux's asyncio
+    network backend), ``anyio`` (httpx2 on httpcore2's own anyio backend) or ``aiohttp``
+    (imported only then). See docs/performance.md."""
+    if http_client is not None:
+        if type(http_client).__module__.partition(".")[0] == "aiohttp":
+            from infermux.transport.aiohttp import AiohttpHTTP
+
+            return AiohttpHTTP(http_client)
+        return AsyncHTTP(http_client)
+    choice = os.environ.get("INFERMUX_ASYNC_HTTP", "").strip().lower() or "httpx2"
+    if choice not in ASYNC_HTTP_CHOICES:
+        raise ConfigurationError(
+            f"INFERMUX_ASYNC_HTTP={choice!r} is not a transport infermux knows; "
+            f"set one of {', '.join(ASYNC_HTTP_CHOICES)} (or leave it unset for httpx2)"
+        )
+    if choice == "aiohttp":
         from infermux.transport.aiohttp import AiohttpHTTP
 
-        return AiohttpHTTP(http_client)
-    return AsyncHTTP(http_client)
+        return AiohttpHTTP(None)
+    return AsyncHTTP(None, asyncio_network=choice == "httpx2")
 
 
 class AsyncClientBase(_ClientCommon):

@@ -1,0 +1,308 @@
+"""An httpcore2 network backend on asyncio's own transports and protocols.
+
+httpcore2 runs its async connections on anyio streams. Under asyncio every socket
+operation then pays for an ``anyio.fail_after`` cancel scope and its timer, an
+exception-mapping context manager, a checkpoint on every send and a pause/resume of reading
+around every receive; with many requests in flight that is about a fifth of a request's
+CPU (docs/performance.md). This backend does the same work directly on the event loop:
+
+- a read returns buffered bytes at once when there are some, and otherwise waits on one
+  future, with a ``call_later`` timer only when a timeout is set;
+- a write hands the bytes to the transport and waits only under back-pressure;
+- the protocol keeps reading while a connection is idle (up to a high-water mark), so
+  ``is_readable`` (how the pool notices a server closing an idle keep-alive connection)
+  is answered from state instead of a ``poll()`` system call;
+- TLS goes through ``loop.start_tls`` with the handshake deadline enforced here;
+- errors map to the same ``httpcore2`` exceptions as the anyio backend's.
+
+The clients infermux creates use it (``AsyncHTTP``); a caller's own ``http_client`` is left
+exactly as configured, and ``INFERMUX_ASYNC_HTTP=anyio`` keeps httpcore2's own backend.
+The upstream pull request pydantic/httpx2#1170 proposes the same design for httpcore2
+itself; once a release has it, this module can go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore2
+from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream
+
+__all__ = ["AsyncioBackend", "use_asyncio_backend"]
+
+#: Stop reading from the socket once this much is buffered and unread...
+HIGH_WATER = 256 * 1024
+#: ...and start again once the reader has brought it below this.
+LOW_WATER = 64 * 1024
+#: As anyio's ``connect_tcp``: try the next address after this long (RFC 8305).
+HAPPY_EYEBALLS_DELAY = 0.25
+
+#: What httpcore2 accepts as a socket option (``socket.setsockopt`` arguments).
+SocketOption = (
+    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+)
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class _Connection(asyncio.Protocol):
+    """The protocol behind one connection: a receive buffer, end-of-file and loss state,
+    and the futures a reader or a writer waits on."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.transport: asyncio.Transport | None = None
+        self.chunks: deque[bytes] = deque()
+        self.buffered = 0
+        self.eof = False
+        self.lost = False
+        self.error: BaseException | None = None
+        self.reading_paused = False
+        self.writing_paused = False
+        self.read_waiter: asyncio.Future[None] | None = None
+        self.drain_waiter: asyncio.Future[None] | None = None
+
+    # -- asyncio.Protocol ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.buffered += len(data)
+        if self.buffered > HIGH_WATER and not self.reading_paused and self.transport:
+            self.reading_paused = True
+            self.transport.pause_reading()
+        self._wake_reader()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake_reader()
+        return False  # let the transport close itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self.eof = True
+        if exc is not None:
+            self.error = exc
+        self._wake_reader()
+        self._wake_writer(exc)
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        self._wake_writer(None)
+
+    def _wake_reader(self) -> None:
+        waiter = self.read_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake_writer(self, exc: Exception | None) -> None:
+        waiter = self.drain_waiter
+        if waiter is not None and not waiter.done():
+            if exc is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(exc)
+
+    # -- what the stream needs ----------------------------------------------------------
+
+    def take(self, max_bytes: int) -> bytes:
+        chunk = self.chunks.popleft()
+        if len(chunk) > max_bytes:
+            self.chunks.appendleft(chunk[max_bytes:])
+            chunk = chunk[:max_bytes]
+        self.buffered -= len(chunk)
+        if self.reading_paused and self.buffered < LOW_WATER and self.transport:
+            self.reading_paused = False
+            self.transport.resume_reading()
+        return chunk
+
+    async def wait(self, attribute: str, timeout: float | None) -> None:
+        """Wait until woken (data, end of file, loss, drained), or raise TimeoutError."""
+        waiter = self.loop.create_future()
+        setattr(self, attribute, waiter)
+        timer = None if timeout is None else self.loop.call_later(timeout, _expire, waiter)
+        try:
+            await waiter
+        finally:
+            setattr(self, attribute, None)
+            if timer is not None:
+                timer.cancel()
+
+
+class AsyncioStream(AsyncNetworkStream):
+    """One connection, as httpcore2's HTTP/1.1 and HTTP/2 code reads and writes it."""
+
+    def __init__(self, transport: asyncio.Transport, connection: _Connection) -> None:
+        self._transport = transport
+        self._connection = connection
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        connection = self._connection
+        if not connection.chunks and not connection.eof:
+            try:
+                await connection.wait("read_waiter", timeout)
+            except TimeoutError as exc:
+                raise httpcore2.ReadTimeout(str(exc)) from exc
+        if connection.chunks:
+            return connection.take(max_bytes)
+        if connection.error is not None:
+            raise httpcore2.ReadError(str(connection.error)) from connection.error
+        return b""  # end of file
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        connection = self._connection
+        if connection.lost or self._transport.is_closing():
+            raise httpcore2.WriteError("the connection is closed")
+        try:
+            self._transport.write(buffer)
+            if connection.writing_paused:
+                await connection.wait("drain_waiter", timeout)
+        except TimeoutError as exc:
+            raise httpcore2.WriteTimeout(str(exc)) from exc
+        except (OSError, RuntimeError) as exc:
+            raise httpcore2.WriteError(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        self._transport.close()
+        # The selector transport closes its socket on the next loop iteration; yield once
+        # so it really is closed when this returns, as with anyio.
+        await asyncio.sleep(0)
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> AsyncNetworkStream:
+        connection = self._connection
+        loop = connection.loop
+        try:
+            async with asyncio.timeout(timeout):
+                transport = await loop.start_tls(
+                    self._transport, connection, ssl_context, server_hostname=server_hostname
+                )
+        except TimeoutError as exc:
+            self._transport.abort()
+            raise httpcore2.ConnectTimeout(str(exc)) from exc
+        except (OSError, ssl.SSLError, ConnectionError) as exc:
+            self._transport.abort()
+            raise httpcore2.ConnectError(str(exc)) from exc
+        if transport is None:  # the peer closed during the handshake
+            raise httpcore2.ConnectError("the connection closed during the TLS handshake")
+        connection.transport = transport
+        return AsyncioStream(transport, connection)
+
+    def get_extra_info(self, info: str) -> Any:
+        transport = self._transport
+        if info == "ssl_object":
+            return transport.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return transport.get_extra_info("sockname")
+        if info == "server_addr":
+            return transport.get_extra_info("peername")
+        if info == "socket":
+            return transport.get_extra_info("socket")
+        if info == "is_readable":
+            # Anything waiting on an idle connection (bytes, end of file, an error) means
+            # it cannot be reused; the protocol keeps reading, so state says so.
+            connection = self._connection
+            return bool(connection.chunks) or connection.eof or transport.is_closing()
+        return None
+
+
+class AsyncioBackend(AsyncNetworkBackend):
+    """Opens :class:`AsyncioStream` connections (TCP or Unix socket) on the running loop."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        connection = _Connection(loop)
+        try:
+            async with asyncio.timeout(timeout):
+                transport, _ = await loop.create_connection(
+                    lambda: connection,
+                    host,
+                    port,
+                    local_addr=(local_address, 0) if local_address else None,
+                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
+                )
+        except TimeoutError as exc:
+            raise httpcore2.ConnectTimeout(str(exc)) from exc
+        except OSError as exc:
+            raise httpcore2.ConnectError(str(exc)) from exc
+        return _with_options(transport, connection, socket_options)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        connection = _Connection(loop)
+        try:
+            async with asyncio.timeout(timeout):
+                transport, _ = await loop.create_unix_connection(lambda: connection, path)
+        except TimeoutError as exc:
+            raise httpcore2.ConnectTimeout(str(exc)) from exc
+        except OSError as exc:
+            raise httpcore2.ConnectError(str(exc)) from exc
+        return _with_options(transport, connection, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def _with_options(
+    transport: asyncio.Transport,
+    connection: _Connection,
+    socket_options: Iterable[SocketOption] | None,
+) -> AsyncioStream:
+    # Applied once connected, as httpcore2's anyio backend does.
+    if socket_options:
+        sock = transport.get_extra_info("socket")
+        try:
+            for option in socket_options:
+                sock.setsockopt(*option)
+        except OSError as exc:
+            transport.abort()
+            raise httpcore2.ConnectError(str(exc)) from exc
+    return AsyncioStream(transport, connection)
+
+
+def use_asyncio_backend(client: Any) -> bool:
+    """Put an :class:`AsyncioBackend` under every connection pool of an ``httpx2.AsyncClient``
+    (its own transport and any proxy mounts taken from the environment). Returns whether it
+    could: httpx2 keeps the pool on a private attribute, so a release that moves it leaves
+    the client on httpcore2's own backend rather than failing
+    (``tests/core/test_asyncio_network.py`` notices)."""
+    transports = [getattr(client, "_transport", None)]
+    transports += list(getattr(client, "_mounts", {}).values())
+    backend = AsyncioBackend()
+    switched = False
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if pool is not None and hasattr(pool, "_network_backend"):
+            pool._network_backend = backend
+            switched = True
+    return switched
