@@ -150,6 +150,38 @@ class InfermuxAiohttp(Infermux):
         super().__init__(base_url)
 
 
+class InfermuxAnyio(Infermux):
+    """infermux's async client on httpcore2's own anyio network backend
+    (``INFERMUX_ASYNC_HTTP=anyio``): what the asyncio backend it uses by default saves."""
+
+    def __init__(self, base_url: str) -> None:
+        os.environ["INFERMUX_ASYNC_HTTP"] = "anyio"
+        super().__init__(base_url)
+
+
+class RawHTTPX2Pydantic(RawHTTPX2):
+    """Raw httpx2 that validates each answer into one small pydantic model: the memory any
+    client returning pydantic models starts from (pydantic's modules, its Rust core and its
+    schema machinery), whatever else it does."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(base_url)
+        from pydantic import BaseModel
+
+        class Answer(BaseModel):
+            id: str
+            model: str
+            choices: list[dict[str, Any]]
+
+        self.answer = Answer
+
+    def call(self) -> Any:
+        return self.answer.model_validate(super().call())
+
+    async def acall(self) -> Any:
+        return self.answer.model_validate(await super().acall())
+
+
 class HuggingFaceHub(Client):
     """huggingface_hub's InferenceClient on an OpenAI-compatible base URL."""
 
@@ -248,6 +280,8 @@ CLIENTS: dict[str, type[Client]] = {
     "httpx2": RawHTTPX2,
     "infermux": Infermux,
     "infermux_aiohttp": InfermuxAiohttp,
+    "infermux_anyio": InfermuxAnyio,
+    "httpx2_pydantic": RawHTTPX2Pydantic,
     "huggingface_hub": HuggingFaceHub,
     "openai": OpenAI,
     "litellm": LiteLLM,
