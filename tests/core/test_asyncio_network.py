@@ -270,6 +270,62 @@ async def test_httpx2_over_https_on_the_backend(serve, authority):
     assert response.text == "ok"
 
 
+async def test_https_through_a_connect_proxy_streams_on_the_backend(serve, authority):
+    """The proxy path: a CONNECT on a plain connection, then TLS started on that same
+    connection, then a streamed answer read chunk by chunk."""
+    events = [f"data: {index}\n\n".encode() for index in range(50)]
+
+    async def sse(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n")
+        writer.write(b"transfer-encoding: chunked\r\n\r\n")
+        for event in events:
+            writer.write(b"%x\r\n%s\r\n" % (len(event), event))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        await reader.read()
+
+    async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        while data := await source.read(65536):
+            sink.write(data)
+            await sink.drain()
+        sink.close()
+
+    tunnels: list[str] = []
+
+    async def connect_proxy(reader, writer):
+        head = await reader.readuntil(b"\r\n\r\n")
+        method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ")
+        assert method == "CONNECT"
+        tunnels.append(target)
+        port = target.rpartition(":")[2]
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_context)
+    target_port = await serve(sse, ssl_context=server_context)
+    proxy_port = await serve(connect_proxy)
+    trusted = ssl.create_default_context()
+    authority.configure_trust(trusted)
+
+    async with httpx2.AsyncClient(
+        verify=trusted, proxy=f"http://127.0.0.1:{proxy_port}", trust_env=False
+    ) as client:
+        assert use_asyncio_backend(client)
+        proxies = [mount._pool for mount in client._mounts.values() if mount is not None]
+        assert proxies
+        assert all(type(pool._network_backend) is AsyncioBackend for pool in proxies)
+        async with client.stream("GET", f"https://localhost:{target_port}/events") as response:
+            assert response.status_code == 200
+            lines = [line async for line in response.aiter_lines() if line]
+    assert tunnels == [f"localhost:{target_port}"]
+    assert lines == [f"data: {index}" for index in range(50)]
+
+
 # -- how the async client chooses it --------------------------------------------------------
 
 
