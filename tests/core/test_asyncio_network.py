@@ -35,7 +35,11 @@ async def serve() -> AsyncIterator[Callable[..., Awaitable[int]]]:
     servers: list[asyncio.Server] = []
     writers: list[asyncio.StreamWriter] = []
 
-    async def start(handler: Handler, ssl_context: ssl.SSLContext | None = None) -> int:
+    async def start(
+        handler: Handler, ssl_context: ssl.SSLContext | None = None, unix_path: str | None = None
+    ) -> int:
+        """The port listened on (or 0 with ``unix_path``, a Unix socket at that path)."""
+
         async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             writers.append(writer)
             try:
@@ -45,6 +49,9 @@ async def serve() -> AsyncIterator[Callable[..., Awaitable[int]]]:
             finally:
                 writer.close()
 
+        if unix_path is not None:
+            servers.append(await asyncio.start_unix_server(tracked, unix_path))
+            return 0
         server = await asyncio.start_server(tracked, "127.0.0.1", 0, ssl=ssl_context)
         servers.append(server)
         return int(server.sockets[0].getsockname()[1])
@@ -82,6 +89,18 @@ async def test_bytes_written_come_back_read(serve):
     assert stream.get_extra_info("socket") is not None
     assert stream.get_extra_info("something else") is None
     await stream.aclose()
+
+
+@pytest.mark.block_network(allowed_hosts=[r"^/.*\.sock$"])  # the test's own socket files
+async def test_a_unix_socket_connection(serve, tmp_path):
+    path = str(tmp_path / "server.sock")
+    await serve(echo, unix_path=path)
+    stream = await AsyncioBackend().connect_unix_socket(path, timeout=5)
+    await stream.write(b"over a unix socket")
+    assert await stream.read(100, timeout=5) == b"over a unix socket"
+    await stream.aclose()
+    with pytest.raises(httpcore2.ConnectError):
+        await AsyncioBackend().connect_unix_socket(str(tmp_path / "nobody.sock"), timeout=5)
 
 
 async def test_a_read_is_cut_to_max_bytes_and_the_rest_kept(serve):

@@ -26,8 +26,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, cast
 
 import httpcore2
 from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream
@@ -235,22 +235,17 @@ class AsyncioBackend(AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        connection = _Connection(loop)
-        try:
-            async with asyncio.timeout(timeout):
-                transport, _ = await loop.create_connection(
-                    lambda: connection,
-                    host,
-                    port,
-                    local_addr=(local_address, 0) if local_address else None,
-                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-                )
-        except TimeoutError as exc:
-            raise httpcore2.ConnectTimeout(str(exc)) from exc
-        except OSError as exc:
-            raise httpcore2.ConnectError(str(exc)) from exc
-        return _with_options(transport, connection, socket_options)
+        return await _open(
+            lambda loop, protocol: loop.create_connection(
+                protocol,
+                host,
+                port,
+                local_addr=(local_address, 0) if local_address else None,
+                happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
+            ),
+            timeout,
+            socket_options,
+        )
 
     async def connect_unix_socket(
         self,
@@ -258,27 +253,39 @@ class AsyncioBackend(AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        connection = _Connection(loop)
-        try:
-            async with asyncio.timeout(timeout):
-                transport, _ = await loop.create_unix_connection(lambda: connection, path)
-        except TimeoutError as exc:
-            raise httpcore2.ConnectTimeout(str(exc)) from exc
-        except OSError as exc:
-            raise httpcore2.ConnectError(str(exc)) from exc
-        return _with_options(transport, connection, socket_options)
+        return await _open(
+            lambda loop, protocol: loop.create_unix_connection(protocol, path),
+            timeout,
+            socket_options,
+        )
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-def _with_options(
-    transport: asyncio.Transport,
-    connection: _Connection,
-    socket_options: Iterable[SocketOption] | None,
+#: Opens a connection on a loop with a protocol factory (``loop.create_connection`` and
+#: ``loop.create_unix_connection`` with their addresses bound).
+Opener = Callable[
+    [asyncio.AbstractEventLoop, Callable[[], _Connection]],
+    Awaitable[tuple[asyncio.BaseTransport, asyncio.BaseProtocol]],
+]
+
+
+async def _open(
+    opener: Opener, timeout: float | None, socket_options: Iterable[SocketOption] | None
 ) -> AsyncioStream:
-    # Applied once connected, as httpcore2's anyio backend does.
+    """Connect within ``timeout``, mapping failures to httpcore2's errors, then apply the
+    socket options (once connected, as httpcore2's anyio backend does)."""
+    loop = asyncio.get_running_loop()
+    connection = _Connection(loop)
+    try:
+        async with asyncio.timeout(timeout):
+            opened, _ = await opener(loop, lambda: connection)
+    except TimeoutError as exc:
+        raise httpcore2.ConnectTimeout(str(exc)) from exc
+    except OSError as exc:
+        raise httpcore2.ConnectError(str(exc)) from exc
+    transport = cast(asyncio.Transport, opened)  # a stream transport, as asked for
     if socket_options:
         sock = transport.get_extra_info("socket")
         try:
