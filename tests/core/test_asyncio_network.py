@@ -221,6 +221,34 @@ async def test_a_large_unread_answer_pauses_reading_then_arrives_whole(serve):
     await stream.aclose()
 
 
+async def test_a_large_write_waits_for_a_slow_reader_then_arrives_whole(serve):
+    payload = bytes(range(256)) * (32 * 1024 * 1024 // 256)  # more than the socket buffers
+    received = bytearray()
+    done = asyncio.Event()
+
+    async def slow(reader, writer):
+        await asyncio.sleep(0.2)  # let the client's writes back up
+        while len(received) < len(payload):
+            received.extend(await reader.read(1 << 20))
+        done.set()
+
+    stream = await AsyncioBackend().connect_tcp("127.0.0.1", await serve(slow), timeout=5)
+    await stream.write(payload, timeout=10)  # returns once the transport has drained
+    await asyncio.wait_for(done.wait(), 10)
+    assert bytes(received) == payload
+    await stream.aclose()
+
+
+async def test_a_reader_that_never_reads_gives_a_write_timeout(serve):
+    async def deaf(reader, writer):
+        await asyncio.sleep(5)
+
+    stream = await AsyncioBackend().connect_tcp("127.0.0.1", await serve(deaf), timeout=5)
+    with pytest.raises(httpcore2.WriteTimeout):
+        await stream.write(b"x" * (32 * 1024 * 1024), timeout=0.2)
+    await stream.aclose()
+
+
 async def test_a_waiting_read_can_be_cancelled(serve):
     stream = await AsyncioBackend().connect_tcp("127.0.0.1", await serve(echo), timeout=5)
     reading = asyncio.ensure_future(stream.read(100))
