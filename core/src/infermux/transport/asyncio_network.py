@@ -3,7 +3,7 @@
 httpcore2 runs its async connections on anyio streams. Under asyncio every socket
 operation then pays for an ``anyio.fail_after`` cancel scope and its timer, an
 exception-mapping context manager, a checkpoint on every send and a pause/resume of reading
-around every receive; with many requests in flight that is about a fifth of a request's
+around every receive; with many requests in flight that is about a quarter of a request's
 CPU (docs/performance.md). This backend does the same work directly on the event loop:
 
 - a read returns buffered bytes at once when there are some, and otherwise waits on one

@@ -253,7 +253,7 @@ class AsyncHTTP:
             client = httpx2.AsyncClient(follow_redirects=False)
             if asyncio_network:
                 # Our own client runs on asyncio's transports rather than anyio streams
-                # (a fifth less CPU per request); a caller's client is left as configured.
+                # (about a quarter less CPU per request); a caller's client is left as configured.
                 from infermux.transport.asyncio_network import use_asyncio_backend
 
                 use_asyncio_backend(client)
