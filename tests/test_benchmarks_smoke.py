@@ -57,3 +57,44 @@ def test_quick_benchmark_run_tables_every_measure(tmp_path: Path) -> None:
     assert "infermux" in header
     for measure in MEASURES:
         assert measure.title in table, measure.title
+
+
+def test_quick_run_of_the_reference_rows_measures_only_their_own(tmp_path: Path) -> None:
+    """The rows that are not clients of their own (infermux on its other async transports,
+    raw httpx2 with one pydantic model) run, and only on the measures they exist for."""
+    sys.path.insert(0, str(RUN.parent))
+    try:
+        from run import MEASURES, ONLY_MEASURES
+    finally:
+        sys.path.remove(str(RUN.parent))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INFERMUX_")}
+    references = sorted(ONLY_MEASURES)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            str(RUN),
+            "--quick",
+            "--no-plot",
+            "--clients",
+            ",".join(references),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["errors"] == {}
+    for measure in MEASURES:
+        row = results["summary"][measure.key]
+        for client in references:
+            entry = row.get(client)
+            if measure.key in ONLY_MEASURES[client]:
+                assert entry is not None, (measure.key, client)
+                assert entry["value"] > 0, (measure.key, client, entry)
+            else:
+                assert entry is None, (measure.key, client, entry)
