@@ -10,7 +10,9 @@ Apache-2.0; see shared/recordings/README.md) and writes `cassettes/<provider>/<n
 plus a `PROVENANCE.md` per folder. For every cassette it:
 
 - keeps every interaction (including the Hub model lookups) and every request and response
-  body unchanged; binary bodies stay binary (verified after writing, see `verify`);
+  body unchanged, but for key-shaped text in response bodies (KEY_SHAPED, such as a Space
+  named `.../hf_streamlit_...`), replaced by filler of the same length; binary bodies stay
+  binary (verified after writing, see `verify`);
 - lowercases request header names and drops the request headers in DROP_REQUEST_HEADERS;
 - drops credential headers (SECRET_HEADERS) from requests and responses;
 - refuses to write anything that still looks like a credential (SECRET_PATTERNS);
@@ -178,6 +180,17 @@ SECRET_PATTERNS = {
     "Key credential": re.compile(r"(?i)\bkey\s+(?=[\w.~+/:-]*\d)[\w.~+/:-]{16,}"),
 }
 
+# Text shaped like a key, even inside a longer word: secret scanners match these naively
+# (a Hub listing's "multitask-text-..." reads as an "sk-" key to them). Such text in a
+# recorded response body is replaced by filler of the same length, so Content-Length and
+# the JSON around it stay valid; request bodies are left alone, cassette matching uses them.
+KEY_SHAPED = re.compile(r"(?:sk-|hf_|r8_|gsk_)[A-Za-z0-9_-]{16,}")
+
+
+def scrub_key_shaped(text: str) -> str:
+    return KEY_SHAPED.sub(lambda match: "scrubbed".ljust(len(match.group(0)), "x"), text)
+
+
 # Query parameters of signed (and by now expired) download URLs.
 SIGNED_URL = re.compile(
     r"https?://[^\s\"'<>]+?[?&](?:x-amz-signature|x-amz-credential|signature|sig|expires|token|se)=[^\s\"'<>]*",
@@ -231,6 +244,12 @@ def convert(raw: Any, name: str) -> tuple[dict[str, Any], Counter[str]]:
         request, response = interaction["request"], interaction["response"]
         request["headers"] = scrub_headers(request.get("headers") or {}, "request", changes)
         response["headers"] = scrub_headers(response.get("headers") or {}, "response", changes)
+        body = response.get("body") or {}
+        if isinstance(body.get("string"), str):
+            found = len(KEY_SHAPED.findall(body["string"]))
+            if found:
+                body["string"] = scrub_key_shaped(body["string"])
+                changes["key-shaped text in a response body replaced (same length)"] += found
         interactions.append(interaction)
     return {"interactions": interactions, "version": 1}, changes
 
@@ -314,12 +333,18 @@ def response_bodies(cassette: dict[str, Any]) -> list[Any]:
 
 
 def verify(source: dict[str, Any], converted: dict[str, Any], text: str, target: str) -> None:
-    """Read the written YAML back: it must be the converted cassette, with the recorded bodies."""
+    """Read the written YAML back: it must be the converted cassette, with the recorded bodies
+    (but for key-shaped text, replaced at the same length)."""
     reloaded = load_yaml(text)
     if reloaded != converted:
         raise RecordingError(f"{target}: YAML round trip changed the cassette")
     for before, after in zip(response_bodies(source), response_bodies(reloaded), strict=True):
-        if type(before.get("string")) is not type(after.get("string")) or before != after:
+        expected = dict(before)
+        if isinstance(before.get("string"), str):
+            expected["string"] = scrub_key_shaped(before["string"])
+            if len(expected["string"]) != len(before["string"]):
+                raise RecordingError(f"{target}: scrubbing changed a body's length")
+        if type(before.get("string")) is not type(after.get("string")) or expected != after:
             raise RecordingError(f"{target}: a response body changed")
     for old, new in zip(source["interactions"], reloaded["interactions"], strict=True):
         for key in ("method", "uri", "body"):
@@ -358,7 +383,10 @@ def provenance_block(rows: list[dict[str, str]]) -> str:
         "Real traffic recorded by the test suite of the `huggingface_hub` library (Copyright",
         "Hugging Face, Apache License 2.0), taken from `shared/recordings/hf-hub-cassettes/`",
         "(see its `MANIFEST.tsv`); licence text in `cassettes/LICENSE-Apache-2.0.txt`. The",
-        "cassettes are modified as the table says; every request and response body is unchanged.",
+        "cassettes are modified as the table says: request bodies are unchanged, and response",
+        "bodies too but for text shaped like a key (`sk-`, `hf_`, `r8_`, `gsk_` and 16 more",
+        "characters, even inside a longer name), replaced by filler of the same length so that",
+        "secret scanners stay quiet; none of it was a credential.",
         "",
         "| cassette | source file (shared/recordings) | source commit | licence | changes | notes |",
         "|---|---|---|---|---|---|",
