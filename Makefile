@@ -1,10 +1,15 @@
 # Every target sets up what it needs first (uv, then the locked workspace).
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup demo test lint typecheck format bench docs clean
+.PHONY: uv setup demo test lint typecheck format bench docs dist clean
 
-setup:
+# Wheels land here (`make dist DIST=elsewhere` to choose).
+DIST ?= dist
+
+uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+setup: uv
 	$(UV) sync --locked --all-packages
 
 demo: setup
@@ -28,6 +33,13 @@ bench: setup
 
 docs: setup
 	$(UV) run mkdocs build --strict
+
+# Every wheel of the workspace (the core and each plugin) into $(DIST)/, for
+# `pip install dist/infermux-*.whl dist/infermux_together-*.whl` on any machine.
+# Stale infermux wheels go first so a glob never picks an old version.
+dist: uv
+	rm -f $(DIST)/infermux-*.whl $(DIST)/infermux_*.whl
+	$(UV) build --wheel --all-packages --out-dir $(DIST)
 
 clean:
 	rm -rf .venv dist build site .pytest_cache .mypy_cache .ruff_cache demo-output

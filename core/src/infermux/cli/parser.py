@@ -316,6 +316,9 @@ def _add_new_provider(commands: argparse._SubParsersAction[argparse.ArgumentPars
     parser.add_argument(
         "--base-url", metavar="URL", help="the provider's API root (default: a placeholder)"
     )
+    parser.add_argument(
+        "--key-url", metavar="URL", help="where users get a key (shown in the README and errors)"
+    )
 
 
 _EMBED_CHUNKS_EPILOG = """\
