@@ -45,6 +45,9 @@ def _main(argv: list[str], redact: Redactor) -> int:
     from infermux.cli.parser import build_parser, parse_args
 
     parser = build_parser()
+    if not argv:  # `infermux` alone: the overview, as --help shows it
+        parser.print_help()
+        return 0
     try:
         args = parse_args(parser, argv)
     except SystemExit as exc:  # --help, --version and usage errors
@@ -104,11 +107,11 @@ def _show_warning(
 
 
 def _report(exc: Exception, verbosity: int) -> int:
-    from infermux.cli.errors import CLIError
+    from infermux.cli.errors import CLIError, cli_wording
     from infermux.errors import InfermuxError
 
     if isinstance(exc, CLIError | InfermuxError):
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {cli_wording(str(exc))}", file=sys.stderr)
         return exit_code_for(exc)
     # A bug, not a user error: say so, and show the traceback only on request.
     print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
