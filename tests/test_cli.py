@@ -55,13 +55,29 @@ class WriteCounter(io.StringIO):
 # -- providers and plugins -------------------------------------------------------------
 
 
-def test_providers_lists_installed_providers_with_distributions(capsys):
+def test_providers_lists_one_row_per_provider_with_its_tasks(capsys, monkeypatch):
+    monkeypatch.setenv("TOGETHER_API_KEY", "together-test-key")
     assert main(["providers"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["PROVIDER", "TASK", "PLUGIN", "DISTRIBUTION", "VERSION"]
-    rows = {tuple(line.split()[:4]) for line in out.splitlines()[1:]}
-    assert ("together", "text-to-image", "together", "infermux-together") in rows
-    assert ("hf-inference", "feature-extraction", "hf-inference", "infermux-hf-inference") in rows
+    lines = out.splitlines()
+    assert lines[0].split() == ["PROVIDER", "KEY", "FROM", "DISTRIBUTION", "TASKS"]
+    rows = {line.split()[0]: line for line in lines[1:] if line.strip()}
+    assert len(rows) == len(lines) - 1  # one row per provider
+    assert re.match(
+        r"together\s+\$TOGETHER_API_KEY\s+infermux-together 0\.1\.0\s+.*text-to-image",
+        rows["together"],
+    )
+    assert re.match(r"groq\s+-\s+infermux-groq", rows["groq"])
+    assert "together-test-key" not in out
+
+
+def test_providers_filtered_by_task(capsys):
+    assert main(["providers", "--task", "text-to-video"]) == 0
+    names = {line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "together" in names
+    assert "groq" not in names
+    assert main(["providers", "--task", "text-to-vidoe"]) == 2
+    assert "Did you mean 'text-to-video'" in capsys.readouterr().err
 
 
 def test_providers_json(capsys):
@@ -260,7 +276,7 @@ def test_chat_session_on_a_terminal_until_eof(replay, capsys, monkeypatch):
         assert main([*CHAT_ARGS, "--max-tokens", "20"]) == 0
     captured = capsys.readouterr()
     assert "> Deep learning is a subfield" in captured.out
-    assert "Ctrl-D to quit" in captured.err
+    assert "/exit quits" in captured.err
 
 
 # -- demo ---------------------------------------------------------------------------------
@@ -444,8 +460,13 @@ def test_version_and_help(capsys):
     for command in _subcommands():
         assert main([command, "--help"]) == 0
         assert "examples:\n  infermux " + command in capsys.readouterr().out
-    assert main([]) == 2
-    assert "required: COMMAND" in capsys.readouterr().err
+    # `infermux` alone prints the overview, as --help does.
+    assert main([]) == 0
+    alone = capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert alone == capsys.readouterr().out
+    assert alone.startswith("usage: infermux")
+    assert "keys" in alone
 
 
 def test_import_infermux_does_not_import_the_cli():
@@ -487,11 +508,27 @@ def test_every_command_and_option_is_documented():
         "new-provider",
         "embed-chunks",
         "request",
+        "keys",
+        "config",
+        "completion",
     }
     for name, sub in commands.items():
         heading = f"\n## `infermux {name}`"
         assert heading in doc, f"docs/cli.md lacks a section for {name!r}"
         section = doc.split(heading, 1)[1].split("\n## ", 1)[0]
-        for action in sub._actions:  # type: ignore[attr-defined]
-            for option in set(action.option_strings) - global_options:
-                assert f"`{option}" in section, f"{name}: {option} is not documented"
+        for option in _options_of(sub) - global_options:
+            assert f"`{option}" in section, f"{name}: {option} is not documented"
+
+
+def _options_of(parser) -> set[str]:
+    """Every visible option of a parser and of its sub-actions (``models list --provider``)."""
+    import argparse
+
+    found = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options_of(sub)
+        elif action.help != argparse.SUPPRESS:
+            found |= set(action.option_strings)
+    return found

@@ -81,9 +81,7 @@ def _zsh(commands: dict[str, list[str]]) -> str:
 def _fish(commands: dict[str, list[str]]) -> str:
     lines = ["# fish completion for infermux", "complete -c infermux -f"]
     top = sorted(p for p in commands if p and " " not in p)
-    lines.append(
-        f"complete -c infermux -n '__fish_use_subcommand' -a '{' '.join(top)}'"
-    )
+    lines.append(f"complete -c infermux -n '__fish_use_subcommand' -a '{' '.join(top)}'")
     for path, options in sorted(commands.items()):
         if not path:
             continue

@@ -477,7 +477,8 @@ examples:
 
 _COMPLETION_EPILOG = """\
 examples:
-  eval "$(infermux completion bash)"                   # in ~/.bashrc
+  infermux completion bash > ~/.local/share/bash-completion/completions/infermux
+  eval "$(infermux completion bash)"                   # or this line in ~/.bashrc
   infermux completion zsh > "${fpath[1]}/_infermux"    # zsh
   infermux completion fish > ~/.config/fish/completions/infermux.fish
 """
@@ -511,7 +512,9 @@ def _add_config(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     actions = parser.add_subparsers(
         title="actions", metavar="ACTION", dest="config_action", required=True
     )
-    show = _subparser(actions, "show", "config files read and each provider's key source", "")
+    show = _subparser(
+        actions, "show", "config files read and each provider's key source", _CONFIG_EPILOG
+    )
     show.set_defaults(command="config")
     show.add_argument("--json", action="store_true", help="print JSON")
 
