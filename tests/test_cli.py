@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -12,7 +13,8 @@ import pytest
 import yaml
 
 from infermux.cli import main
-from infermux.cli.demo import find_cassettes
+from infermux.cli.demo import CASSETTES as DEMO_CASSETTES
+from infermux.cli.demo import find_cassettes, shipped_cassettes
 from infermux.cli.parser import build_parser
 from infermux.testing import cassette
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN, ROOT
@@ -290,7 +292,8 @@ def test_demo_end_to_end(capsys, tmp_path):
     assert "Deep learning is a subfield" in out
     assert "answered by: together" in out
     assert "answered by: hf-inference" in out
-    assert "shape: 1 x 8 x 768" in out
+    assert "model: sentence-transformers/all-MiniLM-L6-v2" in out
+    assert "shape: 384 (one 384-value vector for the sentence)" in out
     assert f"saved to: {image}" in out
     assert image.is_absolute()
 
@@ -326,17 +329,30 @@ def test_run_without_pillow_keeps_the_bytes_and_warns(replay, capsys, monkeypatc
     assert "warning: the file holds image/jpeg bytes" in capsys.readouterr().err
 
 
-def test_demo_explains_where_the_cassettes_are(capsys):
-    assert main(["demo"]) == 2  # the tests run in an empty temporary directory
-    err = capsys.readouterr().err
-    assert err.startswith("error: cannot find the recorded cassettes")
-    assert "run from the repository root or pass --cassettes" in err
-
-
-def test_demo_finds_the_cassettes_from_a_subdirectory(tmp_path):
-    assert find_cassettes(None, cwd=ROOT / "tests" / "providers") == CASSETTES
+def test_demo_runs_from_any_directory_on_the_shipped_cassettes(capsys, tmp_path):
+    # The tests run in an empty temporary directory: no cassettes/ here or above it.
+    assert find_cassettes(None, cwd=tmp_path) == shipped_cassettes()
+    assert main(["demo"]) == 0
+    assert (tmp_path / "demo-output" / "astronaut.png").is_file()
     with pytest.raises(Exception, match="lacks the demo's recordings"):
         find_cassettes(str(tmp_path))
+
+
+def test_demo_finds_the_cassettes_from_a_subdirectory():
+    assert find_cassettes(None, cwd=ROOT / "tests" / "providers") == CASSETTES
+
+
+def test_the_wheel_ships_every_demo_cassette():
+    # core/hatch_build.py copies these into the wheel (infermux/_demo_cassettes).
+    tree = ast.parse((ROOT / "core" / "hatch_build.py").read_text())
+    (files,) = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and node.targets[0].id == "DEMO_FILES"
+    ]
+    assert set(DEMO_CASSETTES) <= set(files)
+    for name in files:
+        assert (CASSETTES / name).is_file(), name
 
 
 def test_demo_without_vcrpy_says_what_to_install(capsys, monkeypatch):
@@ -347,7 +363,7 @@ def test_demo_without_vcrpy_says_what_to_install(capsys, monkeypatch):
         importlib.util, "find_spec", lambda name, *a: None if name == "vcr" else real(name, *a)
     )
     assert main(["demo", "--cassettes", str(CASSETTES)]) == 2
-    assert "pip install 'infermux[testing]'" in capsys.readouterr().err
+    assert "pip install vcrpy" in capsys.readouterr().err
 
 
 # -- errors --------------------------------------------------------------------------------

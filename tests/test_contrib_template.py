@@ -113,7 +113,7 @@ def test_refuses_an_invalid_id_and_a_non_empty_output(tmp_path, capsys):
 def test_says_how_to_get_copier_when_it_is_missing(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "copier", None)  # import copier -> ImportError
     assert main(["new-provider", "acme"]) == 2
-    assert "pip install 'infermux[template]'" in capsys.readouterr().err
+    assert "needs copier: pip install copier" in capsys.readouterr().err
     assert not Path("infermux-acme").exists()
 
 

@@ -165,6 +165,15 @@ def test_make_dist_builds_every_wheel_and_they_install(tmp_path):
     _run([sys.executable, "-m", "venv", str(venv)], env=_environment(None))
     _run(_line("pip install dist/"), cwd=tmp_path, env=_environment(venv))
     assert {"together", "hf-inference"} <= _providers(venv, tmp_path / "run")
+    # The demo runs from the installed wheels, far from any checkout: its cassettes ship in
+    # the core wheel; vcrpy is what its error message says to install.
+    _run(["pip", "install", "vcrpy"], env=_environment(venv))
+    out = _clean_run(venv, tmp_path / "demo", "infermux", "demo")
+    assert "/site-packages/infermux/_demo_cassettes" in out
+    assert "Deep learning is a subfield" in out
+    assert "model: sentence-transformers/all-MiniLM-L6-v2" in out
+    assert "shape: 384" in out
+    assert (tmp_path / "demo" / "demo-output").is_dir()
 
 
 def test_the_template_quick_start_works_from_a_clone(pip_venv, tmp_path):

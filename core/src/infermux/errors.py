@@ -123,7 +123,10 @@ def _did_you_mean(provider: str, installed: list[str]) -> str:
 def _install_hint(provider: str) -> str:
     # Only a distribution that exists: never 'pip install infermux-<typo>'.
     if provider in _first_party_providers():
-        return f"Install its plugin (pip install infermux-{provider}), or "
+        return (
+            f"Install its plugin, the infermux-{provider} distribution (from a clone of the "
+            f"infermux repository: pip install ./plugins/{provider}), or "
+        )
     return "Install a provider plugin, or "
 
 

@@ -44,9 +44,12 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
-#: Library argument names in messages, and the option a command-line user types instead.
+#: Library argument names in messages, and the option a command-line user types instead:
+#: ``provider=``/``routing=`` only with their ``=`` (the bare words are ordinary English),
+#: the snake_case names anywhere.
 _ARGUMENT = re.compile(
-    r"(?<![\w-])(provider|api_key|base_url|router_url|hub_url|routing)=('[^']*'|\"[^\"]*\")?"
+    r"(?<![\w-])(?:(provider|routing)=|(api_key|base_url|router_url|hub_url)\b=?)"
+    r"('[^']*'|\"[^\"]*\")?"
 )
 
 
@@ -54,8 +57,8 @@ def cli_wording(message: str) -> str:
     """Library argument names said as options: ``provider='auto'`` -> ``--provider auto``."""
 
     def option(match: re.Match[str]) -> str:
-        name = "--" + match.group(1).replace("_", "-")
-        value = match.group(2)
+        name = "--" + (match.group(1) or match.group(2)).replace("_", "-")
+        value = match.group(3)
         return f"{name} {value.strip(chr(39) + chr(34))}" if value else name
 
     return _ARGUMENT.sub(option, message)

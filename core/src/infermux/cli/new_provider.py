@@ -62,7 +62,8 @@ def new_provider_command(args: argparse.Namespace) -> int:
         import copier
     except ImportError:
         raise CLIError(
-            "infermux new-provider needs copier: pip install 'infermux[template]'"
+            "infermux new-provider needs copier: pip install copier (or the core's "
+            "'template' extra)"
         ) from None
     key_url: str | None = args.key_url
     if key_url is not None and not key_url.startswith(("https://", "http://")):

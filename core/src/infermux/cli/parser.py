@@ -89,7 +89,7 @@ examples:
   infermux demo --cassettes path/to/cassettes --output-dir /tmp/demo
 
 Replays recorded traffic: no key and no network needed. Needs vcrpy
-(pip install 'infermux[testing]'); Pillow (pip install 'infermux[pillow]') turns the
+(pip install vcrpy, or the core's 'testing' extra); Pillow (pip install pillow) turns the
 image into a PNG.
 """
 
@@ -378,7 +378,7 @@ examples:
 
 Renders the provider template: pyproject.toml (entry point, bounded core dependency), a
 helper, tests replaying a synthetic cassette and running the conformance suite, a README.
-Needs copier (pip install 'infermux[template]').
+Needs copier (pip install copier, or the core's 'template' extra).
 """
 
 
