@@ -313,3 +313,38 @@ def test_help_imports_neither_rich_nor_a_plugin():
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # noqa: S603
+
+
+# -- colour and tables on a terminal, plain when piped -------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_tables_are_drawn_on_a_terminal_and_plain_when_piped(monkeypatch, capsys):
+    assert main(["aliases", "--provider", "together"]) == 0
+    plain = capsys.readouterr().out
+    assert plain.splitlines()[0].split() == ["PROVIDER", "TASK", "ALIAS", "MODEL"]
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    assert main(["aliases", "--provider", "together"]) == 0
+    drawn = terminal.getvalue()
+    assert drawn.startswith("┏━")  # a rich table with borders
+    assert "\x1b[1;36mPROVIDER" in drawn  # and a coloured header
+    assert "together" in drawn
+    monkeypatch.setenv("NO_COLOR", "1")
+    terminal.truncate(0)
+    terminal.seek(0)
+    assert main(["aliases", "--provider", "together"]) == 0
+    assert terminal.getvalue() == plain
+
+
+def test_errors_are_red_on_a_terminal_only(monkeypatch, capsys):
+    assert main(["chat", "m", "--provider", "togther", "Hi"]) == 2
+    assert capsys.readouterr().err.startswith("error: Unknown provider")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["chat", "m", "--provider", "togther", "Hi"]) == 2
+    assert terminal.getvalue().startswith("\x1b[1;31merror:\x1b[0m Unknown provider")

@@ -15,7 +15,7 @@ from typing import Any
 from infermux.cli.errors import CLIError
 from infermux.cli.output import dumps
 
-__all__ = ["config_command", "keys_command"]
+__all__ = ["config_command", "key_source", "keys_command"]
 
 
 def _installed_providers() -> list[str]:
@@ -71,7 +71,7 @@ def keys_command(args: argparse.Namespace) -> int:
     raise CLIError(f"no saved key for {provider!r} in {keystore.keys_path()}")
 
 
-def _key_source(helper: Any) -> dict[str, str]:
+def key_source(helper: Any) -> dict[str, str]:
     """Where the key of ``helper``'s provider comes from (auto routing), never the key."""
     from infermux.auth import choose_route
     from infermux.errors import InfermuxError
@@ -99,7 +99,7 @@ def config_command(args: argparse.Namespace) -> int:
     for registration in registry:
         provider = registration.helper.provider
         if provider not in providers:
-            providers[provider] = _key_source(registration.helper)
+            providers[provider] = key_source(registration.helper)
     variables = sorted(name for name in os.environ if name.startswith("INFERMUX_"))
     report: dict[str, Any] = {
         "config_files": files,

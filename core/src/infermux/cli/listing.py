@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from infermux.cli.output import dumps, format_table
+from infermux.cli.output import dumps
+from infermux.cli.tables import print_table
 
 __all__ = ["plugins_command", "providers_command"]
 
@@ -20,8 +21,7 @@ def _registry() -> Any:
 
 def providers_command(args: argparse.Namespace) -> int:
     """One row per provider: its tasks, where its key comes from, the distribution serving it."""
-    from infermux.cli.keys import _key_source
-    from infermux.cli.tables import print_table
+    from infermux.cli.keys import key_source
 
     registry = _registry()
     task_filter: str | None = getattr(args, "task", None)
@@ -57,7 +57,7 @@ def providers_command(args: argparse.Namespace) -> int:
                 "tasks": [],
                 "distribution": reg.distribution,
                 "version": reg.version,
-                "key": _key_source(reg.helper)["source"],
+                "key": key_source(reg.helper)["source"],
             },
         )
         entry["tasks"].append(reg.helper.task)
@@ -147,7 +147,7 @@ def plugins_command(args: argparse.Namespace) -> int:
         ]
         for p in plugins
     ]
-    print(format_table(["PLUGIN", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDERS", "TASKS"], rows))
+    print_table(["PLUGIN", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDERS", "TASKS"], rows)
     failed = [p for p in plugins if p["error"]]
     if failed:
         print("\nErrors:")

@@ -6,11 +6,12 @@ One small API for every command that waits (``run`` on a queued job, ``batch``):
         client.text_to_video(prompt, model=m, on_progress=progress.job)   # polled jobs
         progress.update(completed=10, total=100, status="running")        # counted work
 
-On a terminal, rich draws a spinner (a bar once a total is known) with the provider's job
-status, the number of polls and the elapsed time; rich is imported only then. Piped or
-redirected, a plain line is written when the status changes (and for counted work at most
-every ``plain_every`` seconds), so logs stay short. ``quiet`` writes nothing. The clock is
-a parameter, so the plain output is tested without waiting.
+On a terminal (unless ``NO_COLOR`` or ``INFERMUX_PLAIN`` is set), rich draws a spinner
+(a bar once a total is known) with the provider's job status, the number of polls and the
+elapsed time; rich is imported only then. Piped or redirected, a plain line is written
+when the status changes (and for counted work at most every ``plain_every`` seconds), so
+logs stay short. ``quiet`` writes nothing. The clock is a parameter, so the plain output is
+tested without waiting.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def open_progress(
     """A :class:`Progress` on ``stream`` (stderr): live on a terminal, plain lines otherwise."""
     target = stream if stream is not None else sys.stderr
     if live is None:
-        isatty = getattr(target, "isatty", None)
-        live = bool(isatty and isatty())
+        from infermux.cli.tables import colour_allowed
+
+        live = colour_allowed(target)
     return Progress(label, stream=target, live=live, quiet=quiet, clock=clock)

@@ -9,18 +9,24 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from infermux.cli.output import format_table
 
-__all__ = ["print_table", "use_rich"]
+__all__ = ["colour_allowed", "print_table", "use_rich"]
+
+
+def colour_allowed(stream: TextIO) -> bool:
+    """``stream`` is a terminal and no one asked for plain text (NO_COLOR, INFERMUX_PLAIN)."""
+    if os.environ.get("NO_COLOR") or os.environ.get("INFERMUX_PLAIN"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def use_rich() -> bool:
-    """Draw with rich: stdout is a terminal and no one asked for plain text."""
-    if os.environ.get("NO_COLOR") or os.environ.get("INFERMUX_PLAIN"):
-        return False
-    isatty = getattr(sys.stdout, "isatty", None)
-    return bool(isatty and isatty())
+    """Draw tables with rich: stdout is a terminal and no one asked for plain text."""
+    return colour_allowed(sys.stdout)
 
 
 def print_table(
