@@ -62,3 +62,6 @@ def test_example_runs(where, code, cassettes, monkeypatch, tmp_path):
             assert path.exists(), f"{where}: cassette {name} not found"
             stack.enter_context(cassette(path))
         exec(compile(code, where, "exec"), {"__name__": "__docs__"})  # noqa: S102
+    # A config file left where the reader ran the example would change every later command
+    # there (a broken one stops them all): examples write theirs in a scratch folder.
+    assert not (tmp_path / "infermux.toml").exists(), f"{where} left ./infermux.toml behind"
