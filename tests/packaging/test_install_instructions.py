@@ -197,3 +197,55 @@ def test_the_template_quick_start_works_from_a_clone(pip_venv, tmp_path):
         f'name = "infermux"\nversion = "{CORE.version}"\nsource = {{ directory = "{ROOT / "core"}" }}'
         in lock
     )
+
+
+def test_the_template_recording_recipe_works_as_written(tmp_path):
+    """The rendered README's recording recipe, run as written against a local server."""
+    from infermux.cli import main
+    from tests.core.localserver import LocalServer, Reply
+
+    answer = {
+        "id": "r1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "widget-chat-small",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Hello! How can I help?"},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    server = LocalServer().start()
+    server.responder = lambda seen: Reply(json=answer)
+    try:
+        package = tmp_path / "infermux-widget"
+        assert main(["new-provider", "widget", "-o", str(package), "--base-url", server.url]) == 0
+        readme = (package / "README.md").read_text(encoding="utf-8")
+        recipe = readme.split("To record a real call", 1)[1]
+        command = recipe.split("```\n", 2)[1].replace("\\\n", " ")
+        command = " ".join(command.split())
+        assert command.startswith(
+            "WIDGET_API_KEY=... uv run --extra test pytest --record-mode=once"
+        )
+        assert "--allowed-hosts=127.0.0.1" in command
+        # The recipe's first step: point the test at a new cassette.
+        test_file = package / "tests" / "test_infermux_widget.py"
+        source = test_file.read_text(encoding="utf-8")
+        test_file.write_text(
+            source.replace("chat_completion_synthetic.yaml", "chat_completion.yaml")
+        )
+        key = "widget-recording-key-0123456789"
+        recorded = _run(command.replace("...", key, 1), cwd=package, env=_environment(None))
+        assert re.search(r"\b\d+ passed\b", recorded.stdout), recorded.stdout
+        assert [seen.headers.get("authorization") for seen in server.requests] == [f"Bearer {key}"]
+        cassette_file = package / "cassettes" / "widget" / "chat_completion.yaml"
+        assert key not in cassette_file.read_text(encoding="utf-8")
+        # Replayed from then on, with the network blocked again: no new request.
+        replay = [_uv(), "run", "--extra", "test", "pytest"]
+        replayed = _run(replay, cwd=package, env=_environment(None))
+        assert re.search(r"\b\d+ passed\b", replayed.stdout), replayed.stdout
+        assert len(server.requests) == 1
+    finally:
+        server.stop()
