@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError
 from infermux.helpers.base import AuthScheme, Routing, TaskProviderHelper
-from infermux.keystore import file_identity, keys_path, stored_key
+from infermux.keystore import keys_identity, stored_key
 
 __all__ = [
     "DEFAULT_HUB_URL",
@@ -123,7 +123,7 @@ def route_inputs(
         values = tuple(env.get(name) for name in names)
     # A saved key (infermux keys) is read when no key variable of the provider is set.
     if not any(value and value.strip() for value in values[len(_HF_TOKEN_VARIABLES) :]):  # type: ignore[attr-defined]
-        values = (*values, file_identity(keys_path(env)))
+        values = (*values, keys_identity(env))
     if any(value and value.strip() for value in values[_HF_TOKEN_VALUES]):  # type: ignore[attr-defined]
         return values  # a token variable wins: the token file is not read
     where = values[_TOKEN_PATH_VALUES]

@@ -16,7 +16,15 @@ from pathlib import Path
 
 from infermux.errors import ConfigFileError, InvalidInputError
 
-__all__ = ["keys_path", "read_keys", "remove_key", "save_key", "stored_key"]
+__all__ = [
+    "file_identity",
+    "keys_identity",
+    "keys_path",
+    "read_keys",
+    "remove_key",
+    "save_key",
+    "stored_key",
+]
 
 _cache: dict[str, tuple[tuple[int, int, int], dict[str, str]]] = {}
 
@@ -28,13 +36,29 @@ def keys_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(config_home) / "infermux" / "keys.json"
 
 
-def file_identity(path: Path) -> tuple[int, int, int] | None:
+def file_identity(path: Path | str) -> tuple[int, int, int] | None:
     """``(inode, mtime_ns, size)`` of the keys file, None when there is none."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+_paths: dict[tuple[str | None, str | None], str] = {}
+
+
+def keys_identity(environ: Mapping[str, str]) -> tuple[int, int, int] | None:
+    """:func:`file_identity` of the keys file, cheaply: the engine asks on every call (its
+    route cache must see a key saved or removed meanwhile), so the path is cached per
+    ``(XDG_CONFIG_HOME, HOME)`` and the check is one ``stat``."""
+    where = (environ.get("XDG_CONFIG_HOME"), environ.get("HOME"))
+    path = _paths.get(where)
+    if path is None:
+        if len(_paths) >= 64:
+            _paths.clear()
+        path = _paths[where] = str(keys_path(environ))
+    return file_identity(path)
 
 
 def read_keys(environ: Mapping[str, str] | None = None) -> dict[str, str]:
