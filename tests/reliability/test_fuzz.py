@@ -58,6 +58,8 @@ from infermux.transport.http import SyncHTTP
 from infermux.transport.sse import SSEDecoder
 from tests.conftest import CASSETTES
 
+pytestmark = pytest.mark.fuzz
+
 #: What a parser may raise on a body it cannot use.
 ALLOWED = (ResponseFormatError, JobError, StreamError, ProviderHTTPError)
 
