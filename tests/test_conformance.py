@@ -59,6 +59,13 @@ from tests.conftest import CASSETTES, FAKE_HF_TOKEN, ROOT
 
 pytest_plugins = ["pytester"]
 
+# The suites below run in-process under pytester, which removes every module first imported
+# during a run when the run ends. PyYAML's C parser cannot be imported twice: a yaml
+# re-imported after such a run builds nodes of the old classes, and every later cassette
+# fails with "could not determine a constructor for the tag None". Import it before any
+# pytester snapshot is taken.
+import vcr.serializers.yamlserializer  # noqa: E402, F401
+
 # -- the first-party plugins ----------------------------------------------------------------
 
 
