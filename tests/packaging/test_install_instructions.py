@@ -10,8 +10,10 @@ command runs from an empty directory with no key and nothing of the workspace:
 - the provider template's quick start: ``infermux new-provider`` from the pip-installed
   core, then the "Next" commands it prints, which run the new package's tests with uv.
 
-Third-party dependencies come from the package index (or the local caches when warm);
-nothing here uses ``--offline``, so a machine with an empty uv cache passes too.
+Third-party dependencies come from the package index (or the local caches when warm),
+pinned to ``uv.lock`` without changing the commands: ``PIP_CONSTRAINT`` and
+``UV_CONSTRAINT`` name the constraints file ``uvtools.locked_constraints`` exports.
+Nothing here uses ``--offline``, so a machine with an empty uv cache passes too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.packaging import uvtools
 from tests.packaging.test_wheels import CORE, PLUGINS
 
 pytestmark = pytest.mark.packaging
@@ -53,21 +56,27 @@ def _line(prefix: str) -> str:
     return found[0]
 
 
-def _uv() -> str:
-    found = os.environ.get("UV") or shutil.which("uv")
-    if not found:
-        pytest.fail("the packaging tests need uv (https://docs.astral.sh/uv/) on PATH")
-    return found
+_uv = uvtools.uv
+_CONSTRAINTS: list[Path] = []  # set once per session by the autouse fixture below
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pinned_to_the_lock(tmp_path_factory: pytest.TempPathFactory) -> None:
+    if not _CONSTRAINTS:
+        _CONSTRAINTS.append(uvtools.locked_constraints(tmp_path_factory.mktemp("lock")))
 
 
 def _environment(venv: Path | None) -> dict[str, str]:
-    """The caller's environment (proxies, index settings, caches) without the workspace venv."""
+    """The caller's environment (proxies, index settings, caches) without the workspace
+    venv, with pip and uv pinned to the lock."""
     env = {
         key: value
-        for key, value in os.environ.items()
-        if key not in {"VIRTUAL_ENV", "UV_OFFLINE", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT"}
+        for key, value in uvtools.uv_env().items()
+        if key not in {"VIRTUAL_ENV", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT"}
     }
-    env.update({"PIP_DISABLE_PIP_VERSION_CHECK": "1", "UV_NO_PROGRESS": "1"})
+    env.update({"PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    if _CONSTRAINTS:
+        env["PIP_CONSTRAINT"] = env["UV_CONSTRAINT"] = str(_CONSTRAINTS[0])
     path = env.get("PATH", "")
     workspace_bin = str(Path(sys.executable).parent)
     path = os.pathsep.join(p for p in path.split(os.pathsep) if p != workspace_bin)
