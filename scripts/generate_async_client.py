@@ -33,6 +33,8 @@ REPLACEMENTS: list[tuple[str, str]] = [
     (r"import Stream\b", "import AsyncStream"),
     (r"_chat_alias import Chat\b", "_chat_alias import AsyncChat"),
     (r"self\.chat = Chat\(self\)", "self.chat = AsyncChat(self)"),
+    (r"_responses import Responses\b", "_responses import AsyncResponses"),
+    (r"self\.responses = Responses\(self\)", "self.responses = AsyncResponses(self)"),
     (r"(\n    )def (?!__init__)(\w+)\(", r"\1async def \2("),
     (r"return self\._run\(", "return await self._run("),
     (r"return self\._run_effects\(", "return await self._run_effects("),

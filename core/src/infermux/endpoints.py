@@ -24,6 +24,7 @@ __all__ = [
     "endpoint_helper",
     "is_url",
     "router_policy_helper",
+    "router_policy_responses_helper",
 ]
 
 ENDPOINT_PROVIDER = "endpoint"
@@ -72,3 +73,10 @@ def router_policy_helper(router_url: str) -> TaskProviderHelper:
         supported_parameters = None
 
     return RouterChat()
+
+
+def router_policy_responses_helper(router_url: str) -> TaskProviderHelper:
+    """Responses through the router's own ``/v1/responses``, which picks the provider."""
+    from infermux.responses.routing import router_policy_responses_helper as build
+
+    return build(router_url)

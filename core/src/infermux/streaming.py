@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from infermux.helpers.base import SSEEvent
-from infermux.provenance import ResponseInfo
+from infermux.provenance import ResponseInfo, attach_response_info
 from infermux.transport.sse import SSEDecoder
 
 __all__ = ["AsyncStream", "Stream"]
@@ -68,10 +68,11 @@ class Stream(Generic[T]):
     def collect(self) -> Any:
         """Consume the rest of the stream and return it as one output: a chat stream gives
         a ``ChatCompletionOutput`` (tool-call fragments joined), a text-generation stream a
-        ``TextGenerationOutput``, any other stream the list of its items."""
+        ``TextGenerationOutput``, a Responses stream a ``Response``, any other stream the
+        list of its items. The result carries the stream's ``response_info``."""
         from infermux.assemble import assemble
 
-        return assemble(list(self))
+        return attach_response_info(assemble(list(self)), self.response_info)
 
     def close(self) -> None:
         """Close the connection; safe to call more than once."""
@@ -139,7 +140,7 @@ class AsyncStream(Generic[T]):
         """Consume the rest of the stream and return it as one output (see ``Stream.collect``)."""
         from infermux.assemble import assemble
 
-        return assemble([item async for item in self])
+        return attach_response_info(assemble([item async for item in self]), self.response_info)
 
     async def aclose(self) -> None:
         """Close the connection; safe to call more than once."""

@@ -189,6 +189,10 @@ def check_messages(messages: Any) -> list[dict[str, Any]]:
                 f"messages[{index}]['content'] must be a string or a list of content parts, "
                 f"got {type(content).__name__}"
             )
+        if isinstance(content, list):
+            from infermux.client._content import inline_images
+
+            item["content"] = inline_images(content, f"messages[{index}]['content']")
         result.append(item)
     return result
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from infermux.client._base import build_engine
 from infermux.client._chat_alias import AsyncChat
+from infermux.client._responses import AsyncResponses
 from infermux.client.async_media_tasks import AsyncMediaTasks
 from infermux.client.async_services import AsyncServices
 from infermux.registry.store import ProviderRegistry
@@ -127,3 +128,5 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
         super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.
         self.chat = AsyncChat(self)
+        #: OpenAI's Responses API: ``client.responses.create(model=..., input=...)``.
+        self.responses = AsyncResponses(self)

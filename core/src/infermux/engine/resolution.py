@@ -14,7 +14,13 @@ from infermux.auth import (
     is_hf_token,
     read_hf_token,
 )
-from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
+from infermux.endpoints import (
+    ROUTER_POLICIES,
+    endpoint_helper,
+    is_url,
+    router_policy_helper,
+    router_policy_responses_helper,
+)
 from infermux.engine.calls import Candidate, TaskRequest
 from infermux.engine.effects import Effect
 from infermux.engine.sending import Sender
@@ -68,11 +74,14 @@ class Resolver(Sender):
             if suffix in ROUTER_POLICIES and request.task == "conversational":
                 helper = router_policy_helper(settings.router_url)
                 return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
+            if suffix in ROUTER_POLICIES and request.task == "responses":
+                helper = router_policy_responses_helper(settings.router_url)
+                return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
             if suffix in self.registry.providers():
                 provider, model = suffix, base
         provider = provider or "auto"
         if provider != "auto":
-            helper = self.registry.get(provider, request.task).helper
+            helper = self._helper_for(provider, request.task)
             resolved = resolve_alias(helper, model, settings.model_aliases)
             # An alias names the provider's own model id: no Hub mapping applies.
             mapping = ModelMapping(resolved) if resolved != model else None
@@ -102,12 +111,12 @@ class Resolver(Sender):
         )
         candidates = [
             Candidate(
-                self.registry.get(entry.provider, request.task).helper,
+                self._helper_for(entry.provider, request.task),
                 model,
                 entry.to_mapping(model),
             )
             for _, entry in ordered
-            if entry.status != "error" and (entry.provider, request.task) in self.registry
+            if entry.status != "error" and self._serves(entry.provider, request.task)
         ]
         if not candidates:
             mapped = ", ".join(e.provider for e in entries)
@@ -117,6 +126,25 @@ class Resolver(Sender):
                 "Install one of those provider plugins."
             )
         return candidates
+
+    def _serves(self, provider: str, task: str) -> bool:
+        if (provider, task) in self.registry:
+            return True
+        # Every chat provider answers the Responses API through the router.
+        return task == "responses" and (provider, "conversational") in self.registry
+
+    def _helper_for(self, provider: str, task: str) -> TaskProviderHelper:
+        """The registered helper; for ``responses`` on a provider without one, a helper
+        derived from its chat helper that goes through the router's ``/v1/responses``."""
+        if (
+            task == "responses"
+            and (provider, task) not in self.registry
+            and (provider, "conversational") in self.registry
+        ):
+            from infermux.responses.routing import routed_responses_helper
+
+            return routed_responses_helper(self.registry.get(provider, "conversational").helper)
+        return self.registry.get(provider, task).helper
 
     def _declared_candidates(self, task: str, model: str) -> list[Candidate]:
         """Installed helpers for ``task`` whose ``served_models`` holds ``model``, in the

@@ -195,15 +195,16 @@ class LazyType:
     pydantic: the model is built only when something reads the attribute.
     """
 
-    __slots__ = ("name",)
+    __slots__ = ("module", "name")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, module: str = "infermux.types") -> None:
         self.name = name
+        self.module = module
 
     def __get__(self, instance: object, owner: type | None = None) -> type[Any]:
-        from infermux import types
+        from importlib import import_module
 
-        value: type[Any] = getattr(types, self.name)
+        value: type[Any] = getattr(import_module(self.module), self.name)
         return value
 
 

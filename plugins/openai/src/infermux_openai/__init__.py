@@ -1,13 +1,13 @@
-"""OpenAI provider for infermux: chat completions, direct only."""
+"""OpenAI provider for infermux: chat completions and the Responses API, direct only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.openai import OpenAIChatHelper
+from infermux.helpers.openai import OpenAIChatHelper, OpenAIResponsesHelper
 
-__all__ = ["OpenAIChat", "register_providers"]
+__all__ = ["OpenAIChat", "OpenAIResponses", "register_providers"]
 
 
 class OpenAIChat(OpenAIChatHelper):
@@ -26,6 +26,18 @@ class OpenAIChat(OpenAIChatHelper):
     needs_model_mapping = False
 
 
+class OpenAIResponses(OpenAIResponsesHelper):
+    """The Responses API (``POST /v1/responses``), every documented parameter; direct only."""
+
+    provider = "openai"
+    base_url = "https://api.openai.com"
+    api_key_env = ("OPENAI_API_KEY",)
+    key_url = "https://platform.openai.com/api-keys"
+    routable = False
+    needs_model_mapping = False
+
+
 @hookimpl
 def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
     register(OpenAIChat())
+    register(OpenAIResponses())
