@@ -39,7 +39,7 @@ def send_responses(
     out = sys.stdout
     if not options.get("stream", True):
         result = client.responses.create(**kwargs, stream=False)
-        text = result.output_text
+        text: str = result.output_text
         out.write(text + "\n")
         out.flush()
         logger.info("answered by model %s", result.model)
