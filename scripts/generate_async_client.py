@@ -37,6 +37,8 @@ REPLACEMENTS: list[tuple[str, str]] = [
     (r"self\.responses = Responses\(self\)", "self.responses = AsyncResponses(self)"),
     (r"(\n    )def (?!__init__)(\w+)\(", r"\1async def \2("),
     (r"return self\._run\(", "return await self._run("),
+    (r"= self\._run\(", "= await self._run("),
+    (r"return self\._chat\(", "return await self._chat("),
     (r"return self\._run_effects\(", "return await self._run_effects("),
     (r"self\._drive\(", "await self._drive("),
     (r"= self\.(feature_extraction|model_status)\(", r"= await self.\1("),

@@ -6,7 +6,7 @@ import asyncio
 import os
 import time
 from collections.abc import Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
 from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
@@ -186,7 +186,7 @@ class SyncClientBase(_ClientCommon):
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         self._http.close()
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -272,7 +272,7 @@ class AsyncClientBase(_ClientCommon):
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         await self._http.aclose()
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

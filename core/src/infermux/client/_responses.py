@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from infermux import responses
 from infermux.client import _inputs
 from infermux.errors import InvalidInputError
 from infermux.responses import inputs as _checks
+from infermux.streaming import AsyncStream, Stream
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
+if TYPE_CHECKING:  # pydantic loads with the first answer, not with the client
     from infermux.engine import TaskRequest
-    from infermux.responses.types import Response, ResponseStreamEvent
-    from infermux.streaming import AsyncStream, Stream
 
 __all__ = ["AsyncResponses", "Responses", "build_request", "finish"]
 
@@ -105,7 +103,7 @@ class Responses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Stream[ResponseStreamEvent]: ...
+    ) -> Stream[responses.ResponseStreamEvent]: ...
 
     @overload
     def create(
@@ -113,7 +111,7 @@ class Responses:
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: Literal[False] = False,
-        text_format: type[BaseModel] | None = None,
+        text_format: type | None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -137,7 +135,7 @@ class Responses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Response: ...
+    ) -> responses.Response: ...
 
     @overload
     def create(
@@ -145,7 +143,7 @@ class Responses:
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: bool = False,
-        text_format: type[BaseModel] | None = None,
+        text_format: type | None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -169,14 +167,14 @@ class Responses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Response | Stream[ResponseStreamEvent]: ...
+    ) -> responses.Response | Stream[responses.ResponseStreamEvent]: ...
 
     def create(
         self,
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: bool = False,
-        text_format: type[BaseModel] | None = None,
+        text_format: type | None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -200,7 +198,7 @@ class Responses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Response | Stream[ResponseStreamEvent]:
+    ) -> responses.Response | Stream[responses.ResponseStreamEvent]:
         """Create a model response; ``stream=True`` gives typed events
         (:class:`~infermux.responses.ResponseStreamEvent`) whose ``collect()`` folds them
         into the :class:`~infermux.responses.Response` a plain call returns.
@@ -283,7 +281,7 @@ class AsyncResponses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> AsyncStream[ResponseStreamEvent]: ...
+    ) -> AsyncStream[responses.ResponseStreamEvent]: ...
 
     @overload
     async def create(
@@ -291,7 +289,7 @@ class AsyncResponses:
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: Literal[False] = False,
-        text_format: type[BaseModel] | None = None,
+        text_format: type | None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -315,7 +313,7 @@ class AsyncResponses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Response: ...
+    ) -> responses.Response: ...
 
     @overload
     async def create(
@@ -323,7 +321,7 @@ class AsyncResponses:
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: bool = False,
-        text_format: type[BaseModel] | None = None,
+        text_format: type | None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -347,14 +345,14 @@ class AsyncResponses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Response | AsyncStream[ResponseStreamEvent]: ...
+    ) -> responses.Response | AsyncStream[responses.ResponseStreamEvent]: ...
 
     async def create(
         self,
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: bool = False,
-        text_format: type[BaseModel] | None = None,
+        text_format: type | None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -378,7 +376,7 @@ class AsyncResponses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> Response | AsyncStream[ResponseStreamEvent]:
+    ) -> responses.Response | AsyncStream[responses.ResponseStreamEvent]:
         """Create a model response; ``stream=True`` gives typed events
         (:class:`~infermux.responses.ResponseStreamEvent`) whose ``collect()`` folds them
         into the :class:`~infermux.responses.Response` a plain call returns.

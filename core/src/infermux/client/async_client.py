@@ -6,7 +6,8 @@ by hand."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+
+import httpx2
 
 from infermux.client._base import build_engine
 from infermux.client._chat_alias import AsyncChat
@@ -15,10 +16,6 @@ from infermux.client.async_media_tasks import AsyncMediaTasks
 from infermux.client.async_services import AsyncServices
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    import httpx2
-
 
 __all__ = ["AsyncInferenceClient"]
 

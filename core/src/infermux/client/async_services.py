@@ -7,10 +7,11 @@ by hand."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from infermux.chunking import ChunkingSettings, EmbeddedChunk, Strategy, chunk_text
 from infermux.client import _inputs
+from infermux.client.async_text_tasks import AsyncTextTasks
 from infermux.errors import ResponseFormatError
 from infermux.hub import (
     HubModel,
@@ -21,10 +22,7 @@ from infermux.hub import (
     parse_status,
 )
 from infermux.mapping import ProviderMappingEntry
-
-if TYPE_CHECKING:
-    from infermux.streaming import AsyncStream
-from infermux.client.async_text_tasks import AsyncTextTasks
+from infermux.streaming import AsyncStream
 
 __all__ = ["AsyncServices"]
 

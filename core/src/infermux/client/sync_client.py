@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+
+import httpx2
 
 from infermux.client._base import build_engine
 from infermux.client._chat_alias import Chat
@@ -13,10 +14,6 @@ from infermux.client.sync_media_tasks import MediaTasks
 from infermux.client.sync_services import Services
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    import httpx2
-
 
 __all__ = ["InferenceClient"]
 

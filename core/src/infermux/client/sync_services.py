@@ -5,10 +5,11 @@ synchronous client. ``async_services.py`` is generated from this file: run
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from infermux.chunking import ChunkingSettings, EmbeddedChunk, Strategy, chunk_text
 from infermux.client import _inputs
+from infermux.client.sync_text_tasks import TextTasks
 from infermux.errors import ResponseFormatError
 from infermux.hub import (
     HubModel,
@@ -19,10 +20,7 @@ from infermux.hub import (
     parse_status,
 )
 from infermux.mapping import ProviderMappingEntry
-
-if TYPE_CHECKING:
-    from infermux.streaming import Stream
-from infermux.client.sync_text_tasks import TextTasks
+from infermux.streaming import Stream
 
 __all__ = ["Services"]
 

@@ -40,6 +40,7 @@ from infermux.media import ImageOutput, sniff_content_type
 
 __all__ = [
     "CHAT_PARAMETERS",
+    "OPENAI_CHAT_EXTRAS",
     "RESPONSES_PARAMETERS",
     "ROUTER_RESPONSES_PARAMETERS",
     "OpenAIChatHelper",
@@ -72,6 +73,26 @@ CHAT_PARAMETERS = frozenset(
     }
 )
 
+
+#: Parameters of OpenAI's chat completions beyond the task spec's (``chat.completions.create``
+#: takes them; a helper accepts those its API documents).
+OPENAI_CHAT_EXTRAS = frozenset(
+    {
+        "audio",
+        "metadata",
+        "modalities",
+        "parallel_tool_calls",
+        "prediction",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "safety_identifier",
+        "service_tier",
+        "store",
+        "user",
+        "verbosity",
+        "web_search_options",
+    }
+)
 
 #: Parameters of OpenAI's ``POST /v1/responses`` besides ``model``, ``input`` and ``stream``.
 RESPONSES_PARAMETERS = frozenset(

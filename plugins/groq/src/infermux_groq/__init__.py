@@ -40,6 +40,11 @@ CHAT_PARAMETERS = frozenset(
         "tool_choice",
         "tools",
         "top_p",
+        # Documented by Groq's chat completions API (console.groq.com/docs/api-reference).
+        "parallel_tool_calls",
+        "reasoning_effort",
+        "service_tier",
+        "user",
     }
 )
 

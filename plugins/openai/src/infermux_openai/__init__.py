@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.openai import OpenAIChatHelper, OpenAIResponsesHelper
+from infermux.helpers.openai import (
+    CHAT_PARAMETERS,
+    OPENAI_CHAT_EXTRAS,
+    OpenAIChatHelper,
+    OpenAIResponsesHelper,
+)
 
 __all__ = ["OpenAIChat", "OpenAIResponses", "register_providers"]
 
@@ -24,6 +29,8 @@ class OpenAIChat(OpenAIChatHelper):
     key_url = "https://platform.openai.com/api-keys"
     routable = False
     needs_model_mapping = False
+    # Every parameter of OpenAI's own chat completions API.
+    supported_parameters = CHAT_PARAMETERS | OPENAI_CHAT_EXTRAS
 
 
 class OpenAIResponses(OpenAIResponsesHelper):
