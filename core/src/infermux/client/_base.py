@@ -61,6 +61,7 @@ def build_engine(
     _check_optional("provider", provider, str, "a provider id string such as 'together'")
     _check_optional("model", model, str, "a model id string")
     _check_optional("base_url", base_url, str, "an http(s) URL string")
+    _check_optional("hub_url", hub_url, str, "an http(s) URL string")
     _check_optional("timeout", timeout, (int, float), "a number of seconds or None")
     if routing not in ROUTING_MODES:
         raise InvalidInputError(
@@ -100,7 +101,8 @@ def build_engine(
         routing=routing,
         base_url=base_url,
         router_url=router_url or DEFAULT_ROUTER_URL,
-        hub_url=hub_url or DEFAULT_HUB_URL,
+        # HF_ENDPOINT: huggingface_hub's variable for a Hub mirror or a private Hub.
+        hub_url=hub_url or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_HUB_URL,
         timeout=timeout,
         retry=retry if retry is not None else RetryPolicy(max_retries=max_retries),
         headers=dict(headers or {}),

@@ -17,7 +17,7 @@ from infermux.auth import (
     host_of,
     route_inputs,
 )
-from infermux.endpoints import is_url
+from infermux.endpoints import endpoint_helper, is_url
 from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
 from infermux.engine.effects import Effect, StreamStart
 from infermux.engine.failures import _guarded, _redacting
@@ -255,13 +255,24 @@ class Engine(Resolver, JobRunner):
         """Send a request of the caller's own shape through a provider's routing, auth and
         retries. ``request.url`` may be a path (appended to the provider's base URL)."""
         name = provider or self.settings.provider
-        if name is None or name == "auto":
-            raise InvalidInputError("client.request() needs a provider: pass provider='...'")
-        tasks = self.registry.tasks_for(name)
-        if not tasks:
-            raise UnknownProviderError(name, self.registry.providers())
-        helper = self.registry.get(name, tasks[0]).helper
         settings = self.settings
+        endpoint = name is None and settings.base_url is not None
+        if endpoint:
+            # A dedicated endpoint (base_url= and no provider): its own auth rules, and
+            # paths relative to the URL as given.
+            assert settings.base_url is not None
+            helper = endpoint_helper("conversational", settings.base_url)
+            name = helper.provider
+        elif name is None or name == "auto":
+            raise InvalidInputError(
+                "client.request() needs a provider: pass provider='...' (or base_url= for "
+                "a dedicated endpoint)"
+            )
+        else:
+            tasks = self.registry.tasks_for(name)
+            if not tasks:
+                raise UnknownProviderError(name, self.registry.providers())
+            helper = self.registry.get(name, tasks[0]).helper
         route = choose_route(
             helper,
             api_key=settings.api_key,
@@ -270,6 +281,9 @@ class Engine(Resolver, JobRunner):
             hub_url=settings.hub_url,
             base_url=settings.base_url,
         )
+        if endpoint:
+            assert settings.base_url is not None
+            route = replace(route, base_url=settings.base_url.rstrip("/"))
         if not is_url(request.url):
             request = replace(request, url=route.base_url + "/" + request.url.lstrip("/"))
         response = yield from self._send(request, route.credential, name, helper)

@@ -65,9 +65,9 @@ class Resolver(Sender):
         model = request.model or settings.model
         if is_url(model):
             assert model is not None
-            return [Candidate(endpoint_helper(request.task, model), "tgi")]
+            return [Candidate(endpoint_helper(request.task, model, self.registry), "tgi")]
         if provider is None and settings.base_url is not None:
-            helper = endpoint_helper(request.task, settings.base_url)
+            helper = endpoint_helper(request.task, settings.base_url, self.registry)
             return [Candidate(helper, model or "tgi")]
         if model is not None and ":" in model and "/" in model:
             base, _, suffix = model.rpartition(":")
