@@ -25,6 +25,22 @@ _DONE = "[DONE]"
 _PENDING_CLOSES: set[asyncio.Task[None]] = set()
 
 
+def _with_info(
+    parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+) -> Callable[[SSEEvent], T | None]:
+    """``parse`` whose typed chunks carry the stream's ``response_info``, as every other
+    result does (chunks that cannot hold it, plain dicts, pass unchanged)."""
+
+    def parse_with_info(event: SSEEvent) -> T | None:
+        item = parse(event)
+        setter = getattr(item, "_set_response_info", None)
+        if setter is not None:
+            setter(info)
+        return item
+
+    return parse_with_info
+
+
 class Stream(Generic[T]):
     """Iterate typed chunks: ``for chunk in client.chat_completion(..., stream=True)``."""
 
@@ -32,7 +48,7 @@ class Stream(Generic[T]):
         self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
     ) -> None:
         self._handle = handle
-        self._parse = parse
+        self._parse = _with_info(parse, info)
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -103,7 +119,7 @@ class AsyncStream(Generic[T]):
         self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
     ) -> None:
         self._handle = handle
-        self._parse = parse
+        self._parse = _with_info(parse, info)
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider

@@ -342,3 +342,12 @@ def decode_custom(response: Any) -> Any:
     if "json" in response.content_type:
         return response.json()
     return response.content
+
+
+def check_batch_size(value: Any) -> int | None:
+    """``batch_size``: None (the provider's limit) or a positive integer."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidInputError(f"batch_size must be an integer >= 1, got {value!r}")
+    return value

@@ -294,6 +294,28 @@ class Engine(Resolver, JobRunner):
             return StreamStart(response, _raw_event, info)
         return response
 
+    def max_batch_size(self, task: str, model: str | None) -> int:
+        """The most inputs one request of ``task`` may carry for the provider this client
+        (or ``model="id:provider"``) names; the core's default where that is not known
+        before resolving (``provider="auto"``)."""
+        from infermux.helpers.base import DEFAULT_MAX_BATCH_SIZE
+
+        settings = self.settings
+        provider = settings.provider
+        model = model or settings.model
+        if model and ":" in model and "/" in model and not is_url(model):
+            suffix = model.rpartition(":")[2]
+            provider = suffix if suffix in self.registry.providers() else provider
+        helper: TaskProviderHelper | None = None
+        if is_url(model):
+            helper = endpoint_helper(task, str(model), self.registry)
+        elif provider is None and settings.base_url is not None:
+            helper = endpoint_helper(task, settings.base_url, self.registry)
+        elif provider not in (None, "auto") and (provider, task) in self.registry:
+            helper = self.registry.get(str(provider), task).helper
+        limit = getattr(helper, "max_batch_size", None)
+        return limit if isinstance(limit, int) and limit > 0 else DEFAULT_MAX_BATCH_SIZE
+
     def hub(
         self, path: str, params: Mapping[str, Any] | None = None
     ) -> Generator[Effect, Any, Any]:

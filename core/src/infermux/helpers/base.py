@@ -18,6 +18,7 @@ from typing import Any, Literal
 from infermux.errors import ResponseFormatError
 
 __all__ = [
+    "DEFAULT_MAX_BATCH_SIZE",
     "AuthScheme",
     "BinaryPayload",
     "Call",
@@ -208,6 +209,11 @@ class LazyType:
         return value
 
 
+#: Inputs per request when a helper declares no ``max_batch_size`` (TEI's default client
+#: batch limit, and well under every hosted embeddings API's).
+DEFAULT_MAX_BATCH_SIZE = 32
+
+
 def _check_json_object(value: Any, what: str, provider: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ResponseFormatError(
@@ -275,6 +281,9 @@ class TaskProviderHelper:
     #: Model ids this helper serves as they are (in-house models the Hub does not know):
     #: ``provider="auto"`` picks a helper declaring the model before asking the Hub.
     served_models: frozenset[str] = frozenset()
+    #: The most inputs one request may carry (``embed_chunks`` batches by it); None: the
+    #: core's default, :data:`DEFAULT_MAX_BATCH_SIZE`.
+    max_batch_size: int | None = None
     #: Client-side request budget applied when the user sets none (requests per minute).
     default_requests_per_minute: float | None = None
     #: Where users get a key; shown in errors and docs.

@@ -327,6 +327,8 @@ class OpenAIEmbeddingsHelper(_OpenAIBase):
     task = "feature-extraction"
     route = "/embeddings"
     supported_parameters = frozenset({"dimensions"})
+    #: A conservative batch for OpenAI-compatible servers (OpenAI itself takes 2,048).
+    max_batch_size: int | None = 128
     output_type = list
 
     def prepare_payload(self, call: Call) -> Payload:
