@@ -231,7 +231,7 @@ def test_every_openai_chat_parameter_is_accepted_by_openai_itself():
         web_search_options={},
     )
     body = canned.bodies[0]
-    assert body["max_tokens"] == 32
+    assert body["max_completion_tokens"] == 32  # OpenAI's name for it
     assert body["modalities"] == ["text"]
     assert body["web_search_options"] == {}
     assert body["verbosity"] == "low"
