@@ -397,3 +397,35 @@ async def test_async_text_format(replay):
                 text_format=CalendarEvent,
             )
     assert isinstance(out.output_parsed, CalendarEvent)
+
+
+def test_auto_provider_finds_a_chat_provider_and_goes_through_the_router(replay, sent):
+    client = InferenceClient(api_key=FAKE_HF_TOKEN, http_client=sent.client())
+    with replay("cerebras/responses_routed_synthetic.yaml") as tape:
+        out = client.responses.create(
+            model="meta-llama/Llama-3.3-70B-Instruct", input="What is deep learning?"
+        )
+    assert out.response_info.provider == "cerebras"
+    assert tape.all_played
+    assert json.loads(sent.requests[-1].content)["model"] == (
+        "meta-llama/Llama-3.3-70B-Instruct:cerebras"
+    )
+
+
+def test_router_policy_suffix_lets_the_router_choose():
+    import httpx2
+
+    seen = []
+
+    def router(request):
+        seen.append(request)
+        body = {"object": "response", "status": "completed", "output": []}
+        return httpx2.Response(200, json=body)
+
+    client = InferenceClient(
+        api_key=FAKE_HF_TOKEN, http_client=httpx2.Client(transport=httpx2.MockTransport(router))
+    )
+    out = client.responses.create(model="openai/gpt-oss-120b:fastest", input="Hi")
+    assert out.output_text == ""
+    assert str(seen[0].url) == "https://router.huggingface.co/v1/responses"
+    assert json.loads(seen[0].content)["model"] == "openai/gpt-oss-120b:fastest"
