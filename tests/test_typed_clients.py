@@ -286,6 +286,7 @@ def test_alias_and_responses_annotations_resolve():
     assert created == Response | Stream[ResponseStreamEvent]
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_resolvable_annotations_cost_no_pydantic_at_import():
     import subprocess
     import sys
