@@ -429,3 +429,19 @@ def test_router_policy_suffix_lets_the_router_choose():
     assert out.output_text == ""
     assert str(seen[0].url) == "https://router.huggingface.co/v1/responses"
     assert json.loads(seen[0].content)["model"] == "openai/gpt-oss-120b:fastest"
+
+
+def test_an_in_house_chat_endpoint_without_responses_is_not_sent_to_the_router(
+    tmp_path, monkeypatch
+):
+    from infermux.errors import UnsupportedTaskError
+
+    config = tmp_path / "infermux.toml"
+    config.write_text(
+        '[providers.gateway]\nbase_url = "https://llm.internal.example.com/v1"\n'
+        'tasks = ["conversational"]\n'
+    )
+    monkeypatch.setenv("INFERMUX_CONFIG", str(config))
+    client = InferenceClient(provider="gateway", api_key=FAKE_HF_TOKEN)
+    with pytest.raises(UnsupportedTaskError, match="responses"):
+        client.responses.create(model="gateway-llm", input="Ping?")

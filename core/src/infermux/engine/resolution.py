@@ -130,8 +130,13 @@ class Resolver(Sender):
     def _serves(self, provider: str, task: str) -> bool:
         if (provider, task) in self.registry:
             return True
-        # Every chat provider answers the Responses API through the router.
-        return task == "responses" and (provider, "conversational") in self.registry
+        # Every chat provider the router serves answers the Responses API through it.
+        return task == "responses" and self._routable_chat(provider)
+
+    def _routable_chat(self, provider: str) -> bool:
+        if (provider, "conversational") not in self.registry:
+            return False
+        return bool(self.registry.get(provider, "conversational").helper.routable)
 
     def _helper_for(self, provider: str, task: str) -> TaskProviderHelper:
         """The registered helper; for ``responses`` on a provider without one, a helper
@@ -139,7 +144,7 @@ class Resolver(Sender):
         if (
             task == "responses"
             and (provider, task) not in self.registry
-            and (provider, "conversational") in self.registry
+            and self._routable_chat(provider)
         ):
             from infermux.responses.routing import routed_responses_helper
 
