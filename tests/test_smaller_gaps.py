@@ -153,3 +153,35 @@ def test_stream_chunks_and_collected_streams_carry_response_info(replay):
     assert first.response_info is stream.response_info
     assert first.response_info.provider == "together"
     assert collected.response_info is stream.response_info
+
+
+@pytest.mark.parametrize(
+    ("provider", "alias", "expected"),
+    [
+        ("openai", "small", "gpt-4o-mini"),
+        ("cerebras", "small", "llama3.1-8b"),
+        ("cerebras", None, "llama-3.3-70b"),
+        ("cohere", "agent", "command-a-03-2025"),
+    ],
+)
+def test_chat_aliases_name_the_providers_own_models(provider, alias, expected):
+    sent = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        sent.append(json.loads(request.content))
+        return httpx2.Response(200, json=CHAT_REPLY)
+
+    client = InferenceClient(
+        provider=provider,
+        api_key="provider-key-0123456789",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    client.chat_completion([{"role": "user", "content": "Hi"}], model=alias)
+    assert sent[0]["model"] == expected
+
+
+def test_an_alias_a_provider_does_not_define_is_refused():
+    with pytest.raises(InvalidInputError, match="has no 'large' alias"):
+        InferenceClient(provider="nvidia", api_key="nvapi-key").chat_completion(
+            [{"role": "user", "content": "Hi"}], model="large"
+        )
