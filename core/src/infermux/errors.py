@@ -62,6 +62,7 @@ __all__ = [
     "ResponseFormatError",
     "ServerError",
     "StreamError",
+    "StructuredOutputError",
     "TransportError",
     "UnknownProviderError",
     "UnsupportedTaskError",
@@ -272,6 +273,25 @@ class ResponseFormatError(InfermuxError):
         self.provider = provider
         self.task = task
         super().__init__(message)
+
+
+class StructuredOutputError(ResponseFormatError):
+    """The model's answer does not validate against the ``response_format``/``text_format``
+    pydantic model asked for. ``errors`` lists ``(field path, problem)`` pairs; ``text``
+    holds the model's raw answer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[tuple[str, str]],
+        text: str,
+        provider: str | None = None,
+        task: str | None = None,
+    ):
+        self.errors = errors
+        self.text = text
+        super().__init__(message, provider=provider, task=task)
 
 
 class StreamError(InfermuxError):

@@ -41,11 +41,28 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         options["max_tokens"] = args.max_tokens
     if args.temperature is not None:
         options["temperature"] = args.temperature
+    if getattr(args, "responses", False):
+        # --responses sends what it maps itself; refuse the rest rather than drop it.
+        unsupported = [
+            name
+            for name, given in (
+                ("--json", json_output),
+                ("--param", bool(getattr(args, "params", []))),
+            )
+            if given
+        ]
+        if unsupported:
+            raise CLIError(f"{' and '.join(unsupported)} do not apply to --responses yet")
+        options["responses"] = True
     return options
 
 
 def send(client: InferenceClient, messages: list[Message], options: dict[str, Any]) -> str:
     """Send the conversation, print the reply as it arrives, and return its text."""
+    if options.get("responses"):
+        from infermux.cli.responses_chat import send_responses
+
+        return send_responses(client, messages, options)
     out = sys.stdout
     if options.pop("json_output", False):
         from infermux.cli.output import dumps, to_jsonable
