@@ -348,3 +348,11 @@ def test_errors_are_red_on_a_terminal_only(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(["chat", "m", "--provider", "togther", "Hi"]) == 2
     assert terminal.getvalue().startswith("\x1b[1;31merror:\x1b[0m Unknown provider")
+
+
+def test_responses_refuses_options_it_would_drop(capsys):
+    argv = ["chat", "m", "--provider", "together", "--responses"]
+    assert main([*argv, "--json", "Hi"]) == 2
+    assert "--json do not apply to --responses" in capsys.readouterr().err
+    assert main([*argv, "-p", "seed=1", "Hi"]) == 2
+    assert "--param do not apply to --responses" in capsys.readouterr().err
