@@ -196,22 +196,24 @@ ERROR_BODY_BYTES = 64 * 1024
 
 
 def body_decoder(
-    headers: Mapping[str, str], status: int, limits: SizeLimits, url: str
+    headers: Mapping[str, str],
+    status: int,
+    limits: SizeLimits,
+    url: str,
+    encoding: str | None = None,
 ) -> tuple[BoundedDecoder, int]:
     """The decoder for a body, and how much of it to keep (-1: all, under the cap; an
-    error answer: its first ERROR_BODY_BYTES only)."""
+    error answer: its first ERROR_BODY_BYTES only). ``encoding``: the Content-Encoding
+    still to undo (default: the header's)."""
+    if encoding is None:
+        encoding = headers.get("content-encoding", "")
     limit, setting = limits.for_content_type(headers.get("content-type", ""))
     length = headers.get("content-length", "")
-    if (
-        status < 400
-        and length.isdigit()
-        and int(length) > limit
-        and not headers.get("content-encoding")
-    ):
+    if status < 400 and length.isdigit() and int(length) > limit and not encoding:
         raise too_large(f"Content-Length {int(length):,}", limit, url, b"", setting)
     if status >= 400:
-        return BoundedDecoder(headers.get("content-encoding", ""), None, url), ERROR_BODY_BYTES
-    return BoundedDecoder(headers.get("content-encoding", ""), limit, url, setting), -1
+        return BoundedDecoder(encoding, None, url), ERROR_BODY_BYTES
+    return BoundedDecoder(encoding, limit, url, setting), -1
 
 
 class BodyCollector:

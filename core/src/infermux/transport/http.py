@@ -145,13 +145,33 @@ def _response(raw: httpx2.Response, content: bytes) -> Response:
     return Response(raw.status_code, raw.headers, content, str(raw.url))
 
 
+def _encoding(raw: httpx2.Response) -> str:
+    """The encoding still to undo: none for a response built with its content already
+    decoded (``httpx2.MockTransport``, a caller's transport reading eagerly)."""
+    return "" if raw.is_stream_consumed else raw.headers.get("content-encoding", "")
+
+
+def _raw_chunks(raw: httpx2.Response) -> Iterator[bytes]:
+    return iter((raw.content,)) if raw.is_stream_consumed else raw.iter_raw()
+
+
+async def _araw_chunks(raw: httpx2.Response) -> AsyncIterator[bytes]:
+    if raw.is_stream_consumed:
+        yield raw.content
+        return
+    async for chunk in raw.aiter_raw():
+        yield chunk
+
+
 def read_body(raw: httpx2.Response, effect: Send, deadline: float | None) -> bytes:
     """Read a sync response's body through the bounded decoder, by ``deadline``."""
     url = str(raw.url)
     try:
-        decoder, keep = body_decoder(raw.headers, raw.status_code, effect.limits, url)
+        decoder, keep = body_decoder(
+            raw.headers, raw.status_code, effect.limits, url, _encoding(raw)
+        )
         body = BodyCollector(keep)
-        for chunk in raw.iter_raw():
+        for chunk in _raw_chunks(raw):
             if not body.add(decoder.feed(chunk)):
                 break
             if deadline is not None and time.monotonic() > deadline:
@@ -167,9 +187,11 @@ async def aread_body(raw: httpx2.Response, effect: Send) -> bytes:
     """Read an async response's body through the bounded decoder (the caller bounds time)."""
     url = str(raw.url)
     try:
-        decoder, keep = body_decoder(raw.headers, raw.status_code, effect.limits, url)
+        decoder, keep = body_decoder(
+            raw.headers, raw.status_code, effect.limits, url, _encoding(raw)
+        )
         body = BodyCollector(keep)
-        async for chunk in raw.aiter_raw():
+        async for chunk in _araw_chunks(raw):
             if not body.add(decoder.feed(chunk)):
                 break
         else:
@@ -211,8 +233,8 @@ class SyncStreamHandle:
     def iter_bytes(self) -> Iterator[bytes]:
         url = self.head.url
         try:
-            decoder = BoundedDecoder(self._raw.headers.get("content-encoding", ""), None, url)
-            chunks = self._raw.iter_raw()
+            decoder = BoundedDecoder(_encoding(self._raw), None, url)
+            chunks = _raw_chunks(self._raw)
             while True:
                 token = ATTEMPT_DEADLINE.set(self.deadline)
                 try:
@@ -262,8 +284,8 @@ class AsyncStreamHandle:
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         url = self.head.url
         try:
-            decoder = BoundedDecoder(self._raw.headers.get("content-encoding", ""), None, url)
-            chunks = self._raw.aiter_raw().__aiter__()
+            decoder = BoundedDecoder(_encoding(self._raw), None, url)
+            chunks = _araw_chunks(self._raw).__aiter__()
             while True:
                 try:
                     async with asyncio.timeout(time_left(self.deadline)):
