@@ -39,3 +39,9 @@ settings.register_profile(
     phases=[Phase.explicit, Phase.generate],
 )
 settings.load_profile(os.environ.get("INFERMUX_FUZZ_PROFILE", "reliability"))
+
+
+def pytest_configure(config: object) -> None:
+    # The lead's test tiers (issue 13) register `slow` for the whole suite; until then,
+    # the reliability tests register it themselves (registering twice is harmless).
+    config.addinivalue_line("markers", "slow: takes more than about 2 s")  # type: ignore[attr-defined]
