@@ -188,8 +188,10 @@ async def test_a_submit_that_times_out_is_not_sent_again(kind, provider, local_s
     assert script.submits == 1
     error = caught.value
     assert isinstance(error.__cause__, RequestTimeoutError)
-    assert "not sent again" in str(error) and "may be running" in str(error)
-    assert error.provider == provider.name and error.how_to_find
+    assert "not sent again" in str(error)
+    assert "may be running" in str(error)
+    assert error.provider == provider.name
+    assert error.how_to_find
     if provider.name == "replicate":
         assert "https://replicate.com/predictions" in error.how_to_find
 
