@@ -192,7 +192,7 @@ def attempt_timed_out(url: str, timeout: float | None) -> RequestTimeoutError:
 
 
 #: An error answer is read up to this much; the rest is dropped (errors keep excerpts).
-ERROR_BODY_BYTES = 64 * 1024
+ERROR_BODY_BYTES = 16 * 1024
 
 
 def body_decoder(
