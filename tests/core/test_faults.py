@@ -329,7 +329,7 @@ async def test_huge_error_page_is_cut_in_the_message(client_for, local_server):
         with pytest.raises(ServerError) as raised:
             await invoke(client, "chat_completion", MESSAGES)
     assert len(str(raised.value)) < 700
-    assert len(raised.value.body) == 10_000
+    assert raised.value.body == "x" * 2000  # an excerpt only (issue 14: errors keep no big body)
 
 
 # -- streaming ---------------------------------------------------------------------------------
