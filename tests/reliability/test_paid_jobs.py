@@ -192,8 +192,10 @@ async def test_a_submit_that_times_out_is_not_sent_again(kind, provider, local_s
     assert "may be running" in str(error)
     assert error.provider == provider.name
     assert error.how_to_find
-    if provider.name == "replicate":
-        assert "https://replicate.com/predictions" in error.how_to_find
+    where = (
+        "https://replicate.com/predictions" if provider.name == "replicate" else "https://fal.ai"
+    )
+    assert where in error.how_to_find
 
 
 async def test_a_submit_answered_with_a_5xx_is_not_sent_again(kind, provider, local_server):

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from infermux.auth import (
     Credential,
@@ -166,11 +167,10 @@ class Sender:
     ) -> JobMayExistError:
         """The error for a job-creating request that failed after it may have arrived."""
         request_id = cause.request_id if isinstance(cause, ProviderHTTPError) else None
-        where = (
-            helper.jobs_url
-            if helper is not None and helper.jobs_url
-            else (helper.key_url if helper is not None and helper.key_url else None)
-        )
+        where = helper.jobs_url if helper is not None else None
+        if not where and helper is not None and helper.key_url:
+            parts = urlsplit(helper.key_url)  # the provider's site, where its dashboard is
+            where = f"{parts.scheme}://{parts.netloc}"
         how = (
             f"Look for it among your {provider} jobs"
             + (f" ({where})" if where else " in the provider's dashboard")
