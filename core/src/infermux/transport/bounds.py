@@ -107,12 +107,14 @@ class BoundedDecoder:
     def __init__(
         self, encoding: str, limit: int | None, url: str, setting: str = "max_response_bytes"
     ) -> None:
+        # As httpx2 does, codings it cannot undo are ignored (a server's "chunked" there is a
+        # known mistake); infermux only asks for gzip and deflate. More than one is refused.
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+        codings = [c for c in codings if c in ("gzip", "x-gzip", "deflate")]
+        if len(codings) > 1:
             raise ResponseFormatError(
-                f"{url[:200]} answered with Content-Encoding {encoding!r}, which infermux "
-                f"did not ask for (it accepts {ACCEPT_ENCODING})"
+                f"{url[:200]} answered with Content-Encoding {encoding!r}: infermux decodes "
+                f"one of {ACCEPT_ENCODING}, not a stack of them"
             )
         self._encoding = codings[0] if codings else ""
         self._decoder = self._new_decoder()
