@@ -40,8 +40,3 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("INFERMUX_FUZZ_PROFILE", "reliability"))
 
-
-def pytest_configure(config: object) -> None:
-    # The lead's test tiers (issue 13) register `slow` for the whole suite; until then,
-    # the reliability tests register it themselves (registering twice is harmless).
-    config.addinivalue_line("markers", "slow: takes more than about 2 s")  # type: ignore[attr-defined]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
-import time
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
+from infermux.clock import SYSTEM_CLOCK, Clock
 from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
 from infermux.errors import ConfigurationError, InvalidInputError
 from infermux.helpers.base import Response
@@ -59,6 +58,7 @@ def build_engine(
     max_response_bytes: int | None = None,
     max_media_bytes: int | None = None,
     max_event_bytes: int | None = None,
+    clock: Clock | None = None,
 ) -> Engine:
     """Validate constructor arguments and build the engine both clients run on."""
     if api_key is not None and token is not None and api_key != token:
@@ -102,6 +102,11 @@ def build_engine(
     _check_optional("bill_to", bill_to, str, "an organisation name")
     _check_seconds("total_timeout", total_timeout)
     limits = _size_limits(max_response_bytes, max_media_bytes, max_event_bytes)
+    if clock is not None and not isinstance(clock, Clock):
+        raise InvalidInputError(
+            f"clock must be an infermux.clock.Clock (or a subclass such as "
+            f"infermux.testing.FakeClock), got {type(clock).__name__}"
+        )
     settings = EngineSettings(
         provider=provider,
         model=model,
@@ -127,6 +132,7 @@ def build_engine(
         mapping_ttl=mapping_ttl,
         total_timeout=total_timeout,
         limits=limits,
+        clock=clock if clock is not None else SYSTEM_CLOCK,
     )
     return Engine(settings, registry)
 
@@ -189,7 +195,7 @@ class SyncClientBase(_ClientCommon):
     ) -> None:
         self.engine = engine
         self._http = SyncHTTP(http_client)
-        self._limits = SyncLimits(max_concurrency)
+        self._limits = SyncLimits(max_concurrency, engine.settings.clock)
 
     def _run(self, request: TaskRequest) -> Any:
         return self._run_effects(self.engine.run(request))
@@ -229,10 +235,8 @@ class SyncClientBase(_ClientCommon):
                         if not isinstance(send_value, Response):
                             streams.append(send_value)
                     elif type(effect) is Sleep:
-                        if effect.cancel is not None:
-                            effect.cancel.wait(effect.seconds)  # wakes early; the engine checks
-                        elif effect.seconds > 0:
-                            time.sleep(effect.seconds)
+                        # Wakes early on a cancel; the engine checks why.
+                        self.engine.settings.clock.sleep(effect.seconds, effect.cancel)
                 except BaseException as exc:
                     error = exc
         finally:
@@ -303,7 +307,7 @@ class AsyncClientBase(_ClientCommon):
     ) -> None:
         self.engine = engine
         self._http = _async_http(http_client)
-        self._limits = AsyncLimits(max_concurrency)
+        self._limits = AsyncLimits(max_concurrency, engine.settings.clock)
 
     async def _run(self, request: TaskRequest) -> Any:
         return await self._run_effects(self.engine.run(request))
@@ -343,13 +347,7 @@ class AsyncClientBase(_ClientCommon):
                         if not isinstance(send_value, Response):
                             streams.append(send_value)
                     elif type(effect) is Sleep:
-                        if effect.cancel is not None:
-                            deadline = time.monotonic() + effect.seconds
-                            # Poll the token so a cancel from another task or thread wakes us.
-                            while not effect.cancel.cancelled and time.monotonic() < deadline:
-                                await asyncio.sleep(min(0.05, deadline - time.monotonic()))
-                        elif effect.seconds > 0:
-                            await asyncio.sleep(effect.seconds)
+                        await self.engine.settings.clock.asleep(effect.seconds, effect.cancel)
                 except BaseException as exc:
                     error = exc
         finally:

@@ -12,6 +12,7 @@ from infermux.client._base import build_engine
 from infermux.client._chat_alias import AsyncChat
 from infermux.client.async_media_tasks import AsyncMediaTasks
 from infermux.client.async_services import AsyncServices
+from infermux.clock import Clock
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
 
@@ -69,6 +70,8 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
         max_response_bytes, max_media_bytes, max_event_bytes: caps on an answer's
             (decompressed) body, on a media answer or download, and on one stream event
             (defaults 64 MiB, 1 GiB, 16 MiB); over a cap, ResponseTooLargeError.
+        clock: where waits and deadlines read the time (default: the system clock); tests
+            pass ``infermux.testing.FakeClock()`` to run back-off and polling in no real time.
         registry: a provider registry other than the process-wide one (tests, isolation).
     """
 
@@ -106,6 +109,7 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
         max_media_bytes: int | None = None,
         max_event_bytes: int | None = None,
         registry: ProviderRegistry | None = None,
+        clock: Clock | None = None,
     ) -> None:
         engine = build_engine(
             provider=provider,
@@ -137,6 +141,7 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
             max_media_bytes=max_media_bytes,
             max_event_bytes=max_event_bytes,
             registry=registry,
+            clock=clock,
         )
         super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.

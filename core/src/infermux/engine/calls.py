@@ -11,6 +11,7 @@ from infermux.auth import (
     DEFAULT_HUB_URL,
     DEFAULT_ROUTER_URL,
 )
+from infermux.clock import SYSTEM_CLOCK, Clock
 from infermux.engine.effects import CancelToken, JobProgress
 from infermux.helpers.base import (
     ModelMapping,
@@ -77,6 +78,8 @@ class EngineSettings:
     total_timeout: float | None = None
     #: Byte caps on answers (max_response_bytes, max_media_bytes, max_event_bytes).
     limits: SizeLimits = DEFAULT_LIMITS
+    #: Where waits and deadlines read the time (``infermux.testing.FakeClock`` in tests).
+    clock: Clock = field(default=SYSTEM_CLOCK, repr=False)
 
 
 class BillToIgnoredWarning(UserWarning):

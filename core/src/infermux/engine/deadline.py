@@ -10,6 +10,7 @@ its iteration enforces too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,9 @@ def within_total_timeout(
         except StopIteration as stop:
             result = stop.value
             if isinstance(result, StreamStart):
-                result = replace(result, deadline=deadline)
+                # The stream reads time.monotonic(): carry the time left over to it.
+                left = max(0.0, deadline - clock())
+                result = replace(result, deadline=time.monotonic() + left)
             return result
         send_value, error = None, None
         left = deadline - clock()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,9 +59,10 @@ class Sender:
                 logger.debug("not sending %s to %s", credential.source, host_of(request.url))
         return headers
 
-    #: The engine's clock (``time.monotonic`` unless a test injects one); deadlines are
-    #: instants on it.
-    clock: Callable[[], float] = staticmethod(time.monotonic)
+    def clock(self) -> float:
+        """Now, on the client's clock (``settings.clock``; a FakeClock in tests): every
+        deadline of the engine is an instant on it."""
+        return self.settings.clock.now()
 
     def _send(
         self,
