@@ -39,4 +39,3 @@ settings.register_profile(
     phases=[Phase.explicit, Phase.generate],
 )
 settings.load_profile(os.environ.get("INFERMUX_FUZZ_PROFILE", "reliability"))
-

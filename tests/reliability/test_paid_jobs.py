@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 import pytest
 
 from infermux import InferenceClient, TaskProviderHelper, register_provider
@@ -35,6 +36,7 @@ from infermux.errors import (
 )
 from infermux.helpers.base import Call, HTTPRequest, Payload, Response
 from infermux.registry.store import ProviderRegistry
+from infermux.testing import FakeClock
 from infermux.transport.retry import RetryPolicy
 from infermux.types import SummarizationOutput
 from tests.core.both_clients import invoke, open_client, run
@@ -446,3 +448,75 @@ async def test_asyncio_timeout_around_a_call_cancels_the_job(local_server):
             async with asyncio.timeout(0.5):
                 await client.text_to_image("a cat", model=REPLICATE.model)
     assert script.cancels == 1
+
+
+# -- every wait and request of a job within its deadlines, in virtual time ----------------
+
+
+def _virtual_job(kind: str, seen: list[tuple[str, str, float]]) -> Any:
+    """A client on a Replicate prediction that runs for ever, answered in-process."""
+
+    def provider(request: httpx2.Request) -> httpx2.Response:
+        read = request.extensions["timeout"]["read"]
+        seen.append((request.method, request.url.path, read))
+        if request.url.path.endswith("/cancel"):
+            return httpx2.Response(200, json={"id": "p1", "status": "canceled"})
+        return httpx2.Response(201, json={"id": "p1", "status": "processing"})
+
+    transport = httpx2.MockTransport(provider)
+    http_client = httpx2.Client(transport=transport) if kind == "sync" else None
+    if kind == "async":
+        http_client = httpx2.AsyncClient(transport=transport)
+    return http_client
+
+
+async def test_each_poll_gets_only_the_time_left_before_job_timeout(kind):
+    clock = FakeClock()
+    seen: list[tuple[str, str, float]] = []
+    http_client = _virtual_job(kind, seen)
+    options = {
+        "provider": "replicate",
+        "api_key": "k",
+        "hub_lookup": False,
+        "clock": clock,
+        "timeout": 120.0,
+        "poll_interval": 2.0,
+        "job_timeout": 7.0,
+        "http_client": http_client,
+    }
+    try:
+        async with open_client(kind, **options) as client:
+            with pytest.raises(JobTimeoutError):
+                await invoke(client, "text_to_image", "a cat", model="owner/model")
+    finally:
+        await run(http_client.close if kind == "sync" else http_client.aclose)
+    polls = [read for method, path, read in seen if method == "GET"]
+    assert polls == pytest.approx([5.0, 3.0, 1.0])  # polls at 2, 4 and 6 s of a 7 s job
+    assert seen[-1][:2] == ("POST", "/v1/predictions/p1/cancel")
+    assert seen[-1][2] == pytest.approx(5.0)  # the cancel's own short timeout
+    assert clock.now() == pytest.approx(6.0)  # no wait past the deadline was started
+
+
+async def test_total_timeout_caps_each_request_and_cancels_the_job(kind):
+    clock = FakeClock()
+    seen: list[tuple[str, str, float]] = []
+    http_client = _virtual_job(kind, seen)
+    options = {
+        "provider": "replicate",
+        "api_key": "k",
+        "hub_lookup": False,
+        "clock": clock,
+        "timeout": 120.0,
+        "poll_interval": 2.0,
+        "total_timeout": 5.0,
+        "http_client": http_client,
+    }
+    try:
+        async with open_client(kind, **options) as client:
+            with pytest.raises(DeadlineExceededError):
+                await invoke(client, "text_to_image", "a cat", model="owner/model")
+    finally:
+        await run(http_client.close if kind == "sync" else http_client.aclose)
+    assert [read for _, _, read in seen[:-1]] == pytest.approx([5.0, 3.0, 1.0])
+    assert seen[-1][:2] == ("POST", "/v1/predictions/p1/cancel")
+    assert clock.now() == pytest.approx(4.0)  # the third wait would have ended past 5 s
