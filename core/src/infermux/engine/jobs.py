@@ -122,7 +122,7 @@ class JobRunner(Sender):
             except DeadlineExceededError:
                 raise
             except RequestTimeoutError as exc:
-                if clock() < job_deadline:
+                if clock() < job_deadline and not getattr(exc, "at_deadline", False):
                     raise
                 raise self._job_timeout(step, helper) from exc
             except ProviderHTTPError as exc:

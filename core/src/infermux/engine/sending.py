@@ -103,21 +103,32 @@ class Sender:
         loading_waited = 0.0
         loading_waits = 0
         while True:
+            capped = False
             if deadline is not None:
                 left = deadline - self.clock()
                 if left <= 0:
-                    raise RequestTimeoutError(
+                    expired = RequestTimeoutError(
                         f"{provider}: no time left for {request.method} {request.url[:200]}",
                         provider=provider,
                         url=request.url,
+                        request_sent=False,
                     )
+                    expired.at_deadline = True  # type: ignore[attr-defined]
+                    raise expired
                 if base_timeout is None or left < base_timeout:
                     effect = replace(effect, timeout=left)
+                    capped = True
             try:
                 response = yield effect
             except TransportError as exc:
                 attempt += 1
                 exc.provider = exc.provider or provider
+                if capped and isinstance(exc, RequestTimeoutError):
+                    # The attempt had only the time left: its timeout is the deadline's
+                    # (a timer may fire a hair before the clock reaches the deadline).
+                    exc.at_deadline = True  # type: ignore[attr-defined]
+                    if not (at_most_once and exc.request_sent):
+                        raise
                 if at_most_once and exc.request_sent:
                     raise self._job_may_exist(request, provider, helper, exc) from exc
                 if isinstance(exc, DeadlineExceededError) or attempt > max_retries:
