@@ -27,6 +27,7 @@ lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run mypy --strict tests/typing/user_code.py
 	$(UV) run python scripts/generate_async_client.py --check
 
 format: setup

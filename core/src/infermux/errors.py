@@ -69,6 +69,7 @@ __all__ = [
     "ResponseTooLargeError",
     "ServerError",
     "StreamError",
+    "StructuredOutputError",
     "TransportError",
     "UnknownProviderError",
     "UnsupportedTaskError",
@@ -285,6 +286,25 @@ class ResponseTooLargeError(InfermuxError):
         self.provider = provider
         self.excerpt = excerpt
         super().__init__(message)
+
+
+class StructuredOutputError(ResponseFormatError):
+    """The model's answer does not validate against the ``response_format``/``text_format``
+    pydantic model asked for. ``errors`` lists ``(field path, problem)`` pairs; ``text``
+    holds the model's raw answer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[tuple[str, str]],
+        text: str,
+        provider: str | None = None,
+        task: str | None = None,
+    ):
+        self.errors = errors
+        self.text = text
+        super().__init__(message, provider=provider, task=task)
 
 
 class StreamError(InfermuxError):

@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from infermux.errors import ResponseTooLargeError
 from infermux.helpers.base import SSEEvent
-from infermux.provenance import ResponseInfo
+from infermux.provenance import ResponseInfo, attach_response_info
 from infermux.transport.sse import SSEDecoder
 
 __all__ = ["AsyncStream", "Stream"]
@@ -79,6 +79,22 @@ class _EventBounds:
         self.arm()
 
 
+def _with_info(
+    parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+) -> Callable[[SSEEvent], T | None]:
+    """``parse`` whose typed chunks carry the stream's ``response_info``, as every other
+    result does (chunks that cannot hold it, plain dicts, pass unchanged)."""
+
+    def parse_with_info(event: SSEEvent) -> T | None:
+        item = parse(event)
+        setter = getattr(item, "_set_response_info", None)
+        if setter is not None:
+            setter(info)
+        return item
+
+    return parse_with_info
+
+
 class Stream(Generic[T]):
     """Iterate typed chunks: ``for chunk in client.chat_completion(..., stream=True)``."""
 
@@ -94,7 +110,7 @@ class Stream(Generic[T]):
     ) -> None:
         self._handle = handle
         self._bounds = _EventBounds(handle, event_timeout, deadline, max_event_bytes)
-        self._parse = parse
+        self._parse = _with_info(parse, info)
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -135,10 +151,11 @@ class Stream(Generic[T]):
     def collect(self) -> Any:
         """Consume the rest of the stream and return it as one output: a chat stream gives
         a ``ChatCompletionOutput`` (tool-call fragments joined), a text-generation stream a
-        ``TextGenerationOutput``, any other stream the list of its items."""
+        ``TextGenerationOutput``, a Responses stream a ``Response``, any other stream the
+        list of its items. The result carries the stream's ``response_info``."""
         from infermux.assemble import assemble
 
-        return assemble(list(self))
+        return attach_response_info(assemble(list(self)), self.response_info)
 
     def close(self) -> None:
         """Close the connection; safe to call more than once."""
@@ -177,7 +194,7 @@ class AsyncStream(Generic[T]):
     ) -> None:
         self._handle = handle
         self._bounds = _EventBounds(handle, event_timeout, deadline, max_event_bytes)
-        self._parse = parse
+        self._parse = _with_info(parse, info)
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -219,7 +236,7 @@ class AsyncStream(Generic[T]):
         """Consume the rest of the stream and return it as one output (see ``Stream.collect``)."""
         from infermux.assemble import assemble
 
-        return assemble([item async for item in self])
+        return attach_response_info(assemble([item async for item in self]), self.response_info)
 
     async def aclose(self) -> None:
         """Close the connection; safe to call more than once."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
 from infermux.clock import SYSTEM_CLOCK, Clock
@@ -68,6 +68,7 @@ def build_engine(
     _check_optional("provider", provider, str, "a provider id string such as 'together'")
     _check_optional("model", model, str, "a model id string")
     _check_optional("base_url", base_url, str, "an http(s) URL string")
+    _check_optional("hub_url", hub_url, str, "an http(s) URL string")
     _check_optional("timeout", timeout, (int, float), "a number of seconds or None")
     if routing not in ROUTING_MODES:
         raise InvalidInputError(
@@ -114,7 +115,8 @@ def build_engine(
         routing=routing,
         base_url=base_url,
         router_url=router_url or DEFAULT_ROUTER_URL,
-        hub_url=hub_url or DEFAULT_HUB_URL,
+        # HF_ENDPOINT: huggingface_hub's variable for a Hub mirror or a private Hub.
+        hub_url=hub_url or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_HUB_URL,
         timeout=timeout,
         retry=retry if retry is not None else RetryPolicy(max_retries=max_retries),
         headers=dict(headers or {}),
@@ -263,7 +265,7 @@ class SyncClientBase(_ClientCommon):
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         self._http.close()
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -374,7 +376,7 @@ class AsyncClientBase(_ClientCommon):
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         await self._http.aclose()
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

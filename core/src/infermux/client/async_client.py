@@ -6,19 +6,17 @@ by hand."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+
+import httpx2
 
 from infermux.client._base import build_engine
 from infermux.client._chat_alias import AsyncChat
+from infermux.client._responses import AsyncResponses
 from infermux.client.async_media_tasks import AsyncMediaTasks
 from infermux.client.async_services import AsyncServices
 from infermux.clock import Clock
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    import httpx2
-
 
 __all__ = ["AsyncInferenceClient"]
 
@@ -146,3 +144,5 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
         super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.
         self.chat = AsyncChat(self)
+        #: OpenAI's Responses API: ``client.responses.create(model=..., input=...)``.
+        self.responses = AsyncResponses(self)

@@ -4,19 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+
+import httpx2
 
 from infermux.client._base import build_engine
 from infermux.client._chat_alias import Chat
+from infermux.client._responses import Responses
 from infermux.client.sync_media_tasks import MediaTasks
 from infermux.client.sync_services import Services
 from infermux.clock import Clock
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    import httpx2
-
 
 __all__ = ["InferenceClient"]
 
@@ -144,3 +142,5 @@ class InferenceClient(Services, MediaTasks):
         super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.
         self.chat = Chat(self)
+        #: OpenAI's Responses API: ``client.responses.create(model=..., input=...)``.
+        self.responses = Responses(self)

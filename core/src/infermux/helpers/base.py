@@ -18,6 +18,7 @@ from typing import Any, Literal
 from infermux.errors import ResponseFormatError
 
 __all__ = [
+    "DEFAULT_MAX_BATCH_SIZE",
     "AuthScheme",
     "BinaryPayload",
     "Call",
@@ -203,16 +204,22 @@ class LazyType:
     pydantic: the model is built only when something reads the attribute.
     """
 
-    __slots__ = ("name",)
+    __slots__ = ("module", "name")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, module: str = "infermux.types") -> None:
         self.name = name
+        self.module = module
 
     def __get__(self, instance: object, owner: type | None = None) -> type[Any]:
-        from infermux import types
+        from importlib import import_module
 
-        value: type[Any] = getattr(types, self.name)
+        value: type[Any] = getattr(import_module(self.module), self.name)
         return value
+
+
+#: Inputs per request when a helper declares no ``max_batch_size`` (TEI's default client
+#: batch limit, and well under every hosted embeddings API's).
+DEFAULT_MAX_BATCH_SIZE = 32
 
 
 def _check_json_object(value: Any, what: str, provider: str) -> dict[str, Any]:
@@ -282,6 +289,9 @@ class TaskProviderHelper:
     #: Model ids this helper serves as they are (in-house models the Hub does not know):
     #: ``provider="auto"`` picks a helper declaring the model before asking the Hub.
     served_models: frozenset[str] = frozenset()
+    #: The most inputs one request may carry (``embed_chunks`` batches by it); None: the
+    #: core's default, :data:`DEFAULT_MAX_BATCH_SIZE`.
+    max_batch_size: int | None = None
     #: Client-side request budget applied when the user sets none (requests per minute).
     default_requests_per_minute: float | None = None
     #: Where users get a key; shown in errors and docs.

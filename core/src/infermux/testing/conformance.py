@@ -510,7 +510,15 @@ def _url_problems(helper: TaskProviderHelper, url: Any, call: Call, where: str) 
         and url.startswith("https://")
         and _may_get_key(helper, call, url)
     )
-    if not (under_base or own_host):
+    # The Responses API is served at the router's root (/v1/responses, "model":
+    # "<id>:<provider>"), not under the per-provider prefix of the other tasks.
+    router_root = (
+        call.routing == "router"
+        and helper.task == "responses"
+        and base.endswith("/" + helper.provider)
+        and url.startswith(base[: -len(helper.provider)])
+    )
+    if not (under_base or own_host or router_root):
         return [f"{where}: url {url!r} does not start with the call's base_url {base!r}"]
     return [f"{where}: url holds what looks like a {label}" for label in _secret_hits(url)]
 
