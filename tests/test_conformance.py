@@ -397,6 +397,7 @@ def test_follow_up_then_must_not_crash():
     class Poller(OpenAIImageHelper):
         provider = "acme"
         base_url = "https://api.acme.example"
+        creates_job = True
 
         def parse_response(self, response, call):
             poll = HTTPRequest("GET", f"{call.base_url}/jobs/1")
@@ -405,6 +406,27 @@ def test_follow_up_then_must_not_crash():
     problems = response_problems(Poller())
     assert problems
     assert all("-> then(" in p and "raised" in p for p in problems), problems
+
+
+def test_a_job_api_must_declare_that_it_creates_jobs():
+    """Issue 14: a helper whose first answer is a job to poll declares creates_job, so the
+    core never resends the paid request after a timeout or a 5xx."""
+
+    class Undeclared(OpenAIImageHelper):
+        provider = "acme"
+        base_url = "https://api.acme.example"
+
+        def parse_response(self, response, call):
+            poll = HTTPRequest("GET", f"{call.base_url}/jobs/1")
+            return FollowUp(poll, lambda r: self.parse_result(r), poll=True)
+
+        def parse_result(self, response):
+            return super().parse_response(response, None)
+
+    problems = response_problems(Undeclared())
+    assert any("does not declare creates_job = True" in p for p in problems), problems
+    Undeclared.creates_job = True
+    assert not any("creates_job" in p for p in response_problems(Undeclared()))
 
 
 def test_garbage_problems():

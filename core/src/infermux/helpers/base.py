@@ -121,6 +121,12 @@ class HTTPRequest:
 
     ``authenticate`` asks the core to attach the caller's key; the core still refuses to
     send it to any host the key does not belong to.
+
+    ``creates_job`` declares a request that starts a paid job (a queue submit, a
+    prediction): once it may have reached the provider the core never sends it again
+    (it retries it only when it certainly did not arrive, e.g. connection refused). With
+    ``idempotency_header`` (a header the provider documents as an idempotency key) the
+    core sends one fresh key per call in it, and retries the request as any other.
     """
 
     method: str
@@ -129,6 +135,8 @@ class HTTPRequest:
     payload: Payload = None
     stream: bool = False
     authenticate: bool = True
+    creates_job: bool = False
+    idempotency_header: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +296,13 @@ class TaskProviderHelper:
     default_requests_per_minute: float | None = None
     #: Where users get a key; shown in errors and docs.
     key_url: str | None = None
+    #: True where the first request starts a paid job (queue submit, prediction, async
+    #: task): the core never resends it once it may have arrived (see HTTPRequest).
+    creates_job: bool = False
+    #: The header the provider documents as an idempotency key for that request, if any.
+    idempotency_header: str | None = None
+    #: Where a user sees the jobs the provider ran, named when one may exist unseen.
+    jobs_url: str | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r} task={self.task!r}>"
@@ -318,6 +333,8 @@ class TaskProviderHelper:
             headers=self.prepare_headers(call),
             payload=self.prepare_payload(call),
             stream=call.stream,
+            creates_job=self.creates_job,
+            idempotency_header=self.idempotency_header,
         )
 
     # -- response --------------------------------------------------------------------
