@@ -22,6 +22,7 @@ SLOW_GROUPS = packaging or load or fuzz or docs or bench or slow
 
 # Everything CI runs: lint, types, and the whole offline suite, slow groups included.
 test: setup lint
+	@bash scripts/ensure_chromium.sh
 	$(UV) run pytest -n $(PYTEST_WORKERS)
 
 # The inner loop: lint, types, unit and provider-replay tests, without the slow groups.
