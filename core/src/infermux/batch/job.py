@@ -36,7 +36,14 @@ if TYPE_CHECKING:
     from infermux.client._base import AsyncClientBase
     from infermux.engine import Engine
 
-__all__ = ["BatchOptions", "iterate", "preflight", "run_file", "summary_path_for"]
+__all__ = [
+    "BatchOptions",
+    "check_rows",
+    "iterate",
+    "preflight",
+    "run_file",
+    "summary_path_for",
+]
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,7 @@ async def run_file(
     return stats
 
 
-def _check_rows(rows: Sequence[Any], options: BatchOptions) -> set[tuple[str | None, str]]:
+def check_rows(rows: Sequence[Any], options: BatchOptions) -> set[tuple[str | None, str]]:
     """For a list of rows: malformed rows and duplicate ids are refused before anything
     is sent. Returns the (provider, task) pairs, for :func:`preflight`."""
     seen: dict[str, str] = {}
@@ -224,13 +231,15 @@ async def iterate(
     clock: Clock = time.monotonic,
     sleep: SleepFn = asyncio.sleep,
     stats: BatchStats | None = None,
+    checked: bool = False,
 ) -> AsyncIterator[dict[str, Any]]:
     """Output rows for ``rows`` (dicts in either input format), as ``client.batch()``
     yields them. A list is checked whole first (malformed rows, duplicate ids, the
-    configuration); an iterator is read lazily and a malformed row becomes an error row."""
+    configuration; ``checked`` says the caller did it); an iterator is read lazily and a
+    malformed row becomes an error row."""
     runner = _runner(client, options, stats or BatchStats(prices=options.prices), clock, sleep)
-    if isinstance(rows, Sequence):
-        preflight(client.engine, _check_rows(rows, options))
+    if isinstance(rows, Sequence) and not checked:
+        preflight(client.engine, check_rows(rows, options))
     # An iterator's rows are not known in advance: each is checked when it runs.
     async for row in run_rows(
         runner,

@@ -108,7 +108,7 @@ class RichProgress:
         )
         from rich.progress import Progress as Bar
 
-        self._bar: Any = Bar(
+        self._bar = Bar(
             TextColumn("batch"),
             BarColumn(),
             MofNCompleteColumn(),
