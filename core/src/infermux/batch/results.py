@@ -14,6 +14,7 @@ implementation. One engine, one runner, two thin fronts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
@@ -124,7 +125,7 @@ class BatchResults:
     def _run(self) -> None:
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
-            self._task = asyncio.current_task()  # type: ignore[assignment]
+            self._task = asyncio.current_task()
             try:
                 await self._produce()
             except BaseException as exc:  # handed to the reader, raised there
@@ -165,15 +166,12 @@ class BatchResults:
         self._stop.set()
         loop, task = self._loop, self._task
         if loop is not None and task is not None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
                 loop.call_soon_threadsafe(task.cancel)
-            except RuntimeError:
-                pass  # the loop already ended
         while self._thread.is_alive():
-            try:  # unblock a producer waiting for room, and swallow what it sent
+            # Unblock a producer waiting for room, and swallow what it sent.
+            with contextlib.suppress(queue.Empty):
                 self._queue.get(timeout=0.1)
-            except queue.Empty:
-                pass
         self._finish()
 
     def __enter__(self) -> BatchResults:
