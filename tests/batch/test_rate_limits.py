@@ -108,4 +108,5 @@ async def test_one_percent_400_and_one_percent_500_become_exactly_those_error_ro
     bad = next(row for row in rows if row["custom_id"] == "row-7")
     assert bad["response"]["status_code"] == 400
     assert "injected fault" in bad["error"]["message"]
-    assert len(rows) == 500 and len({row["custom_id"] for row in rows}) == 500
+    assert len(rows) == 500
+    assert len({row["custom_id"] for row in rows}) == 500
