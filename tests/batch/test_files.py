@@ -57,7 +57,7 @@ def test_identical_rows_sharing_an_id_are_collapsed_only_with_dedupe(tmp_path: P
     row = chat_row(1)
     del row["custom_id"]  # derived from content: identical rows share it
     source = write_lines(tmp_path / "in.jsonl", [row, chat_row(2), row])
-    with pytest.raises(BatchInputError, match="identical requests.*--dedupe"):
+    with pytest.raises(BatchInputError, match=r"identical requests.*--dedupe"):
         check_input(source, provider=None, model=None, dedupe=False)
     check = check_input(source, provider=None, model=None, dedupe=True)
     assert check.rows == 3

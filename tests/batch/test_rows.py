@@ -142,7 +142,7 @@ def test_native_unknown_parameter_is_refused_naming_the_known_ones() -> None:
             "parameters": {"temprature": 1},
         }
     )
-    with pytest.raises(InvalidInputError, match="temprature.*temperature"):
+    with pytest.raises(InvalidInputError, match=r"temprature.*temperature"):
         build_task_request(request)
 
 
