@@ -53,6 +53,7 @@ def run(*args: str) -> int:
     return main(["batch", *args, "--no-progress"])
 
 
+@pytest.mark.slow  # two runs of the command, in process
 def test_a_clean_run_exits_0_and_a_rerun_sends_nothing(
     stub: StubServer, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -179,7 +180,7 @@ def test_kill_9_then_rerun_loses_only_rows_in_flight(tmp_path: Path) -> None:
             "--no-progress",
         ]
         env = {**os.environ, "INFERMUX_CONFIG": str(config)}
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
@@ -195,7 +196,9 @@ def test_kill_9_then_rerun_loses_only_rows_in_flight(tmp_path: Path) -> None:
         assert process.returncode == -signal.SIGKILL
         written = out.read_bytes().count(b"\n")
         assert kill_after <= written < total
-        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        rerun = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+            command, env=env, capture_output=True, text=True, timeout=300
+        )
         assert rerun.returncode == 0, rerun.stderr
         rows = read_output(out)
         assert sorted(r["custom_id"] for r in rows) == sorted(f"row-{i}" for i in range(total))
