@@ -22,7 +22,8 @@ body -> the status answered every time it appears, e.g. ``{"fail-400": 400}``, o
 function of the decoded body returning a status or None), ``rate_limit_headers`` (send
 OpenAI's ``x-ratelimit-*`` headers). ``clock`` makes the limits testable without waiting.
 
-It runs in a background thread (``start()`` / ``stop()``, or ``with``), or as a process:
+It runs in a background thread (``start()`` / ``stop()``, or ``with``), in process without
+sockets (``mock_transport()``, an ``httpx2.MockTransport``), or as a process:
 ``python -m infermux.testing.stub_server --requests-per-minute 600`` prints ``PORT <n>``
 and stops when its standard input closes.
 """
@@ -338,6 +339,18 @@ class StubServer:
             stats.log.append((now, 200))
             stats.served.append((now, used))
             return _reply(200, payload, self._limit_headers())
+
+    def mock_transport(self) -> Any:
+        """An ``httpx2.MockTransport`` answering in process, without a socket or a thread
+        (``latency`` does not apply): pass ``httpx2.AsyncClient(transport=...)`` or
+        ``httpx2.Client(transport=...)`` as a client's ``http_client``."""
+        import httpx2
+
+        def handle(request: httpx2.Request) -> httpx2.Response:
+            reply = self.answer(request.method, request.url.path, request.read())
+            return httpx2.Response(reply.status, headers=reply.headers, content=reply.content)
+
+        return httpx2.MockTransport(handle)
 
     # -- the socket side ---------------------------------------------------------------------
 
