@@ -197,7 +197,10 @@ async def test_500_three_times_carries_the_context(client_for, local_server):
     assert exc.provider_message == "the GPU caught fire"
     assert exc.body == {"error": {"message": "the GPU caught fire", "type": "server_error"}}
     assert exc.url == f"{local_server.url}/v1/chat/completions"
-    assert str(exc) == "local returned HTTP 500: the GPU caught fire (request id req-2)"
+    assert str(exc) == (
+        "local returned HTTP 500: the GPU caught fire (request id req-2) (model 'local-model')"
+    )
+    assert exc.model == "local-model"
     assert len(local_server.requests) == 3
 
 

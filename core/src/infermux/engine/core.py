@@ -20,15 +20,20 @@ from infermux.auth import (
 from infermux.endpoints import is_url
 from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
 from infermux.engine.effects import Effect, StreamStart
-from infermux.engine.failures import _guarded, _redacting
+from infermux.engine.failures import _guarded, _redacting, name_model, not_a_stream_error
+from infermux.engine.finite import check_finite
 from infermux.engine.jobs import JobRunner
 from infermux.engine.payloads import _merge_form_fields, _raw_event, _unsupported
 from infermux.engine.resolution import Resolver
 from infermux.errors import (
     InvalidInputError,
+    JobError,
     MissingAPIKeyError,
+    ProviderHTTPError,
     RateLimitError,
+    ResponseFormatError,
     ServerError,
+    StreamError,
     TransportError,
     UnknownProviderError,
 )
@@ -36,7 +41,9 @@ from infermux.helpers.base import (
     Call,
     FollowUp,
     HTTPRequest,
+    ModelMapping,
     MultipartPayload,
+    Response,
     TaskProviderHelper,
 )
 from infermux.inputs import BinaryInput
@@ -50,6 +57,8 @@ from infermux.registry.store import ProviderRegistry
 logger = logging.getLogger("infermux")
 
 _FAILOVER_ERRORS = (RateLimitError, ServerError, TransportError)
+#: Errors of a call that get the model added to their message (they name the provider).
+_NAMED_ERRORS = (ProviderHTTPError, ResponseFormatError, TransportError, JobError, StreamError)
 
 
 class Engine(Resolver, JobRunner):
@@ -66,6 +75,7 @@ class Engine(Resolver, JobRunner):
 
     def run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
         """Run one task call; the generator's return value is the output or a StreamStart."""
+        check_finite(request.parameters, request.extra_body, request.inputs)
         candidates = yield from self._candidates(request)
         for index, candidate in enumerate(candidates):
             try:
@@ -158,7 +168,27 @@ class Engine(Resolver, JobRunner):
             helper, "prepare_request", route.credential, origin, helper.prepare_request, call
         )
         http_request = self._with_extra(prepared, request, self._bill_to(route), helper)
+        try:
+            return (yield from self._exchange(helper, route, call, http_request, request, mapping))
+        except _NAMED_ERRORS as exc:
+            name_model(exc, mapping.provider_model_id, mapping.hub_model_id)
+            raise
+
+    def _exchange(
+        self,
+        helper: TaskProviderHelper,
+        route: RoutingChoice,
+        call: Call,
+        http_request: HTTPRequest,
+        request: TaskRequest,
+        mapping: ModelMapping,
+    ) -> Generator[Effect, Any, Any]:
+        """Send the prepared request, then parse, stream or follow what comes back."""
+        origin = partial(self._origin, helper)
         response = yield from self._send(http_request, route.credential, helper.provider, helper)
+        if request.stream and isinstance(response, Response):
+            # The transport hands over an event stream only: this is a JSON or HTML body.
+            raise not_a_stream_error(response, helper.provider, request.task, route.credential)
         info = ResponseInfo.from_headers(
             helper.provider,
             mapping.provider_model_id,
@@ -254,6 +284,8 @@ class Engine(Resolver, JobRunner):
     ) -> Generator[Effect, Any, Any]:
         """Send a request of the caller's own shape through a provider's routing, auth and
         retries. ``request.url`` may be a path (appended to the provider's base URL)."""
+        if isinstance(request.payload, dict | list):
+            check_finite({"payload": request.payload}, {})
         name = provider or self.settings.provider
         if name is None or name == "auto":
             raise InvalidInputError("client.request() needs a provider: pass provider='...'")
@@ -273,6 +305,8 @@ class Engine(Resolver, JobRunner):
         if not is_url(request.url):
             request = replace(request, url=route.base_url + "/" + request.url.lstrip("/"))
         response = yield from self._send(request, route.credential, name, helper)
+        if request.stream and isinstance(response, Response):
+            raise not_a_stream_error(response, name, "custom", route.credential)
         info = ResponseInfo.from_headers(
             name, model or "", route.routing, response.status_code, response.headers
         )

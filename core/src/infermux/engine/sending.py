@@ -12,7 +12,7 @@ from infermux.auth import (
 )
 from infermux.engine.calls import EngineSettings
 from infermux.engine.effects import Effect, Send, Sleep
-from infermux.engine.failures import http_error
+from infermux.engine.failures import http_error, redirect_error
 from infermux.errors import (
     InfermuxError,
     TransportError,
@@ -81,6 +81,11 @@ class Sender:
                 yield Sleep(policy.backoff(attempt))
                 continue
             status = response.status_code
+            if 300 <= status < 400 and check:
+                # Not followed (a keyed request never follows one), and no JSON to parse.
+                raise redirect_error(
+                    response, provider, credential, keyed=not effect.follow_redirects
+                )
             if status < 400 or not check:
                 return response
             estimate = model_loading_estimate(status, getattr(response, "content", b""))

@@ -24,6 +24,7 @@ import aiohttp
 
 from infermux.errors import RequestTimeoutError, TransportError
 from infermux.helpers.base import BinaryPayload, MultipartPayload, Response
+from infermux.transport.sse import is_event_stream
 
 if TYPE_CHECKING:
     from infermux.engine import Send
@@ -149,7 +150,7 @@ class AiohttpHTTP:
         except _ERRORS as exc:
             raise _translate(exc, request.url) from exc
         url = str(raw.url)
-        if request.stream and raw.status < 400:
+        if request.stream and is_event_stream(raw.status, raw.headers.get("content-type")):
             return AiohttpStreamHandle(raw, url)
         try:
             content = await raw.read()

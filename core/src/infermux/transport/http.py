@@ -16,6 +16,7 @@ import httpx2
 
 from infermux.errors import RequestTimeoutError, TransportError
 from infermux.helpers.base import BinaryPayload, MultipartPayload, Response
+from infermux.transport.sse import is_event_stream
 
 if TYPE_CHECKING:
     from infermux.engine import Send
@@ -227,7 +228,7 @@ class SyncHTTP:
             raise _translate(exc, effect.request.url) from exc
         if not effect.request.stream:
             return _response(raw, raw.content)
-        if raw.status_code >= 400:
+        if not is_event_stream(raw.status_code, raw.headers.get("content-type")):
             try:
                 content = raw.read()
             except httpx2.HTTPError as exc:
@@ -285,7 +286,7 @@ class AsyncHTTP:
             raise _translate(exc, effect.request.url) from exc
         if not effect.request.stream:
             return _response(raw, raw.content)
-        if raw.status_code >= 400:
+        if not is_event_stream(raw.status_code, raw.headers.get("content-type")):
             try:
                 content = await raw.aread()
             except httpx2.HTTPError as exc:

@@ -10,7 +10,18 @@ from collections.abc import Iterator
 
 from infermux.helpers.base import SSEEvent
 
-__all__ = ["SSEDecoder"]
+__all__ = ["SSEDecoder", "is_event_stream"]
+
+
+def is_event_stream(status_code: int, content_type: str | None) -> bool:
+    """Whether an answer to a streaming request is an event stream to iterate: a 2xx whose
+    content type is ``text/event-stream`` (or absent). A JSON error, an HTML page or a
+    redirect is read whole instead, so it becomes an error rather than a stream that ends
+    with no chunks."""
+    if not 200 <= status_code < 300:
+        return False
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media in ("", "text/event-stream")
 
 
 class SSEDecoder:
