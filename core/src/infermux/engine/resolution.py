@@ -11,6 +11,7 @@ from infermux.auth import (
     Credential,
     RoutingChoice,
     host_of,
+    http_origins,
     is_hf_token,
     read_hf_token,
 )
@@ -48,10 +49,8 @@ class Resolver(Sender):
         if token is None:
             return None
         hosts = frozenset({host_of(self.settings.hub_url), host_of(self.settings.router_url)})
-        https = self.settings.hub_url.startswith(
-            "https://"
-        ) and self.settings.router_url.startswith("https://")
-        return Credential(token, "Hugging Face token", hosts, https_only=https)
+        origins = http_origins(self.settings.hub_url, self.settings.router_url)
+        return Credential(token, "Hugging Face token", hosts, http_origins=origins)
 
     def _candidates(self, request: TaskRequest) -> Generator[Effect, Any, list[Candidate]]:
         settings = self.settings

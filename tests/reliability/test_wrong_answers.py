@@ -1,0 +1,134 @@
+"""Issue 14 items 7-11: silent wrong answers become typed errors (sync and async).
+
+Each test talks to the scripted server on 127.0.0.1 (``tests/core/localserver.py``)
+through the real engine and HTTP stack, on the sync and the async client alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infermux.errors import (
+    InfermuxError,
+    RedirectNotFollowedError,
+    ResponseFormatError,
+)
+from tests.core.both_clients import collect, invoke, open_client
+from tests.core.conftest import LOCAL_KEY
+from tests.core.localserver import Reply
+
+pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
+
+MESSAGES = [{"role": "user", "content": "Hello"}]
+
+
+def chunk(content: str) -> bytes:
+    body = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "model": "local-model",
+        "created": 1,
+        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}],
+    }
+    return f"data: {json.dumps(body)}\n\n".encode()
+
+
+@pytest.fixture
+def client_for(kind, local_registry):
+    def make(**options: Any) -> Any:
+        options.setdefault("timeout", 5.0)
+        options.setdefault("max_retries", 0)
+        return open_client(
+            kind, provider="local", model="local-model", registry=local_registry, **options
+        )
+
+    return make
+
+
+# -- item 7: a streaming request answered with no event stream ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        (Reply(200, json={"id": "x", "choices": []}), "application/json"),
+        (
+            Reply(
+                200, body="<html><body>Sign in</body></html>", headers={"Content-Type": "text/html"}
+            ),
+            "text/html",
+        ),
+        (Reply(200, json={"error": {"message": "streaming is off"}}), "streaming is off"),
+    ],
+    ids=["json", "html", "json-error"],
+)
+async def test_stream_answered_with_a_body_raises(client_for, local_server, reply, said):
+    local_server.queue(reply)
+    async with client_for() as client:
+        with pytest.raises(ResponseFormatError) as caught:
+            await invoke(client, "chat_completion", MESSAGES, stream=True)
+    message = str(caught.value)
+    assert "instead of an event stream" in message
+    assert said in message
+    assert "local-model" in message  # item 17: the model is named too
+    assert len(local_server.requests) == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_stream_answered_with_a_redirect_raises(client_for, local_server, status):
+    local_server.queue(Reply(status, headers={"Location": "https://elsewhere.example/v1"}))
+    async with client_for() as client:
+        with pytest.raises(RedirectNotFollowedError) as caught:
+            await invoke(client, "chat_completion", MESSAGES, stream=True)
+    assert caught.value.status_code == status
+    assert caught.value.location == "https://elsewhere.example/v1"
+    assert "because the request carries a key" in str(caught.value)
+    assert len(local_server.requests) == 1  # not followed
+
+
+async def test_an_event_stream_with_charset_still_streams(client_for, local_server):
+    local_server.queue(
+        Reply(
+            200,
+            chunks=[chunk("Hi"), chunk(" there"), b"data: [DONE]\n\n"],
+            headers={"Content-Type": "text/event-stream; charset=utf-8"},
+        )
+    )
+    async with client_for() as client:
+        stream = await invoke(client, "chat_completion", MESSAGES, stream=True)
+        chunks = await collect(stream)
+    assert "".join(c.choices[0].delta.content for c in chunks) == "Hi there"
+
+
+def test_cli_chat_exits_non_zero_when_the_stream_is_a_json_body(
+    local_server, local_registry, monkeypatch, capsys
+):
+    from infermux.cli import main
+
+    monkeypatch.setattr("infermux.registry.loader.get_registry", lambda: local_registry)
+    local_server.queue(Reply(200, json={"id": "x", "object": "chat.completion", "choices": []}))
+    code = main(["chat", "local-model", "--provider", "local", "Hello"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "instead of an event stream" in err
+    assert LOCAL_KEY not in err
+
+
+# -- item 17: a redirect on a keyed call -----------------------------------------------------
+
+
+async def test_redirect_on_a_keyed_call_says_so(client_for, local_server):
+    local_server.queue(Reply(302, headers={"Location": "http://127.0.0.1:9/v1/chat/completions"}))
+    async with client_for() as client:
+        with pytest.raises(RedirectNotFollowedError) as caught:
+            await invoke(client, "chat_completion", MESSAGES)
+    message = str(caught.value)
+    assert "redirect to http://127.0.0.1:9/v1/chat/completions not followed" in message
+    assert "because the request carries a key" in message
+    assert "JSON" not in message
+    assert caught.value.model == "local-model"
+    assert isinstance(caught.value, InfermuxError)
+    assert len(local_server.requests) == 1
