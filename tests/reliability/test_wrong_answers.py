@@ -15,6 +15,7 @@ from infermux.errors import (
     InfermuxError,
     RedirectNotFollowedError,
     ResponseFormatError,
+    StreamTruncatedError,
 )
 from tests.core.both_clients import collect, invoke, open_client
 from tests.core.conftest import LOCAL_KEY
@@ -132,3 +133,93 @@ async def test_redirect_on_a_keyed_call_says_so(client_for, local_server):
     assert caught.value.model == "local-model"
     assert isinstance(caught.value, InfermuxError)
     assert len(local_server.requests) == 1
+
+
+# -- item 10: unterminated final events and streams cut before [DONE] -----------------------
+
+
+@pytest.fixture
+def done_client(kind, local_registry, local_server):
+    """A client on ``openai-like``: an OpenAI-style provider, which always ends with [DONE]."""
+    from infermux import register_provider
+    from infermux.helpers.openai import OpenAIChatHelper
+
+    class OpenAILike(OpenAIChatHelper):
+        provider = "openai-like"
+        base_url = local_server.url
+        api_key_env = ("LOCAL_KEY",)
+        routable = False
+        needs_model_mapping = False
+
+    register_provider(OpenAILike(), registry=local_registry)
+
+    def make() -> Any:
+        return open_client(
+            kind,
+            provider="openai-like",
+            model="local-model",
+            registry=local_registry,
+            timeout=5.0,
+            max_retries=0,
+        )
+
+    return make
+
+
+async def drain(stream: Any, into: list[Any]) -> None:
+    if hasattr(stream, "__aiter__"):
+        async for item in stream:
+            into.append(item)
+    else:
+        for item in stream:
+            into.append(item)
+
+
+async def test_stream_cut_before_done_is_truncated_after_delivering(done_client, local_server):
+    # The last event is half-written (no blank line): discarded, never parsed.
+    local_server.queue(Reply(chunks=[chunk("Deep"), chunk(" learn"), chunk("ing")[:-12]]))
+    received: list[Any] = []
+    async with done_client() as client:
+        stream = await invoke(client, "chat_completion", MESSAGES, stream=True)
+        with pytest.raises(StreamTruncatedError) as caught:
+            await drain(stream, received)
+    assert [c.choices[0].delta.content for c in received] == ["Deep", " learn"]
+    message = str(caught.value)
+    assert "'[DONE]'" in message
+    assert "after 2 chunk(s)" in message
+    assert "incomplete final event was discarded" in message
+    assert "local-model" in message
+    assert caught.value.provider == "openai-like"
+
+
+async def test_collect_keeps_what_came_on_a_truncated_stream(done_client, local_server):
+    local_server.queue(Reply(chunks=[chunk("Deep"), chunk(" learning")]))
+    async with done_client() as client:
+        stream = await invoke(client, "chat_completion", MESSAGES, stream=True)
+        with pytest.raises(StreamTruncatedError) as caught:
+            await run_collect(stream)
+    assert len(caught.value.chunks) == 2
+    assert caught.value.partial.choices[0].message.content == "Deep learning"
+
+
+async def test_done_without_its_blank_line_still_ends_cleanly(done_client, local_server):
+    local_server.queue(Reply(chunks=[chunk("Hi"), b"data: [DONE]\n"]))
+    async with done_client() as client:
+        stream = await invoke(client, "chat_completion", MESSAGES, stream=True)
+        chunks = await collect(stream)
+    assert [c.choices[0].delta.content for c in chunks] == ["Hi"]
+
+
+async def test_a_complete_stream_with_done_is_not_truncated(done_client, local_server):
+    local_server.queue(Reply(chunks=[chunk("Hi"), chunk("!"), b"data: [DONE]\n\n"]))
+    async with done_client() as client:
+        stream = await invoke(client, "chat_completion", MESSAGES, stream=True)
+        out = await run_collect(stream)
+    assert out.choices[0].message.content == "Hi!"
+
+
+async def run_collect(stream: Any) -> Any:
+    result = stream.collect()
+    if hasattr(result, "__await__"):
+        result = await result
+    return result

@@ -268,6 +268,10 @@ class StreamError(InfermuxError):
         self.provider = provider
         self.event = event
         self.provider_message = message
+        #: Set by ``collect()``: the chunks received before the error, and what they
+        #: assemble to (None if nothing came or they do not assemble).
+        self.chunks: list[Any] = []
+        self.partial: Any = None
         super().__init__(f"{provider or 'provider'} stream error: {message}")
 
 

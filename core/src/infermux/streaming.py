@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from infermux.errors import StreamError, StreamTruncatedError
 from infermux.helpers.base import SSEEvent
 from infermux.provenance import ResponseInfo
 from infermux.transport.sse import SSEDecoder
@@ -25,14 +26,49 @@ _DONE = "[DONE]"
 _PENDING_CLOSES: set[asyncio.Task[None]] = set()
 
 
+def _check_end(
+    marker: str | None, discarded: str | None, delivered: int, info: ResponseInfo
+) -> None:
+    """Raise :class:`StreamTruncatedError` for a stream that ended (the connection closed)
+    without the end marker its provider always sends. The chunks that came were delivered
+    already; this says the answer may be cut short rather than letting it pass as whole."""
+    if marker is None or (discarded is not None and discarded.strip() == marker):
+        return  # no marker to expect, or the marker came without its blank line
+    half = " (an incomplete final event was discarded)" if discarded is not None else ""
+    raise StreamTruncatedError(
+        f"the stream ended without {marker!r} after {delivered} chunk(s){half}: the "
+        f"connection closed early, so the answer may be incomplete (model {info.model!r})",
+        provider=info.provider,
+    )
+
+
+def _keep_partial(exc: StreamError, items: list[Any]) -> None:
+    """Nothing received is lost when ``collect()`` fails: the error keeps the chunks
+    (``exc.chunks``) and, where they assemble, the output so far (``exc.partial``)."""
+    from infermux.assemble import assemble
+
+    exc.chunks = items
+    try:
+        exc.partial = assemble(items) if items else None
+    except Exception:  # chunks of a shape assemble() does not know: the list is kept
+        exc.partial = None
+
+
 class Stream(Generic[T]):
     """Iterate typed chunks: ``for chunk in client.chat_completion(..., stream=True)``."""
 
     def __init__(
-        self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+        self,
+        handle: Any,
+        parse: Callable[[SSEEvent], T | None],
+        info: ResponseInfo,
+        *,
+        end_marker: str | None = None,
     ) -> None:
         self._handle = handle
         self._parse = parse
+        #: The data of the event the provider always ends with (``[DONE]``), if it has one.
+        self._end_marker = end_marker
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -48,6 +84,7 @@ class Stream(Generic[T]):
     def _events(self) -> Iterator[T]:
         decoder = SSEDecoder()
         parse = self._parse
+        delivered = 0
         try:
             for chunk in self._handle.iter_bytes():
                 for event in decoder.feed(chunk):
@@ -55,23 +92,35 @@ class Stream(Generic[T]):
                         return
                     item = parse(event)
                     if item is not None:
+                        delivered += 1
                         yield item
             for event in decoder.finish():
                 if event.data == _DONE:
                     return
                 item = parse(event)
                 if item is not None:
+                    delivered += 1
                     yield item
+            _check_end(self._end_marker, decoder.discarded, delivered, self.response_info)
         finally:
             self.close()
 
     def collect(self) -> Any:
         """Consume the rest of the stream and return it as one output: a chat stream gives
         a ``ChatCompletionOutput`` (tool-call fragments joined), a text-generation stream a
-        ``TextGenerationOutput``, any other stream the list of its items."""
+        ``TextGenerationOutput``, any other stream the list of its items. If the stream
+        fails (:class:`~infermux.errors.StreamError`, e.g. truncated), the error carries
+        what came: ``exc.chunks`` and ``exc.partial`` (the assembled output so far)."""
         from infermux.assemble import assemble
 
-        return assemble(list(self))
+        items: list[T] = []
+        try:
+            for item in self:
+                items.append(item)
+        except StreamError as exc:
+            _keep_partial(exc, items)
+            raise
+        return assemble(items)
 
     def close(self) -> None:
         """Close the connection; safe to call more than once."""
@@ -99,10 +148,17 @@ class AsyncStream(Generic[T]):
     """Iterate typed chunks: ``async for chunk in await client.chat_completion(...)``."""
 
     def __init__(
-        self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+        self,
+        handle: Any,
+        parse: Callable[[SSEEvent], T | None],
+        info: ResponseInfo,
+        *,
+        end_marker: str | None = None,
     ) -> None:
         self._handle = handle
         self._parse = parse
+        #: The data of the event the provider always ends with (``[DONE]``), if it has one.
+        self._end_marker = end_marker
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -118,6 +174,7 @@ class AsyncStream(Generic[T]):
     async def _events(self) -> AsyncIterator[T]:
         decoder = SSEDecoder()
         parse = self._parse
+        delivered = 0
         try:
             async for chunk in self._handle.aiter_bytes():
                 for event in decoder.feed(chunk):
@@ -125,13 +182,16 @@ class AsyncStream(Generic[T]):
                         return
                     item = parse(event)
                     if item is not None:
+                        delivered += 1
                         yield item
             for event in decoder.finish():
                 if event.data == _DONE:
                     return
                 item = parse(event)
                 if item is not None:
+                    delivered += 1
                     yield item
+            _check_end(self._end_marker, decoder.discarded, delivered, self.response_info)
         finally:
             await self.aclose()
 
@@ -139,7 +199,14 @@ class AsyncStream(Generic[T]):
         """Consume the rest of the stream and return it as one output (see ``Stream.collect``)."""
         from infermux.assemble import assemble
 
-        return assemble([item async for item in self])
+        items: list[T] = []
+        try:
+            async for item in self:
+                items.append(item)
+        except StreamError as exc:
+            _keep_partial(exc, items)
+            raise
+        return assemble(items)
 
     async def aclose(self) -> None:
         """Close the connection; safe to call more than once."""

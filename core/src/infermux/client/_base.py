@@ -181,7 +181,7 @@ class SyncClientBase(_ClientCommon):
     def _run_effects(self, gen: Generator[Effect, Any, Any]) -> Any:
         result = self._drive(gen)
         if isinstance(result, StreamStart):
-            return Stream(result.handle, result.parse, result.info)
+            return Stream(result.handle, result.parse, result.info, end_marker=result.end_marker)
         return result
 
     def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
@@ -266,7 +266,9 @@ class AsyncClientBase(_ClientCommon):
     async def _run_effects(self, gen: Generator[Effect, Any, Any]) -> Any:
         result = await self._drive(gen)
         if isinstance(result, StreamStart):
-            return AsyncStream(result.handle, result.parse, result.info)
+            return AsyncStream(
+                result.handle, result.parse, result.info, end_marker=result.end_marker
+            )
         return result
 
     async def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:

@@ -205,7 +205,12 @@ class Engine(Resolver, JobRunner):
                 origin,
                 partial(helper.parse_stream_event, call=call),
             )
-            return StreamStart(response, _redacting(parse, route.credential), info)
+            return StreamStart(
+                response,
+                _redacting(parse, route.credential),
+                info,
+                end_marker=helper.stream_end_marker,
+            )
         result = _guarded(
             helper,
             "parse_response",

@@ -77,3 +77,5 @@ class StreamStart:
     handle: Any
     parse: Callable[[SSEEvent], Any]
     info: ResponseInfo
+    #: The data of the event that always ends the provider's streams (``[DONE]``), if any.
+    end_marker: str | None = None

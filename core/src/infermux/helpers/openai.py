@@ -136,6 +136,7 @@ class OpenAIChatHelper(_OpenAIBase):
     task = "conversational"
     route = "/chat/completions"
     supports_streaming = True
+    stream_end_marker: str | None = "[DONE]"
     supported_parameters: frozenset[str] | None = CHAT_PARAMETERS
 
     output_type = LazyType("ChatCompletionOutput")
@@ -171,6 +172,7 @@ class OpenAICompletionHelper(_OpenAIBase):
     task = "text-generation"
     route = "/completions"
     supports_streaming = True
+    stream_end_marker: str | None = "[DONE]"
     supported_parameters = frozenset(
         {
             "frequency_penalty",
