@@ -223,3 +223,87 @@ async def run_collect(stream: Any) -> Any:
     if hasattr(result, "__await__"):
         result = await result
     return result
+
+
+# -- item 9: the Hub mapping's task ---------------------------------------------------------
+
+
+def _hub_answer(task: str) -> Reply:
+    return Reply(
+        200,
+        json={
+            "id": "org/model",
+            "inferenceProviderMapping": {
+                "openai-like": {"providerId": "native-id", "task": task, "status": "live"}
+            },
+        },
+    )
+
+
+@pytest.fixture
+def hub_client(kind, local_registry, local_server):
+    from infermux import register_provider
+    from infermux.helpers.openai import OpenAIChatHelper
+
+    class OpenAILike(OpenAIChatHelper):
+        provider = "openai-like"
+        base_url = local_server.url
+        api_key_env = ("LOCAL_KEY",)
+        routable = False
+
+    register_provider(OpenAILike(), registry=local_registry)
+
+    def make(provider: str) -> Any:
+        return open_client(
+            kind,
+            provider=provider,
+            registry=local_registry,
+            hub_url=local_server.url,
+            timeout=5.0,
+            max_retries=0,
+        )
+
+    return make
+
+
+@pytest.mark.parametrize("provider", ["openai-like", "auto"])
+async def test_model_mapped_for_another_task_is_refused_before_sending(
+    hub_client, local_server, provider
+):
+    from infermux.errors import ModelMappingError
+
+    local_server.queue(_hub_answer("text-to-image"))
+    async with hub_client(provider) as client:
+        with pytest.raises(ModelMappingError) as caught:
+            await invoke(client, "chat_completion", MESSAGES, model="org/model")
+    assert "text-to-image" in str(caught.value)
+    assert "conversational" in str(caught.value)
+    assert "nothing was sent" in str(caught.value)
+    (hub_lookup,) = local_server.requests  # the chat route was never called
+    assert hub_lookup.path.startswith("/api/models/org/model")
+
+
+async def test_model_mapped_for_chat_is_sent_with_its_provider_id(hub_client, local_server):
+    local_server.queue(
+        _hub_answer("conversational"),
+        Reply(
+            200,
+            json={
+                "id": "x",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "native-id",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "Hi"},
+                        "finish_reason": "stop",
+                    }
+                ],
+            },
+        ),
+    )
+    async with hub_client("openai-like") as client:
+        out = await invoke(client, "chat_completion", MESSAGES, model="org/model")
+    assert out.choices[0].message.content == "Hi"
+    assert local_server.requests[1].json()["model"] == "native-id"
