@@ -307,3 +307,137 @@ async def test_model_mapped_for_chat_is_sent_with_its_provider_id(hub_client, lo
         out = await invoke(client, "chat_completion", MESSAGES, model="org/model")
     assert out.choices[0].message.content == "Hi"
     assert local_server.requests[1].json()["model"] == "native-id"
+
+
+# -- item 11: media outputs are checked --------------------------------------------------------
+
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+
+
+@pytest.fixture
+def image_client(kind, local_server, monkeypatch):
+    from infermux import register_openai_compatible
+    from infermux.registry.store import ProviderRegistry
+
+    registry = ProviderRegistry()
+    register_openai_compatible(
+        "local-images",
+        base_url=f"{local_server.url}/v1",
+        api_key_env="LOCAL_KEY",
+        tasks=["text-to-image"],
+        registry=registry,
+    )
+    monkeypatch.setenv("LOCAL_KEY", LOCAL_KEY)
+
+    def make() -> Any:
+        return open_client(
+            kind, provider="local-images", registry=registry, timeout=5.0, max_retries=0
+        )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("served", "content_type", "said"),
+    [
+        (MP4, "video/mp4", "video/mp4"),
+        (b"<html><body>Not found</body></html>", "text/html", "text/html"),
+    ],
+    ids=["video", "html"],
+)
+async def test_text_to_image_whose_url_serves_something_else_is_an_error(
+    image_client, local_server, served, content_type, said
+):
+    file_url = f"{local_server.url}/files/out.png"
+    local_server.queue(
+        Reply(200, json={"created": 1, "data": [{"url": file_url}]}),
+        Reply(200, body=served, headers={"Content-Type": content_type}),
+    )
+    async with image_client() as client:
+        with pytest.raises(ResponseFormatError) as caught:
+            await invoke(client, "text_to_image", "a cat", model="img-model")
+    message = str(caught.value)
+    assert "must return image" in message
+    assert said in message
+    assert file_url in message
+    assert "img-model" in message
+
+
+async def test_text_to_image_serving_an_image_still_works(image_client, local_server):
+    from infermux import ImageOutput
+    from infermux.testing.samples import png_bytes
+
+    local_server.queue(
+        Reply(200, json={"created": 1, "data": [{"url": f"{local_server.url}/files/a.png"}]}),
+        Reply(200, body=png_bytes(), headers={"Content-Type": "image/png"}),
+    )
+    async with image_client() as client:
+        out = await invoke(client, "text_to_image", "a cat", model="img-model")
+    assert isinstance(out, ImageOutput)
+    assert out.content_type == "image/png"
+
+
+def test_media_kind_problem_knows_containers_and_unknown_bytes():
+    from infermux.media import AudioOutput, ImageOutput, VideoOutput, media_kind_problem
+
+    assert media_kind_problem("text-to-video", VideoOutput(MP4, "video/mp4")) is None
+    assert media_kind_problem("text-to-speech", AudioOutput(MP4, "video/mp4")) is None
+    assert (
+        media_kind_problem("text-to-image", ImageOutput(b"?", "application/octet-stream")) is None
+    )
+    assert "must return video" in str(
+        media_kind_problem("text-to-video", ImageOutput(b"x", "image/png"))
+    )
+    assert "must return audio" in str(
+        media_kind_problem(
+            "audio-to-audio", [AudioOutput(b"x", "audio/wav"), ImageOutput(b"x", "image/png")]
+        )
+    )
+
+
+def test_image_save_under_another_extension_converts_with_pillow(tmp_path):
+    from PIL import Image
+
+    from infermux import ImageOutput
+    from infermux.testing.samples import png_bytes
+
+    path = ImageOutput(png_bytes(), "image/png").save(tmp_path / "x.jpg")
+    data = (tmp_path / "x.jpg").read_bytes()
+    assert path == str(tmp_path / "x.jpg")
+    assert data.startswith(b"\xff\xd8\xff")  # really a JPEG now
+    with Image.open(tmp_path / "x.jpg") as image:
+        assert image.format == "JPEG"
+    # The matching extension (and .jpeg for JPEG) writes the bytes as they are.
+    ImageOutput(png_bytes(), "image/png").save(tmp_path / "same.png")
+    assert (tmp_path / "same.png").read_bytes() == png_bytes()
+
+
+def test_image_save_under_another_extension_without_pillow_is_refused(tmp_path, monkeypatch):
+    import sys
+
+    from infermux import ImageOutput
+    from infermux.errors import InvalidInputError
+    from infermux.testing.samples import png_bytes
+
+    monkeypatch.setitem(sys.modules, "PIL", None)  # as if Pillow were not installed
+    with pytest.raises(InvalidInputError) as caught:
+        ImageOutput(png_bytes(), "image/png").save(tmp_path / "x.jpg")
+    assert "'.png'" in str(caught.value)
+    assert "Pillow" in str(caught.value)
+    assert not (tmp_path / "x.jpg").exists()
+
+
+def test_audio_and_video_save_refuse_a_mismatched_extension(tmp_path):
+    from infermux import AudioOutput, VideoOutput
+    from infermux.errors import InvalidInputError
+    from infermux.testing.samples import wav_bytes
+
+    with pytest.raises(InvalidInputError, match=r"'\.wav'"):
+        AudioOutput(wav_bytes(), "audio/wav").save(tmp_path / "x.mp3")
+    with pytest.raises(InvalidInputError, match="video/mp4"):
+        VideoOutput(MP4, "video/mp4").save(tmp_path / "x.gif")
+    # Matching or unknown extensions are written as they are.
+    AudioOutput(wav_bytes(), "audio/wav").save(tmp_path / "ok.wav")
+    AudioOutput(wav_bytes(), "audio/wav").save(tmp_path / "ok.data-file")
+    VideoOutput(MP4, "video/mp4").save(tmp_path / "clip.mp4")
+    assert (tmp_path / "clip.mp4").read_bytes() == MP4

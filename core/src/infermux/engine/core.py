@@ -50,7 +50,7 @@ from infermux.inputs import BinaryInput
 from infermux.mapping import (
     HubMappingCache,
 )
-from infermux.media import sniff_content_type
+from infermux.media import media_kind_problem, sniff_content_type
 from infermux.provenance import ResponseInfo, attach_response_info
 from infermux.registry.store import ProviderRegistry
 
@@ -222,6 +222,11 @@ class Engine(Resolver, JobRunner):
         )
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
+        problem = media_kind_problem(request.task, result)
+        if problem is not None:
+            raise ResponseFormatError(
+                f"{helper.provider}: {problem}", provider=helper.provider, task=request.task
+            )
         return attach_response_info(result, info)
 
     def _download_inputs(
