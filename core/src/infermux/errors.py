@@ -253,11 +253,23 @@ class ModelLoadingError(ServerError):
 
 
 class ResponseFormatError(InfermuxError):
-    """A successful response whose body is not what the task expects."""
+    """A successful response whose body is not what the task expects.
 
-    def __init__(self, message: str, *, provider: str | None = None, task: str | None = None):
+    ``field`` names the first offending field when the body failed validation against the
+    task specification (``"choices"``, ``"0.label"`` ...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        task: str | None = None,
+        field: str | None = None,
+    ):
         self.provider = provider
         self.task = task
+        self.field = field
         super().__init__(message)
 
 

@@ -151,7 +151,7 @@ class OpenAIChatHelper(_OpenAIBase):
         output = validate_output(
             _task_type("ChatCompletionOutput"), response.content, self.provider, self.task
         )
-        if not output.choices:  # every field is optional in the spec; choices is not
+        if not output.choices:  # required, but may come as an empty list
             raise ResponseFormatError(
                 f"{self.provider} chat completion without choices: {response.text[:200]!r}",
                 provider=self.provider,
