@@ -18,8 +18,9 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import pytest
 from infermux import AsyncInferenceClient, InferenceClient, register_openai_compatible
 from infermux.registry.store import ProviderRegistry
 
-pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
+pytestmark = [pytest.mark.load, pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])]
 
 CALLS = 1_000
 STREAMS = 1_000
@@ -65,7 +66,7 @@ class LoadServer:
     def reset(self) -> None:
         self._call("POST", "/_reset")
 
-    def wait_for(self, check: Callable[[dict[str, Any]], bool], timeout: float = 5.0) -> Any:
+    def wait_for(self, check: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> Any:
         deadline = time.monotonic() + timeout
         stats = self.stats()
         while not check(stats) and time.monotonic() < deadline:
@@ -112,8 +113,9 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-async def settle(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Wait (bounded) until ``check()`` holds, letting the loop run closing callbacks."""
+async def settle(check: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Wait (bounded) until ``check()`` holds, letting the loop run closing callbacks. The
+    bound is generous: it is only reached when the check fails, never on a busy machine."""
     deadline = time.monotonic() + timeout
     while not check() and time.monotonic() < deadline:
         gc.collect()
@@ -124,6 +126,29 @@ async def settle(check: Callable[[], bool], timeout: float = 5.0) -> bool:
 def pool_connections(client: Any) -> list[Any]:
     """The connections in the client's httpx2 (httpcore2) pool."""
     return list(client._http.client._transport._pool.connections)
+
+
+@asynccontextmanager
+async def pool_peak(client: Any) -> AsyncIterator[list[int]]:
+    """The largest the client's pool grew while the block ran (sampled on the loop).
+
+    Measured at the client: the server's own count of open connections lags behind closes
+    it has not yet read (the pool closes idle connections beyond its keep-alive limit and
+    opens new ones), by as much as the machine is busy, so it cannot bound the pool."""
+    peak = [0]
+
+    async def sample() -> None:
+        while True:
+            peak[0] = max(peak[0], len(pool_connections(client)))
+            await asyncio.sleep(0.005)
+
+    task = asyncio.create_task(sample())
+    try:
+        yield peak
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 def async_client(registry: ProviderRegistry, model: str = "fast", **options: Any) -> Any:
@@ -157,6 +182,7 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
     peaks: list[int] = []
     retained: list[int] = []
     durations: list[float] = []
+    pool_peaks: list[int] = []
     tracemalloc.start()
     try:
         async with async_client(registry) as client:
@@ -164,10 +190,12 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
                 gc.collect()
                 tracemalloc.reset_peak()
                 started = time.monotonic()
-                contents = await call_batch(client, CALLS)
+                async with pool_peak(client) as pool:
+                    contents = await call_batch(client, CALLS)
                 durations.append(time.monotonic() - started)
                 assert contents == [f"echo call-{i}" for i in range(CALLS)]
-                assert len(pool_connections(client)) <= POOL_LIMIT
+                assert 0 < pool[0] <= POOL_LIMIT
+                pool_peaks.append(pool[0])
                 gc.collect()
                 current, peak = tracemalloc.get_traced_memory()
                 peaks.append(peak)
@@ -180,7 +208,6 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
     stats = load.wait_for(lambda s: s["open_connections"] == 0)
     assert stats["requests"] == 3 * CALLS
     assert stats["open_connections"] == 0
-    assert stats["max_open_connections"] <= POOL_LIMIT
     assert stats["auth"] == [f"Bearer {KEY}"]
     # Memory is flat: the third run peaks no higher than the first (plus 10 %), and what
     # stays allocated after a run does not grow between the second and the third.
@@ -194,6 +221,7 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
         "fds_with_open_pool": fds_open,
         "fds_after_close": open_fds(),
         "server_connections": stats["connections"],
+        "client_pool_peaks": pool_peaks,
         "server_max_open_connections": stats["max_open_connections"],
         "tracemalloc_peak_kib": [p // 1024 for p in peaks],
         "tracemalloc_retained_kib": [r // 1024 for r in retained],
@@ -204,17 +232,17 @@ async def test_thousand_concurrent_streams(load, registry):
     baseline = open_fds()
     async with async_client(registry) as client:
         started = time.monotonic()
-        texts = await asyncio.gather(*(stream_one(client, i) for i in range(STREAMS)))
+        async with pool_peak(client) as peak:
+            texts = await asyncio.gather(*(stream_one(client, i) for i in range(STREAMS)))
         duration = time.monotonic() - started
         assert texts == [f"call-{i}|done" for i in range(STREAMS)]
-        assert len(pool_connections(client)) <= POOL_LIMIT
+        assert 0 < peak[0] <= POOL_LIMIT
         fds_open = open_fds()
     assert pool_connections(client) == []
     assert await settle(lambda: open_fds() == baseline), (baseline, open_fds())
     stats = load.wait_for(lambda s: s["open_connections"] == 0)
     assert stats["requests"] == STREAMS
     assert stats["open_connections"] == 0
-    assert stats["max_open_connections"] <= POOL_LIMIT
     FIGURES["streams"] = {
         "streams": STREAMS,
         "seconds": round(duration, 2),
@@ -238,7 +266,7 @@ async def cancel_mid_flight(
     """Start ``CANCELLED`` tasks the server holds, cancel them all once ``ready()``, and
     return the server's counters once it has seen them hang up."""
     tasks = [asyncio.create_task(start(i)) for i in range(CANCELLED)]
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if load.stats()["in_flight"] == CANCELLED and ready():
             break
@@ -319,7 +347,14 @@ def test_max_concurrency_across_threads_of_a_sync_client(load, registry):
 
 async def test_requests_per_minute_spaces_request_starts(load, registry):
     """A token bucket of 20 per second (a burst of 20): in any window of the server's
-    request start times, at most 20 + 20/s x the window's length requests began."""
+    request start times, at most 20 + 20/s x the window's length requests began.
+
+    The start times are taken at the client, as each request is handed to the transport:
+    what reaches the server is later by a delivery delay that grows without bound on a busy
+    machine (a burst delayed by D arrives together with D x 20/s later requests), so times
+    at the server cannot test a budget. Only what a busy machine cannot break is asserted:
+    the budget is not exceeded (a slow machine only spaces requests further). The exact
+    waits are asserted on a fake clock in tests/test_client_features.py."""
     rate = 1_200
     per_second = rate / 60
     burst = int(per_second)
@@ -327,27 +362,35 @@ async def test_requests_per_minute_spaces_request_starts(load, registry):
     async with async_client(registry, requests_per_minute=rate) as client:
         await client.chat_completion(messages(-1))  # warm up: first-use costs are not spacing
         load.reset()
+        sent: list[float] = []
+        send = client._http.send
+
+        async def timed_send(effect: Any) -> Any:
+            sent.append(time.monotonic())
+            return await send(effect)
+
+        client._http.send = timed_send
         started = time.monotonic()
         contents = await call_batch(client, count)
         elapsed = time.monotonic() - started
     assert contents == [f"echo call-{i}" for i in range(count)]
-    starts = sorted(load.stats()["starts"])
+    assert load.stats()["requests"] == count
+    starts = sorted(sent)
     assert len(starts) == count
-    # 150 ms of slack per window for delivery jitter: the burst opens 20 connections at
-    # once, so its first requests may reach the server later than ones sent after them.
+    # 250 ms of slack per window: a stalled event loop wakes the waits that fell due
+    # meanwhile together.
     crowded = [
         (i, j, round(starts[j] - starts[i], 3))
         for i in range(count)
         for j in range(i + 1, count)
-        if j - i + 1 > burst + (starts[j] - starts[i] + 0.15) * per_second
+        if j - i + 1 > burst + (starts[j] - starts[i] + 0.25) * per_second
     ]
     assert crowded == [], crowded[:5]
     span = starts[-1] - starts[0]
     expected = (count - burst - 1) / per_second  # about 2 s
-    assert expected - 0.05 <= span <= expected + 1.5, span
+    assert span >= expected - 0.25, span
     gaps = sorted(b - a for a, b in zip(starts[burst:], starts[burst + 1 :], strict=False))
     median_gap = gaps[len(gaps) // 2]
-    assert 0.03 <= median_gap <= 0.07, median_gap  # the budget's 50 ms, once the burst is spent
     FIGURES["requests_per_minute"] = {
         "rate_per_minute": rate,
         "calls": count,

@@ -26,11 +26,17 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         options["max_tokens"] = args.max_tokens
     if args.temperature is not None:
         options["temperature"] = args.temperature
+    if getattr(args, "responses", False):
+        options["responses"] = True
     return options
 
 
 def send(client: InferenceClient, messages: list[Message], options: dict[str, Any]) -> str:
     """Send the conversation, print the reply as it arrives, and return its text."""
+    if options.get("responses"):
+        from infermux.cli.responses_chat import send_responses
+
+        return send_responses(client, messages, options)
     out = sys.stdout
     if not options.get("stream", True):
         result: Any = client.chat_completion(messages, **options)

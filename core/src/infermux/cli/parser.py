@@ -57,6 +57,7 @@ examples:
   echo "Summarise: $(cat notes.txt)" | infermux chat MODEL --provider together
   infermux chat MODEL --system "Answer in French." --max-tokens 200 --temperature 0.2 Hello
   infermux chat MODEL --provider together      # no message on a terminal: interactive chat
+  infermux chat openai/gpt-oss-120b:groq --responses "Hi"   # through the Responses API
 
 With no message on a terminal, each line you type is sent with the conversation so
 far; Ctrl-D ends the session, Ctrl-C stops the current answer.
@@ -170,6 +171,11 @@ def _add_chat(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         dest="stream",
         action="store_false",
         help="wait for the whole reply instead of streaming it",
+    )
+    parser.add_argument(
+        "--responses",
+        action="store_true",
+        help="send through the Responses API (client.responses.create) instead of chat completions",
     )
 
 

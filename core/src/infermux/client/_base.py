@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
+import math
 import os
-import time
 from collections.abc import Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
 from infermux.client._arguments import (
@@ -14,10 +13,13 @@ from infermux.client._arguments import (
     check_http_client,
     check_max_concurrency,
 )
+from infermux.clock import SYSTEM_CLOCK, Clock
 from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
 from infermux.errors import ConfigurationError, InvalidInputError
+from infermux.helpers.base import Response
 from infermux.registry.store import ProviderRegistry
 from infermux.streaming import AsyncStream, Stream
+from infermux.transport.bounds import SizeLimits
 from infermux.transport.http import AsyncHTTP, SyncHTTP
 from infermux.transport.limits import AsyncLimits, SyncLimits
 from infermux.transport.retry import RetryPolicy
@@ -57,6 +59,11 @@ def build_engine(
     bill_to: str | None = None,
     requests_per_minute: float | Mapping[str, float] | None = None,
     mapping_ttl: float = 300.0,
+    total_timeout: float | None = None,
+    max_response_bytes: int | None = None,
+    max_media_bytes: int | None = None,
+    max_event_bytes: int | None = None,
+    clock: Clock | None = None,
 ) -> Engine:
     """Validate constructor arguments and build the engine both clients run on."""
     if api_key is not None and token is not None and api_key != token:
@@ -66,6 +73,7 @@ def build_engine(
     _check_optional("provider", provider, str, "a provider id string such as 'together'")
     _check_optional("model", model, str, "a model id string")
     _check_optional("base_url", base_url, str, "an http(s) URL string")
+    _check_optional("hub_url", hub_url, str, "an http(s) URL string")
     _check_optional("timeout", timeout, (int, float), "a number of seconds or None")
     check_client_arguments(
         routing=routing,
@@ -117,6 +125,13 @@ def build_engine(
         for t, table in tasks.items():
             aliases.setdefault(p, {}).setdefault(t, {}).update(table)
     _check_optional("bill_to", bill_to, str, "an organisation name")
+    _check_seconds("total_timeout", total_timeout)
+    limits = _size_limits(max_response_bytes, max_media_bytes, max_event_bytes)
+    if clock is not None and not isinstance(clock, Clock):
+        raise InvalidInputError(
+            f"clock must be an infermux.clock.Clock (or a subclass such as "
+            f"infermux.testing.FakeClock), got {type(clock).__name__}"
+        )
     settings = EngineSettings(
         provider=provider,
         model=model,
@@ -124,7 +139,8 @@ def build_engine(
         routing=routing,
         base_url=base_url,
         router_url=router_url or DEFAULT_ROUTER_URL,
-        hub_url=hub_url or DEFAULT_HUB_URL,
+        # HF_ENDPOINT: huggingface_hub's variable for a Hub mirror or a private Hub.
+        hub_url=hub_url or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_HUB_URL,
         timeout=timeout,
         retry=retry if retry is not None else RetryPolicy(max_retries=max_retries),
         headers=dict(headers or {}),
@@ -140,8 +156,42 @@ def build_engine(
         bill_to=bill_to,
         requests_per_minute=requests_per_minute,
         mapping_ttl=mapping_ttl,
+        total_timeout=total_timeout,
+        limits=limits,
+        clock=clock if clock is not None else SYSTEM_CLOCK,
     )
     return Engine(settings, registry)
+
+
+def _check_seconds(name: str, value: Any) -> None:
+    """A duration that is None or a finite number > 0."""
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidInputError(
+            f"{name} must be a number of seconds > 0 (or None for no bound), got {value!r}"
+        )
+
+
+def _size_limits(body: Any, media: Any, event: Any) -> SizeLimits:
+    """The byte caps from the constructor (None: the default of each)."""
+    values = {"max_response_bytes": body, "max_media_bytes": media, "max_event_bytes": event}
+    for name, value in values.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
+            raise InvalidInputError(f"{name} must be an int > 0 (bytes), got {value!r}")
+    defaults = SizeLimits()
+    return SizeLimits(
+        body=defaults.body if body is None else body,
+        media=defaults.media if media is None else media,
+        event=defaults.event if event is None else event,
+    )
 
 
 class _ClientCommon:
@@ -173,7 +223,7 @@ class SyncClientBase(_ClientCommon):
         check_max_concurrency(max_concurrency)
         self.engine = engine
         self._http = SyncHTTP(http_client)
-        self._limits = SyncLimits(max_concurrency)
+        self._limits = SyncLimits(max_concurrency, engine.settings.clock)
 
     def _run(self, request: TaskRequest) -> Any:
         return self._run_effects(self.engine.run(request))
@@ -181,38 +231,68 @@ class SyncClientBase(_ClientCommon):
     def _run_effects(self, gen: Generator[Effect, Any, Any]) -> Any:
         result = self._drive(gen)
         if isinstance(result, StreamStart):
-            return Stream(result.handle, result.parse, result.info, end_marker=result.end_marker)
+            return Stream(
+                result.handle,
+                result.parse,
+                result.info,
+                event_timeout=result.event_timeout,
+                deadline=result.deadline,
+                max_event_bytes=result.max_event_bytes,
+                end_marker=result.end_marker,
+            )
         return result
 
     def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
         send_value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                effect = gen.send(send_value) if error is None else gen.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            send_value, error = None, None
-            if type(effect) is Send:
+        streams: list[Any] = []  # streams opened for the call and not (yet) returned
+        try:
+            while True:
                 try:
-                    if self._limits.capped or effect.requests_per_minute:
-                        with self._limits.slot(effect.provider, effect.requests_per_minute):
-                            send_value = self._http.send(effect)
-                    else:  # no limit applies: spare the context manager (µs per request)
-                        send_value = self._http.send(effect)
-                except Exception as exc:  # handed to the engine, which decides to retry
+                    effect = gen.send(send_value) if error is None else gen.throw(error)
+                except StopIteration as stop:
+                    result = stop.value
+                    if isinstance(result, StreamStart):
+                        streams = [s for s in streams if s is not result.handle]
+                    return result
+                send_value, error = None, None
+                # Every exception goes to the engine, which decides to retry; an interrupt
+                # (KeyboardInterrupt) too, so that a job it started is cancelled on the way.
+                try:
+                    if type(effect) is Send:
+                        send_value = self._send(effect)
+                        if not isinstance(send_value, Response):
+                            streams.append(send_value)
+                    elif type(effect) is Sleep:
+                        # Wakes early on a cancel; the engine checks why.
+                        self.engine.settings.clock.sleep(effect.seconds, effect.cancel)
+                except BaseException as exc:
                     error = exc
-            elif type(effect) is Sleep:
-                if effect.cancel is not None:
-                    effect.cancel.wait(effect.seconds)  # wakes early; the engine checks why
-                elif effect.seconds > 0:
-                    time.sleep(effect.seconds)
+        finally:
+            for stream in streams:  # the call failed after opening them: close them
+                stream.close()
+
+    def _send(self, effect: Send) -> Any:
+        limits = self._limits
+        if not (limits.capped or effect.requests_per_minute):
+            return self._http.send(effect)  # no limit applies: spare the bookkeeping
+        limits.acquire(effect.provider, effect.requests_per_minute)
+        try:
+            answer = self._http.send(effect)
+        except BaseException:
+            limits.release()
+            raise
+        if isinstance(answer, Response):
+            limits.release()
+        else:
+            answer.on_close = limits.release  # a stream holds its slot until closed
+        return answer
 
     def close(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         self._http.close()
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -258,7 +338,7 @@ class AsyncClientBase(_ClientCommon):
         check_max_concurrency(max_concurrency)
         self.engine = engine
         self._http = _async_http(http_client)
-        self._limits = AsyncLimits(max_concurrency)
+        self._limits = AsyncLimits(max_concurrency, engine.settings.clock)
 
     async def _run(self, request: TaskRequest) -> Any:
         return await self._run_effects(self.engine.run(request))
@@ -267,42 +347,66 @@ class AsyncClientBase(_ClientCommon):
         result = await self._drive(gen)
         if isinstance(result, StreamStart):
             return AsyncStream(
-                result.handle, result.parse, result.info, end_marker=result.end_marker
+                result.handle,
+                result.parse,
+                result.info,
+                event_timeout=result.event_timeout,
+                deadline=result.deadline,
+                max_event_bytes=result.max_event_bytes,
+                end_marker=result.end_marker,
             )
         return result
 
     async def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
         send_value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                effect = gen.send(send_value) if error is None else gen.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            send_value, error = None, None
-            if type(effect) is Send:
+        streams: list[Any] = []  # streams opened for the call and not (yet) returned
+        try:
+            while True:
                 try:
-                    if self._limits.capped or effect.requests_per_minute:
-                        async with self._limits.slot(effect.provider, effect.requests_per_minute):
-                            send_value = await self._http.send(effect)
-                    else:  # no limit applies: spare the async context manager
-                        send_value = await self._http.send(effect)
-                except Exception as exc:  # handed to the engine, which decides to retry
+                    effect = gen.send(send_value) if error is None else gen.throw(error)
+                except StopIteration as stop:
+                    result = stop.value
+                    if isinstance(result, StreamStart):
+                        streams = [s for s in streams if s is not result.handle]
+                    return result
+                send_value, error = None, None
+                # Every exception goes to the engine, which decides to retry; a cancelled
+                # task too, so that a job it started is cancelled on the way out.
+                try:
+                    if type(effect) is Send:
+                        send_value = await self._send(effect)
+                        if not isinstance(send_value, Response):
+                            streams.append(send_value)
+                    elif type(effect) is Sleep:
+                        await self.engine.settings.clock.asleep(effect.seconds, effect.cancel)
+                except BaseException as exc:
                     error = exc
-            elif type(effect) is Sleep:
-                if effect.cancel is not None:
-                    deadline = time.monotonic() + effect.seconds
-                    # Poll the token so a cancel from another task or thread wakes us early.
-                    while not effect.cancel.cancelled and time.monotonic() < deadline:
-                        await asyncio.sleep(min(0.05, deadline - time.monotonic()))
-                elif effect.seconds > 0:
-                    await asyncio.sleep(effect.seconds)
+        finally:
+            for stream in streams:  # the call failed after opening them: close them
+                await stream.aclose()
+
+    async def _send(self, effect: Send) -> Any:
+        limits = self._limits
+        if not (limits.capped or effect.requests_per_minute):
+            return await self._http.send(effect)  # no limit applies: spare the bookkeeping
+        await limits.acquire(effect.provider, effect.requests_per_minute)
+        try:
+            answer = await self._http.send(effect)
+        except BaseException:
+            limits.release()
+            raise
+        if isinstance(answer, Response):
+            limits.release()
+        else:
+            answer.on_close = limits.release  # a stream holds its slot until closed
+        return answer
 
     async def aclose(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         await self._http.aclose()
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -11,11 +11,13 @@ from infermux.auth import (
     DEFAULT_HUB_URL,
     DEFAULT_ROUTER_URL,
 )
+from infermux.clock import SYSTEM_CLOCK, Clock
 from infermux.engine.effects import CancelToken, JobProgress
 from infermux.helpers.base import (
     ModelMapping,
     TaskProviderHelper,
 )
+from infermux.transport.bounds import DEFAULT_LIMITS, SizeLimits
 from infermux.transport.retry import RetryPolicy
 
 
@@ -72,6 +74,12 @@ class EngineSettings:
     bill_to: str | None = None
     requests_per_minute: float | Mapping[str, float] | None = None
     mapping_ttl: float = 300.0
+    #: Bound on a whole call, retries, job polls and streams included (None: none).
+    total_timeout: float | None = None
+    #: Byte caps on answers (max_response_bytes, max_media_bytes, max_event_bytes).
+    limits: SizeLimits = DEFAULT_LIMITS
+    #: Where waits and deadlines read the time (``infermux.testing.FakeClock`` in tests).
+    clock: Clock = field(default=SYSTEM_CLOCK, repr=False)
 
 
 class BillToIgnoredWarning(UserWarning):

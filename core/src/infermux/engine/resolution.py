@@ -15,7 +15,13 @@ from infermux.auth import (
     is_hf_token,
     read_hf_token,
 )
-from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
+from infermux.endpoints import (
+    ROUTER_POLICIES,
+    endpoint_helper,
+    is_url,
+    router_policy_helper,
+    router_policy_responses_helper,
+)
 from infermux.engine.calls import Candidate, TaskRequest
 from infermux.engine.effects import Effect
 from infermux.engine.sending import Sender
@@ -59,20 +65,23 @@ class Resolver(Sender):
         model = request.model or settings.model
         if is_url(model):
             assert model is not None
-            return [Candidate(endpoint_helper(request.task, model), "tgi")]
+            return [Candidate(endpoint_helper(request.task, model, self.registry), "tgi")]
         if provider is None and settings.base_url is not None:
-            helper = endpoint_helper(request.task, settings.base_url)
+            helper = endpoint_helper(request.task, settings.base_url, self.registry)
             return [Candidate(helper, model or "tgi")]
         if model is not None and ":" in model and "/" in model:
             base, _, suffix = model.rpartition(":")
             if suffix in ROUTER_POLICIES and request.task == "conversational":
                 helper = router_policy_helper(settings.router_url)
                 return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
+            if suffix in ROUTER_POLICIES and request.task == "responses":
+                helper = router_policy_responses_helper(settings.router_url)
+                return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
             if suffix in self.registry.providers():
                 provider, model = suffix, base
         provider = provider or "auto"
         if provider != "auto":
-            helper = self.registry.get(provider, request.task).helper
+            helper = self._helper_for(provider, request.task)
             resolved = resolve_alias(helper, model, settings.model_aliases)
             # An alias names the provider's own model id: no Hub mapping applies.
             mapping = ModelMapping(resolved) if resolved != model else None
@@ -102,14 +111,14 @@ class Resolver(Sender):
         )
         candidates = [
             Candidate(
-                self.registry.get(entry.provider, request.task).helper,
+                self._helper_for(entry.provider, request.task),
                 model,
                 entry.to_mapping(model),
             )
             for _, entry in ordered
             if entry.status != "error"
             and serves_task(entry.task, request.task)
-            and (entry.provider, request.task) in self.registry
+            and self._serves(entry.provider, request.task)
         ]
         if not candidates and not any(serves_task(e.task, request.task) for e in entries):
             mapped = ", ".join(f"{e.provider} ({e.task})" for e in entries)
@@ -125,6 +134,30 @@ class Resolver(Sender):
                 "Install one of those provider plugins."
             )
         return candidates
+
+    def _serves(self, provider: str, task: str) -> bool:
+        if (provider, task) in self.registry:
+            return True
+        # Every chat provider the router serves answers the Responses API through it.
+        return task == "responses" and self._routable_chat(provider)
+
+    def _routable_chat(self, provider: str) -> bool:
+        if (provider, "conversational") not in self.registry:
+            return False
+        return bool(self.registry.get(provider, "conversational").helper.routable)
+
+    def _helper_for(self, provider: str, task: str) -> TaskProviderHelper:
+        """The registered helper; for ``responses`` on a provider without one, a helper
+        derived from its chat helper that goes through the router's ``/v1/responses``."""
+        if (
+            task == "responses"
+            and (provider, task) not in self.registry
+            and self._routable_chat(provider)
+        ):
+            from infermux.responses.routing import routed_responses_helper
+
+            return routed_responses_helper(self.registry.get(provider, "conversational").helper)
+        return self.registry.get(provider, task).helper
 
     def _declared_candidates(self, task: str, model: str) -> list[Candidate]:
         """Installed helpers for ``task`` whose ``served_models`` holds ``model``, in the

@@ -27,6 +27,13 @@ class CerebrasChat(OpenAIChatHelper):
     # Cerebras closes its streams after the last chunk, with no `data: [DONE]` (recorded in
     # cassettes/cerebras/chat_completion_stream.yaml): the end of the connection ends it.
     stream_end_marker = None
+    # Cerebras's own model ids (inference-docs.cerebras.ai/models).
+    model_aliases = {
+        "default": "llama-3.3-70b",
+        "large": "gpt-oss-120b",
+        "small": "llama3.1-8b",
+        "agent": "gpt-oss-120b",
+    }
 
 
 @hookimpl
