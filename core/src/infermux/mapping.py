@@ -28,7 +28,7 @@ __all__ = [
 #: answers plain text generation (and vision chat), and hf-inference serves sentence
 #: transformers for both embedding tasks (huggingface.js: EQUIVALENT_SENTENCE_TRANSFORMERS_TASKS).
 _EQUIVALENT_TASKS: tuple[frozenset[str], ...] = (
-    frozenset({"conversational", "text-generation", "image-text-to-text"}),
+    frozenset({"conversational", "text-generation", "image-text-to-text", "responses"}),
     frozenset({"feature-extraction", "sentence-similarity"}),
 )
 
