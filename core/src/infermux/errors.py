@@ -100,10 +100,46 @@ class UnknownProviderError(ConfigurationError):
         self.provider = provider
         self.installed = sorted(installed)
         super().__init__(
-            f"Unknown provider {provider!r}. Installed providers: {_choices(self.installed)}. "
-            f"Install a plugin such as 'pip install infermux-{provider}', or register "
-            "an in-house provider (see docs/guide/in-house-providers.md)."
+            f"Unknown provider {provider!r}.{_did_you_mean(provider, self.installed)} "
+            f"Installed providers: {_choices(self.installed)}. "
+            f"{_install_hint(provider)}register an in-house provider (see "
+            "docs/guide/in-house-providers.md)."
         )
+
+
+def _first_party_providers() -> set[str]:
+    """Provider ids of the first-party plugins (the core's ``all`` extra), for install hints."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    from packaging.requirements import Requirement
+
+    try:
+        lines = requires("infermux") or []
+    except PackageNotFoundError:
+        return set()
+    names = set()
+    for line in lines:
+        requirement = Requirement(line)
+        if requirement.name.startswith("infermux-") and requirement.marker is not None:
+            names.add(requirement.name.removeprefix("infermux-"))
+    return names
+
+
+def _did_you_mean(provider: str, installed: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(provider, [*installed, *_first_party_providers()], n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _install_hint(provider: str) -> str:
+    # Only a distribution that exists: never 'pip install infermux-<typo>'.
+    if provider in _first_party_providers():
+        return (
+            f"Install its plugin, the infermux-{provider} distribution (from a clone of the "
+            f"infermux repository: pip install ./plugins/{provider}), or "
+        )
+    return "Install a provider plugin, or "
 
 
 class UnsupportedTaskError(ConfigurationError):

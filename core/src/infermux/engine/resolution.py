@@ -30,6 +30,7 @@ from infermux.errors import (
     InvalidInputError,
     ModelMappingError,
     NotFoundError,
+    ServerError,
     TransportError,
 )
 from infermux.helpers.base import (
@@ -96,8 +97,14 @@ class Resolver(Sender):
         declared = self._declared_candidates(request.task, model)
         if declared:
             return declared
-        entries = yield from self._hub_entries(model, self._hub_credential())
+        entries = yield from self._hub_entries(model, self._hub_credential(), strict=True)
         served = self.registry.providers_for(request.task)
+        if entries is None:
+            raise ModelMappingError(
+                f"provider='auto': the Hub knows no model {model!r} (or it is private). Check "
+                f"the id, or pass provider= with one of the providers installed for "
+                f"{request.task!r}: {', '.join(served) or '(none)'}."
+            )
         if not entries:
             raise ModelMappingError(
                 f"provider='auto': the Hub maps no inference provider to {model!r}. Pass "
@@ -213,18 +220,45 @@ class Resolver(Sender):
         )
 
     def _hub_entries(
-        self, model: str, credential: Credential | None
+        self, model: str, credential: Credential | None, *, strict: bool = False
     ) -> Generator[Effect, Any, list[ProviderMappingEntry] | None]:
+        """The Hub's provider mapping of ``model``; None when the Hub does not know it.
+
+        ``strict`` (provider='auto', where nothing else can choose a provider): a lookup
+        that failed (network, 5xx, a refused token) is raised as that failure instead of
+        being read as "the Hub maps nothing".
+        """
         hit, cached = self.mapping_cache.get(model)
         if hit:
             return cached
         lookup = HTTPRequest("GET", hub_mapping_url(self.settings.hub_url, model))
+        why = f"provider='auto' asks the Hub which providers serve {model!r}, and the lookup failed"
         try:
             response = yield from self._send(lookup, credential, "huggingface-hub", None)
         except TransportError as exc:
+            if strict:
+                raise TransportError(
+                    f"{why}: the Hub could not be reached ({exc}). Check the network or "
+                    "--hub-url, or pass provider= to skip the lookup.",
+                    provider="huggingface-hub",
+                    url=exc.url,
+                ) from exc
             logger.info("Hub lookup for %s failed (%s); using it as a native id", model, exc)
             return None
-        except (AuthenticationError, NotFoundError):
+        except AuthenticationError as exc:
+            if strict:
+                exc.args = (
+                    f"{why}: the Hub refused the Hugging Face token ({exc}). Check HF_TOKEN, "
+                    "or pass provider= to skip the lookup.",
+                )
+                raise
+            self.mapping_cache.put(model, None)
+            return None
+        except ServerError as exc:
+            if strict:
+                exc.args = (f"{why}: the Hub answered with a server error ({exc}).",)
+            raise
+        except NotFoundError:
             # Unknown to the Hub (or private): the id is the provider's own.
             self.mapping_cache.put(model, None)
             return None
