@@ -89,3 +89,5 @@ class StreamStart:
     deadline: float | None = None
     #: Most bytes of one event.
     max_event_bytes: int | None = None
+    #: The data of the event that always ends the provider's streams (``[DONE]``), if any.
+    end_marker: str | None = None

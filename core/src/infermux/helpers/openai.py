@@ -204,6 +204,7 @@ class OpenAIChatHelper(_OpenAIBase):
     task = "conversational"
     route = "/chat/completions"
     supports_streaming = True
+    stream_end_marker: str | None = "[DONE]"
     supported_parameters: frozenset[str] | None = CHAT_PARAMETERS
 
     output_type = LazyType("ChatCompletionOutput")
@@ -218,7 +219,7 @@ class OpenAIChatHelper(_OpenAIBase):
         output = validate_output(
             _task_type("ChatCompletionOutput"), response.content, self.provider, self.task
         )
-        if not output.choices:  # every field is optional in the spec; choices is not
+        if not output.choices:  # required, but may come as an empty list
             raise ResponseFormatError(
                 f"{self.provider} chat completion without choices: {response.text[:200]!r}",
                 provider=self.provider,
@@ -239,6 +240,7 @@ class OpenAICompletionHelper(_OpenAIBase):
     task = "text-generation"
     route = "/completions"
     supports_streaming = True
+    stream_end_marker: str | None = "[DONE]"
     supported_parameters = frozenset(
         {
             "frequency_penalty",

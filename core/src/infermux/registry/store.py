@@ -46,7 +46,7 @@ class PluginInfo:
     name: str
     distribution: str | None
     version: str | None
-    status: str  # "loaded", "failed", "blocked", "not allowed"
+    status: str  # "loaded", "failed", "empty" (registered nothing), "blocked", "not allowed"
     error: str | None = None
     registrations: list[tuple[str, str]] = field(default_factory=list)
 
