@@ -1,7 +1,7 @@
 # Every target sets up what it needs first (uv, then the locked workspace).
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup demo test lint typecheck format bench docs clean
+.PHONY: setup demo test check lint typecheck format bench docs clean
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -10,8 +10,18 @@ setup:
 demo: setup
 	$(UV) run infermux demo
 
+# Two pytest workers: the suite is CPU-bound and this is a 2-core machine (CI's size).
+PYTEST_WORKERS ?= 2
+# The slow groups (see the markers in pyproject.toml) that `make check` leaves out.
+SLOW_GROUPS = packaging or load or fuzz or docs or bench or slow
+
+# Everything CI runs: lint, types, and the whole offline suite, slow groups included.
 test: setup lint
-	$(UV) run pytest
+	$(UV) run pytest -n $(PYTEST_WORKERS)
+
+# The inner loop: lint, types, unit and provider-replay tests, without the slow groups.
+check: setup lint
+	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not ($(SLOW_GROUPS))"
 
 lint: setup
 	$(UV) run ruff check .

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import httpx2
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from infermux import AsyncInferenceClient, InferenceClient
 from infermux.engine import BillToIgnoredWarning
 from infermux.errors import ConfigFileError, InvalidInputError
+from infermux.testing import FakeClock
 from infermux.transport.limits import TokenBucket
 from tests.conftest import FAKE_HF_TOKEN
 
@@ -156,13 +156,17 @@ def test_token_bucket_spaces_requests():
 
 
 def test_requests_per_minute_is_honoured(server):
+    clock = FakeClock()
     client = InferenceClient(
-        provider="together", api_key="tg-key", requests_per_minute=1200, http_client=server.client()
-    )  # 20 per second, burst of 20
-    started = time.monotonic()
+        provider="together",
+        api_key="tg-key",
+        requests_per_minute=1200,  # 20 per second, burst of 20
+        http_client=server.client(),
+        clock=clock,
+    )
     for _ in range(22):
         client.chat_completion(MESSAGES, model="m")
-    assert time.monotonic() - started >= 0.09  # the 21st and 22nd waited ~50 ms each
+    assert clock.sleeps == pytest.approx([0.05, 0.05])  # the 21st and 22nd waited 50 ms each
 
 
 async def test_max_concurrency_caps_requests_in_flight():

@@ -16,6 +16,8 @@ import yaml
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.docs
+
 DOCS = ROOT / "docs"
 GUIDE = sorted((DOCS / "guide").glob("*.md"))
 _RUNNABLE = re.compile(r"^```python[ \t]*\n", re.M)

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 #: The longest any handler waits for anything; the tests' own timeouts are far shorter.
-MAX_WAIT = 5.0
+MAX_WAIT = 60.0
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from infermux.clock import Clock
 from infermux.engine import CancelToken, JobProgress
 from infermux.errors import (
     JobCancelledError,
@@ -26,6 +27,7 @@ from infermux.helpers.base import Call, FollowUp, HTTPRequest, Response, TaskPro
 from infermux.helpers.openai import download_image
 from infermux.media import ImageOutput
 from infermux.registry.store import ProviderRegistry, Registration
+from infermux.testing import FakeClock
 from tests.core.both_clients import invoke, open_client
 from tests.core.conftest import LOCAL_KEY
 from tests.core.localserver import LocalServer, Reply, Seen
@@ -143,8 +145,15 @@ def jobs(local_server: LocalServer) -> Callable[..., JobServer]:
 
 
 @pytest.fixture
-def client_for(kind: str, registry: ProviderRegistry) -> Callable[..., Any]:
+def clock() -> FakeClock:
+    """Virtual time: poll intervals and job deadlines pass in no real time."""
+    return FakeClock()
+
+
+@pytest.fixture
+def client_for(kind: str, registry: ProviderRegistry, clock: FakeClock) -> Callable[..., Any]:
     def make(**options: Any) -> Any:
+        options.setdefault("clock", clock)
         options.setdefault("poll_interval", 0.01)
         options.setdefault("job_timeout", 5.0)
         options.setdefault("timeout", 5.0)
@@ -158,7 +167,7 @@ def paths(server: LocalServer) -> list[str]:
     return [f"{seen.method} {seen.path}" for seen in server.requests]
 
 
-async def test_job_completes_after_polls(client_for, jobs, local_server):
+async def test_job_completes_after_polls(client_for, jobs, local_server, clock):
     jobs(polls_needed=3)
     progress: list[JobProgress] = []
     async with client_for() as client:
@@ -181,9 +190,9 @@ async def test_job_completes_after_polls(client_for, jobs, local_server):
         (2, "RUNNING"),
     ]
     assert all(p.provider == "queue" and p.job_id == JOB for p in progress)
-    elapsed = [p.elapsed for p in progress]
-    assert elapsed == sorted(elapsed)
-    assert elapsed[-1] >= 0.02  # two poll intervals have passed
+    # One poll interval before each poll, and nothing else waited.
+    assert [p.elapsed for p in progress] == pytest.approx([0.0, 0.01, 0.02])
+    assert clock.sleeps == [0.01, 0.01, 0.01]
 
 
 async def test_key_goes_to_polls_but_never_to_the_media_download(client_for, jobs, local_server):
@@ -212,21 +221,22 @@ async def test_media_follow_up_on_the_providers_own_host_carries_no_key(client_f
     assert "authorization" not in download.headers
 
 
-async def test_job_that_never_finishes_times_out(client_for, jobs, local_server):
+async def test_job_that_never_finishes_times_out(client_for, jobs, local_server, clock):
     jobs(polls_needed=10**6)
     progress: list[JobProgress] = []
-    started = time.monotonic()
-    async with client_for(job_timeout=0.2) as client:
+    # A deadline of almost ten minutes, polled every 30 s, in virtual time.
+    async with client_for(poll_interval=30.0, job_timeout=590.0) as client:
         with pytest.raises(JobTimeoutError) as raised:
             await invoke(client, "text_to_image", "a lighthouse", on_progress=progress.append)
-    elapsed = time.monotonic() - started
-    assert 0.15 <= elapsed < 3.0
+    # It gives up when the next wait would cross the deadline: 19 waits of 30 s, 20 polls.
+    assert clock.sleeps == [30.0] * 19
+    assert clock.now() == pytest.approx(570.0)
+    assert "590s" in str(raised.value)
     assert raised.value.provider == "queue"
     assert raised.value.job_id == JOB
     assert "did not finish" in str(raised.value)
     assert "RUNNING" in str(raised.value)  # the last status seen
-    assert len(progress) >= 3
-    assert [p.polls for p in progress] == list(range(len(progress)))
+    assert [p.polls for p in progress] == list(range(20))
     # The abandoned job is cancelled at the provider, with the key.
     cancel = local_server.requests[-1]
     assert (cancel.method, cancel.path) == ("POST", f"/jobs/{JOB}/cancel")
@@ -267,12 +277,13 @@ async def test_cancel_from_another_thread_wakes_the_wait(client_for, jobs, local
     started = time.monotonic()
     timer.start()
     try:
-        async with client_for(poll_interval=30.0, job_timeout=60.0) as client:
+        # The real clock: what is proven is that a real 30 s wait wakes on the cancel.
+        async with client_for(poll_interval=30.0, job_timeout=60.0, clock=Clock()) as client:
             with pytest.raises(JobCancelledError):
                 await invoke(client, "text_to_image", "a lighthouse", cancel=token)
     finally:
         timer.cancel()
-    assert time.monotonic() - started < 5.0  # not the 30 s poll interval
+    assert time.monotonic() - started < 20.0  # woken: not the 30 s poll interval
     assert paths(local_server)[-1] == f"POST /jobs/{JOB}/cancel"
 
 
@@ -323,7 +334,11 @@ async def test_hanging_poll_respects_the_job_deadline(client_for, jobs, local_se
     script = jobs(polls_needed=10**6)
     script.overrides[2] = Reply(hang=True)
     started = time.monotonic()
-    async with client_for(job_timeout=0.15, timeout=0.6, max_retries=0) as client:
+    # Real time: the hanging poll is bounded by a socket timeout, which is the job's time
+    # left (about 1 s), not the 60 s per-request timeout.
+    async with client_for(
+        job_timeout=1.0, timeout=60.0, max_retries=0, poll_interval=0.0, clock=Clock()
+    ) as client:
         with pytest.raises(JobTimeoutError):
             await invoke(client, "text_to_image", "a lighthouse")
-    assert time.monotonic() - started < 0.45
+    assert time.monotonic() - started < 30.0

@@ -7,9 +7,9 @@ thread pool, three packages built outside the workspace with ``uv build --wheel 
 - the provider template rendered by copier (``infermux-widget``);
 - ``infermux-acme-rival``, written here, claiming the same provider id ``acme``.
 
-Each scenario gets a fresh venv (``uv venv``) where ``uv pip install --offline`` installs
-the core wheel (``testing`` extra) and the package wheels, the third-party dependencies
-coming from uv's cache (filled by ``uv sync``). Commands run from a scratch directory with
+Each scenario gets a fresh venv (``uv venv``) where ``uv pip install`` installs the core
+wheel (``testing`` extra) and the package wheels, the third-party dependencies pinned to
+``uv.lock`` (``uvtools.py``). Commands run from a scratch directory with
 ``python -I``, no key, no config file and nothing of the workspace; the packages' own
 tests run with their own pytest configuration (``--block-network --record-mode=none``).
 """
@@ -30,6 +30,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.packaging.uvtools import pip_install, uv_env
+from tests.packaging.uvtools import uv as _uv
 
 pytestmark = pytest.mark.packaging
 
@@ -98,13 +100,6 @@ print(json.dumps(report))
 """
 
 
-def _uv() -> str:
-    found = os.environ.get("UV") or shutil.which("uv")
-    if not found:
-        pytest.fail("the packaging tests need uv (https://docs.astral.sh/uv/) on PATH")
-    return found
-
-
 def _run(args: list[str], *, check: bool = True, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)  # noqa: S603
     if check and result.returncode != 0:
@@ -164,7 +159,7 @@ class Kit:
         self.root = root
         self.pool = pool
         self.uv = _uv()
-        self.uv_env = {**os.environ, "UV_OFFLINE": "1", "UV_NO_PROGRESS": "1"}
+        self.uv_env = uv_env()
         self.core = pool.submit(self._build_core)
         self.acme = pool.submit(self._build, self._copy(EXAMPLE, "example-acme"))
         self.rendered = pool.submit(self._render)
@@ -219,9 +214,8 @@ class Kit:
         _run([self.uv, "venv", "--python", sys.executable, str(home / "venv")], env=self.uv_env)
         python = home / "venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
         core = self.core.result()
-        args = [self.uv, "pip", "install", "--offline", "--python", str(python)]
-        args += [f"infermux[testing] @ {core.as_uri()}", *(str(w.result()) for w in wheels)]
-        _run(args, cwd=home, env=self.uv_env)
+        requirements = [f"infermux[testing] @ {core.as_uri()}", *(str(w.result()) for w in wheels)]
+        pip_install(python, requirements, self.root, cwd=home)
         workdir = home / "run"
         workdir.mkdir()
         return Venv(python, workdir)

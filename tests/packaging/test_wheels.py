@@ -2,8 +2,8 @@
 
 Per session, once: ``uv build --wheel --all-packages`` (the core and each plugin under
 ``plugins/`` and ``contrib-providers/``). Per plugin: a fresh venv (``uv venv``), the core wheel (with its
-``testing`` extra) and that one plugin wheel installed with ``uv pip install --offline`` (the
-third-party dependencies come from uv's cache, filled by ``uv sync``), then a script run in
+``testing`` extra) and that one plugin wheel installed with ``uv pip install``, the third-party
+dependencies pinned to ``uv.lock`` (``uvtools.py``), then a script run in
 the venv with ``python -I`` from an empty directory and the network blocked: it lists the
 ``infermux.providers`` entry points, loads the registry, and, for together and hf-inference,
 replays a recorded call from ``cassettes/``. The work runs on a small thread pool started
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 import threading
 import tomllib
@@ -33,6 +31,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN, ROOT
+from tests.packaging.uvtools import pip_install, uv_env
+from tests.packaging.uvtools import run as _run
+from tests.packaging.uvtools import uv as _uv
 
 pytestmark = pytest.mark.packaging
 
@@ -154,23 +155,6 @@ print(json.dumps(report))
 # -- building and installing, once per session -------------------------------------------------
 
 
-def _uv() -> str:
-    found = os.environ.get("UV") or shutil.which("uv")
-    if not found:
-        pytest.fail("the packaging tests need uv (https://docs.astral.sh/uv/) on PATH")
-    return found
-
-
-def _run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)  # noqa: S603
-    if result.returncode != 0:
-        raise AssertionError(
-            f"{' '.join(map(str, args))} failed ({result.returncode}):\n"
-            f"{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
-        )
-    return result
-
-
 @dataclass
 class Installed:
     """A plugin installed beside the core in its own venv, and what the check script saw."""
@@ -192,8 +176,8 @@ class Wheelhouse:
         self.root = root
         self.pool = pool
         self.uv = _uv()
-        # uv keeps the caller's environment (its cache lives under HOME), offline.
-        self.uv_env = {**os.environ, "UV_OFFLINE": "1", "UV_NO_PROGRESS": "1"}
+        # uv keeps the caller's environment (its cache lives under HOME).
+        self.uv_env = uv_env()
         self.built = pool.submit(self._build_all)
         self.single: dict[str, Path] = {}  # wheels built one by one, after a failed build
         self.locks: dict[str, threading.Lock] = {}
@@ -238,19 +222,11 @@ class Wheelhouse:
         venv = home / "venv"
         _run([self.uv, "venv", "--python", sys.executable, str(venv)], cwd=home, env=self.uv_env)
         python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-        _run(
-            [
-                self.uv,
-                "pip",
-                "install",
-                "--offline",
-                "--python",
-                str(python),
-                f"infermux[testing] @ {core_wheel.as_uri()}",
-                str(plugin_wheel),
-            ],
+        pip_install(
+            python,
+            [f"infermux[testing] @ {core_wheel.as_uri()}", str(plugin_wheel)],
+            self.root,
             cwd=home,
-            env=self.uv_env,
         )
         return Installed(plugin_wheel, python, self._check(plugin, python, home))
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from infermux import AsyncInferenceClient, ImageOutput, InferenceClient, RetryPolicy
 from infermux.errors import AuthenticationError, BadRequestError, ModelLoadingError
+from infermux.testing import FakeClock
 from infermux.types import (
     ChatCompletionOutput,
     TextClassificationOutputElement,
@@ -314,15 +314,15 @@ SST2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 
 
 def test_loading_model_is_waited_for(replay, sent):
+    clock = FakeClock()
     client = InferenceClient(
-        provider="hf-inference", api_key=FAKE_HF_TOKEN, http_client=sent.client()
+        provider="hf-inference", api_key=FAKE_HF_TOKEN, http_client=sent.client(), clock=clock
     )
-    started = time.monotonic()
     with replay("hf-inference/model_loading_synthetic.yaml") as tape:
         labels = client.text_classification("I like you", model=SST2)
     assert tape.play_count == 2
     assert len(sent.requests) == 2  # the same request, sent again after the wait
-    assert time.monotonic() - started < 5  # estimated_time 0.01 (the core waits >= 0.5 s)
+    assert clock.sleeps == [0.5]  # estimated_time 0.01, raised to the core's floor of 0.5 s
     assert labels[0].label == "POSITIVE"
     assert labels.response_info.request_id == "synthetic-loading-2"
 

@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from infermux.client.async_client import AsyncInferenceClient
     from infermux.client.sync_client import InferenceClient
+    from infermux.clock import Clock
     from infermux.engine import CancelToken, JobProgress
     from infermux.errors import (
         InfermuxError,
@@ -40,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "AsyncStream": "infermux.streaming",
     "AudioOutput": "infermux.media",
     "CancelToken": "infermux.engine",
+    "Clock": "infermux.clock",
     "ImageOutput": "infermux.media",
     "InferenceClient": "infermux.client.sync_client",
     "InfermuxError": "infermux.errors",
@@ -62,6 +64,7 @@ __all__ = [
     "AsyncStream",
     "AudioOutput",
     "CancelToken",
+    "Clock",
     "ImageOutput",
     "InferenceClient",
     "InfermuxError",

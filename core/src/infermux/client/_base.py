@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import time
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
+from infermux.clock import SYSTEM_CLOCK, Clock
 from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
 from infermux.errors import ConfigurationError, InvalidInputError
 from infermux.registry.store import ProviderRegistry
@@ -52,6 +51,7 @@ def build_engine(
     bill_to: str | None = None,
     requests_per_minute: float | Mapping[str, float] | None = None,
     mapping_ttl: float = 300.0,
+    clock: Clock | None = None,
 ) -> Engine:
     """Validate constructor arguments and build the engine both clients run on."""
     if api_key is not None and token is not None and api_key != token:
@@ -93,6 +93,11 @@ def build_engine(
         for t, table in tasks.items():
             aliases.setdefault(p, {}).setdefault(t, {}).update(table)
     _check_optional("bill_to", bill_to, str, "an organisation name")
+    if clock is not None and not isinstance(clock, Clock):
+        raise InvalidInputError(
+            f"clock must be an infermux.clock.Clock (or a subclass such as "
+            f"infermux.testing.FakeClock), got {type(clock).__name__}"
+        )
     settings = EngineSettings(
         provider=provider,
         model=model,
@@ -116,6 +121,7 @@ def build_engine(
         bill_to=bill_to,
         requests_per_minute=requests_per_minute,
         mapping_ttl=mapping_ttl,
+        clock=clock if clock is not None else SYSTEM_CLOCK,
     )
     return Engine(settings, registry)
 
@@ -147,7 +153,7 @@ class SyncClientBase(_ClientCommon):
     ) -> None:
         self.engine = engine
         self._http = SyncHTTP(http_client)
-        self._limits = SyncLimits(max_concurrency)
+        self._limits = SyncLimits(max_concurrency, engine.settings.clock)
 
     def _run(self, request: TaskRequest) -> Any:
         return self._run_effects(self.engine.run(request))
@@ -177,10 +183,8 @@ class SyncClientBase(_ClientCommon):
                 except Exception as exc:  # handed to the engine, which decides to retry
                     error = exc
             elif type(effect) is Sleep:
-                if effect.cancel is not None:
-                    effect.cancel.wait(effect.seconds)  # wakes early; the engine checks why
-                elif effect.seconds > 0:
-                    time.sleep(effect.seconds)
+                # Wakes early on a cancel; the engine checks why.
+                self.engine.settings.clock.sleep(effect.seconds, effect.cancel)
 
     def _batch(self, rows: Any, options: Any) -> Any:
         """``batch()``: the async runner in a thread (see ``infermux.batch.results``)."""
@@ -242,7 +246,7 @@ class AsyncClientBase(_ClientCommon):
     ) -> None:
         self.engine = engine
         self._http = _async_http(http_client)
-        self._limits = AsyncLimits(max_concurrency)
+        self._limits = AsyncLimits(max_concurrency, engine.settings.clock)
 
     async def _run(self, request: TaskRequest) -> Any:
         return await self._run_effects(self.engine.run(request))
@@ -272,13 +276,7 @@ class AsyncClientBase(_ClientCommon):
                 except Exception as exc:  # handed to the engine, which decides to retry
                     error = exc
             elif type(effect) is Sleep:
-                if effect.cancel is not None:
-                    deadline = time.monotonic() + effect.seconds
-                    # Poll the token so a cancel from another task or thread wakes us early.
-                    while not effect.cancel.cancelled and time.monotonic() < deadline:
-                        await asyncio.sleep(min(0.05, deadline - time.monotonic()))
-                elif effect.seconds > 0:
-                    await asyncio.sleep(effect.seconds)
+                await self.engine.settings.clock.asleep(effect.seconds, effect.cancel)
 
     def _batch(self, rows: Any, options: Any) -> Any:
         """``batch()``: rows run on this client's engine and session (``infermux.batch``)."""

@@ -12,6 +12,7 @@ from infermux.client._base import build_engine
 from infermux.client._chat_alias import AsyncChat
 from infermux.client.async_media_tasks import AsyncMediaTasks
 from infermux.client.async_services import AsyncServices
+from infermux.clock import Clock
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
 
@@ -63,6 +64,8 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
             providers may declare a default (hf-inference: 3,000).
         max_concurrency: at most this many requests in flight for this client.
         mapping_ttl: seconds a Hub model mapping stays cached (default 300).
+        clock: where waits and deadlines read the time (default: the system clock); tests
+            pass ``infermux.testing.FakeClock()`` to run back-off and polling in no real time.
         registry: a provider registry other than the process-wide one (tests, isolation).
     """
 
@@ -96,6 +99,7 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
         max_concurrency: int | None = None,
         mapping_ttl: float = 300.0,
         registry: ProviderRegistry | None = None,
+        clock: Clock | None = None,
     ) -> None:
         engine = build_engine(
             provider=provider,
@@ -123,6 +127,7 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
             requests_per_minute=requests_per_minute,
             mapping_ttl=mapping_ttl,
             registry=registry,
+            clock=clock,
         )
         super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.

@@ -10,6 +10,7 @@ from infermux.client._base import build_engine
 from infermux.client._chat_alias import Chat
 from infermux.client.sync_media_tasks import MediaTasks
 from infermux.client.sync_services import Services
+from infermux.clock import Clock
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
 
@@ -61,6 +62,8 @@ class InferenceClient(Services, MediaTasks):
             providers may declare a default (hf-inference: 3,000).
         max_concurrency: at most this many requests in flight for this client.
         mapping_ttl: seconds a Hub model mapping stays cached (default 300).
+        clock: where waits and deadlines read the time (default: the system clock); tests
+            pass ``infermux.testing.FakeClock()`` to run back-off and polling in no real time.
         registry: a provider registry other than the process-wide one (tests, isolation).
     """
 
@@ -94,6 +97,7 @@ class InferenceClient(Services, MediaTasks):
         max_concurrency: int | None = None,
         mapping_ttl: float = 300.0,
         registry: ProviderRegistry | None = None,
+        clock: Clock | None = None,
     ) -> None:
         engine = build_engine(
             provider=provider,
@@ -121,6 +125,7 @@ class InferenceClient(Services, MediaTasks):
             requests_per_minute=requests_per_minute,
             mapping_ttl=mapping_ttl,
             registry=registry,
+            clock=clock,
         )
         super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.

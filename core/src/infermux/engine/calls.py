@@ -11,6 +11,7 @@ from infermux.auth import (
     DEFAULT_HUB_URL,
     DEFAULT_ROUTER_URL,
 )
+from infermux.clock import SYSTEM_CLOCK, Clock
 from infermux.engine.effects import CancelToken, JobProgress
 from infermux.helpers.base import (
     ModelMapping,
@@ -72,6 +73,8 @@ class EngineSettings:
     bill_to: str | None = None
     requests_per_minute: float | Mapping[str, float] | None = None
     mapping_ttl: float = 300.0
+    #: Where waits and deadlines read the time (``infermux.testing.FakeClock`` in tests).
+    clock: Clock = field(default=SYSTEM_CLOCK, repr=False)
 
 
 class BillToIgnoredWarning(UserWarning):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Generator
 from functools import partial
 from typing import Any
@@ -64,14 +63,15 @@ class JobRunner(Sender):
         request: TaskRequest,
     ) -> Generator[Effect, Any, Any]:
         settings = self.settings
-        started = time.monotonic()
+        clock = settings.clock
+        started = clock.now()
         polls = 0
         result: Any = follow_up
         while isinstance(result, FollowUp):
             step = result
             _check_follow_up_url(step, helper)
             if step.poll:
-                elapsed = time.monotonic() - started
+                elapsed = clock.now() - started
                 if request.on_progress is not None:
                     request.on_progress(
                         JobProgress(helper.provider, step.job_id, step.status, elapsed, polls)
@@ -85,7 +85,7 @@ class JobRunner(Sender):
                     yield from self._check_cancelled(step, helper, credential, request)
                 polls += 1
             # No single request may outlive the job's deadline.
-            remaining = settings.job_timeout - (time.monotonic() - started)
+            remaining = settings.job_timeout - (clock.now() - started)
             per_request = (
                 remaining if settings.timeout is None else min(settings.timeout, remaining)
             )
@@ -98,7 +98,7 @@ class JobRunner(Sender):
                     timeout=max(per_request, 0.001),
                 )
             except RequestTimeoutError as exc:
-                if time.monotonic() - started < settings.job_timeout:
+                if clock.now() - started < settings.job_timeout:
                     raise
                 raise self._job_timeout(step, helper) from exc
             except ProviderHTTPError as exc:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+
+from infermux.clock import SYSTEM_CLOCK, Clock
 
 __all__ = ["AsyncLimits", "SyncLimits", "TokenBucket"]
 
@@ -21,11 +22,11 @@ class TokenBucket:
 
     __slots__ = ("_capacity", "_rate", "_tokens", "_updated")
 
-    def __init__(self, rate_per_minute: float, now: float | None = None) -> None:
+    def __init__(self, rate_per_minute: float, now: float) -> None:
         self._rate = rate_per_minute / 60.0
         self._capacity = max(1.0, self._rate)
         self._tokens = self._capacity
-        self._updated = time.monotonic() if now is None else now
+        self._updated = now
 
     def reserve(self, now: float) -> float:
         """Take a token; return how long to wait before using it (0 if available now)."""
@@ -36,7 +37,8 @@ class TokenBucket:
 
 
 class _Buckets:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._buckets: dict[tuple[str, float], TokenBucket] = {}
         self._lock = threading.Lock()
 
@@ -45,17 +47,19 @@ class _Buckets:
             return 0.0
         with self._lock:
             key = (provider, rate_per_minute)
+            now = self._clock.now()
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[key] = TokenBucket(rate_per_minute)
-            return bucket.reserve(time.monotonic())
+                bucket = self._buckets[key] = TokenBucket(rate_per_minute, now)
+            return bucket.reserve(now)
 
 
 class SyncLimits:
     """Blocking limits for the sync client (thread-safe)."""
 
-    def __init__(self, max_concurrency: int | None = None) -> None:
-        self._buckets = _Buckets()
+    def __init__(self, max_concurrency: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
+        self._buckets = _Buckets(clock)
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
         #: Whether a concurrency cap applies (without one, and without a request budget,
         #: the client skips ``slot`` altogether).
@@ -65,7 +69,7 @@ class SyncLimits:
     def slot(self, provider: str, rate_per_minute: float | None) -> Iterator[None]:
         delay = self._buckets.delay(provider, rate_per_minute)
         if delay > 0:
-            time.sleep(delay)
+            self._clock.sleep(delay)
         if self._slots is None:
             yield
             return
@@ -76,8 +80,9 @@ class SyncLimits:
 class AsyncLimits:
     """Awaiting limits for the async client (one event loop)."""
 
-    def __init__(self, max_concurrency: int | None = None) -> None:
-        self._buckets = _Buckets()
+    def __init__(self, max_concurrency: int | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
+        self._buckets = _Buckets(clock)
         self._max = max_concurrency
         #: Whether a concurrency cap applies (see SyncLimits.capped).
         self.capped = bool(max_concurrency)
@@ -87,7 +92,7 @@ class AsyncLimits:
     async def slot(self, provider: str, rate_per_minute: float | None) -> AsyncIterator[None]:
         delay = self._buckets.delay(provider, rate_per_minute)
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._clock.asleep(delay)
         if not self._max:
             yield
             return
