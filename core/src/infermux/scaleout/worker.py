@@ -109,6 +109,7 @@ class WorkerSpec:
         value = os.environ.get(self.api_key_env)
         if not value:
             raise MissingAPIKeyError(
+                self.provider or "",
                 f"environment variable {self.api_key_env} is not set on this worker; set it "
                 "through Ray's runtime_env={'env_vars': {...}} or the Dask workers' "
                 "environment"
