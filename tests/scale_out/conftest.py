@@ -10,6 +10,9 @@ import os
 
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+# On a loaded 2-core machine the node's agents can take longer to start than Ray's default
+# waits; a slow start is not a failure here.
+os.environ.setdefault("RAY_agent_register_timeout_ms", "180000")
 
 #: The key the workers get through their environment; the driver never holds it.
 SECRET = "sk-scaleout-" + "s3cr3t" * 4

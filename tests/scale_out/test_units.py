@@ -17,7 +17,6 @@ from infermux.scaleout.columns import add_columns, records
 from infermux.scaleout.shapes import ChatShape, EmbeddingsShape, RowShape, TextToImageShape
 from infermux.scaleout.shared_limit import LimiterService, RemoteLimiter, rate_headers_only
 from infermux.scaleout.worker import WorkerSpec
-from infermux.testing import FakeClock
 from infermux.testing.stub_server import StubServer
 from tests.scale_out.conftest import KEY_ENV, SECRET, stub_endpoint
 
@@ -96,9 +95,10 @@ def test_only_rate_limit_headers_are_reported() -> None:
 
 def test_grants_pickle() -> None:
     grant = Grant(3, 1, 2.5)
-    assert pickle.loads(pickle.dumps(grant)) == grant
+    assert pickle.loads(pickle.dumps(grant)) == grant  # noqa: S301 (our own bytes)
 
 
+@pytest.mark.slow  # imports pandas
 def test_columns_round_trip_in_each_form() -> None:
     import numpy as np
     import pandas as pd
@@ -136,12 +136,21 @@ def test_shapes_build_rows_and_columns() -> None:
     with pytest.raises(InvalidInputError, match="no column 'prompt'"):
         chat.rows([{"text": "x"}])
     general = RowShape()
-    (row,) = general.rows([{"custom_id": "a", "url": "/v1/embeddings", "body": '{"input": "x"}',
-                            "other": 1, "task": None}])
+    (row,) = general.rows(
+        [
+            {
+                "custom_id": "a",
+                "url": "/v1/embeddings",
+                "body": '{"input": "x"}',
+                "other": 1,
+                "task": None,
+            }
+        ]
+    )
     assert row == {"custom_id": "a", "url": "/v1/embeddings", "body": {"input": "x"}}
-    assert EmbeddingsShape("text").columns(
-        [{"response": {"body": [[0.5, 1.0]]}, "error": None}]
-    )["embedding"] == [[0.5, 1.0]]
+    assert EmbeddingsShape("text").columns([{"response": {"body": [[0.5, 1.0]]}, "error": None}])[
+        "embedding"
+    ] == [[0.5, 1.0]]
     assert TextToImageShape("prompt").columns(
         [{"response": {"body": {"b64": "AAE=", "content_type": "image/png"}}, "error": None}]
     )["image"] == [b"\x00\x01"]
@@ -158,6 +167,7 @@ def test_a_key_is_never_taken_as_a_value() -> None:
         WorkerSpec(api_key_env=KEY_ENV).read_key()
 
 
+@pytest.mark.slow  # imports Ray or Dask
 @pytest.mark.parametrize("framework", ["ray", "dask"])
 def test_the_pickled_worker_holds_no_key_bytes(
     framework: str, monkeypatch: pytest.MonkeyPatch
@@ -192,10 +202,11 @@ def test_the_pickled_worker_holds_no_key_bytes(
         assert SECRET.encode() not in blob
         assert SECRET[:16].encode() not in blob
     assert KEY_ENV.encode() in blobs[1]  # what travels is the variable's name
-    clone = pickle.loads(blobs[0])
+    clone = pickle.loads(blobs[0])  # noqa: S301 (our own bytes)
     assert clone.spec == chat.spec
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_import_infermux_imports_neither_ray_nor_dask() -> None:
     code = (
         "import sys, infermux, infermux.batch, infermux.scaleout.worker, "
@@ -204,4 +215,4 @@ def test_import_infermux_imports_neither_ray_nor_dask() -> None:
         "if m in sys.modules)\n"
         "assert not heavy, heavy\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603

@@ -12,7 +12,7 @@
     chat = infermux.dask.Chat(provider="together", model="meta-llama/Llama-3.3-70B-Instruct-Turbo",
                               api_key_env="TOGETHER_API_KEY", rate_limit=limit)
     ddf = dd.read_parquet("prompts.parquet")              # columns: custom_id, prompt
-    answers = ddf.map_partitions(chat, meta=chat.meta(ddf))   # + response, error_code, error_message
+    answers = ddf.map_partitions(chat, meta=chat.meta(ddf))  # + response, error_code, error_message
     answers.to_parquet("answers/")
 
 A partition runs on the batch engine (:class:`~infermux.batch.RowRunner`) with up to
@@ -196,8 +196,11 @@ class Chat(InferenceBatch):
         parameters: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        self._options = {"column": column, "system_prompt": system_prompt,
-                         "parameters": parameters}
+        self._options: dict[str, Any] = {
+            "column": column,
+            "system_prompt": system_prompt,
+            "parameters": parameters,
+        }
         super().__init__(**kwargs)
 
     def _shape(self, id_column: str) -> Shape:
@@ -210,7 +213,7 @@ class Embeddings(InferenceBatch):
     def __init__(
         self, *, column: str = "text", parameters: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> None:
-        self._options = {"column": column, "parameters": parameters}
+        self._options: dict[str, Any] = {"column": column, "parameters": parameters}
         super().__init__(**kwargs)
 
     def _shape(self, id_column: str) -> Shape:
@@ -222,10 +225,13 @@ class TextToImage(InferenceBatch):
     ``media_dir``), ``error_code``, ``error_message``."""
 
     def __init__(
-        self, *, column: str = "prompt", parameters: Mapping[str, Any] | None = None,
+        self,
+        *,
+        column: str = "prompt",
+        parameters: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        self._options = {"column": column, "parameters": parameters}
+        self._options: dict[str, Any] = {"column": column, "parameters": parameters}
         super().__init__(**kwargs)
 
     def _shape(self, id_column: str) -> Shape:

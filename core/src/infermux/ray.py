@@ -8,9 +8,11 @@
     ds = ray.data.read_parquet("prompts.parquet")          # columns: custom_id, prompt
     ds = ds.map_batches(
         infermux.ray.Chat,
-        fn_constructor_kwargs={"provider": "together", "model": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
-                               "api_key_env": "TOGETHER_API_KEY", "max_in_flight": 16,
-                               "rate_limit": infermux.ray.SharedRateLimit(requests_per_minute=600)},
+        fn_constructor_kwargs={
+            "provider": "together", "model": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "api_key_env": "TOGETHER_API_KEY", "max_in_flight": 16,
+            "rate_limit": infermux.ray.SharedRateLimit(requests_per_minute=600),
+        },
         concurrency=4,                                     # four workers
         runtime_env={"env_vars": {"TOGETHER_API_KEY": os.environ["TOGETHER_API_KEY"]}},
     )
@@ -110,7 +112,7 @@ class SharedRateLimit:
     def actor(self) -> Any:
         """The actor's handle (started on first use)."""
         cls = ray.remote(num_cpus=0, max_restarts=-1)(_LimiterActor)
-        return cls.options(  # type: ignore[attr-defined]
+        return cls.options(
             name=self.actor_name,
             namespace=self.namespace,
             get_if_exists=True,
@@ -172,7 +174,8 @@ class InferenceBatch:
     ) -> None:
         if rate_limit is not None and not isinstance(rate_limit, SharedRateLimit):
             raise InvalidInputError(
-                f"rate_limit must be an infermux.ray.SharedRateLimit, got {type(rate_limit).__name__}"
+                "rate_limit must be an infermux.ray.SharedRateLimit, got "
+                f"{type(rate_limit).__name__}"
             )
         self.spec = WorkerSpec.from_kwargs(client)
         self.rate_limit = rate_limit
@@ -220,8 +223,11 @@ class Chat(InferenceBatch):
         parameters: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        self._options = {"column": column, "system_prompt": system_prompt,
-                         "parameters": parameters}
+        self._options: dict[str, Any] = {
+            "column": column,
+            "system_prompt": system_prompt,
+            "parameters": parameters,
+        }
         super().__init__(**kwargs)
 
     def _shape(self, id_column: str) -> Shape:
@@ -235,7 +241,7 @@ class Embeddings(InferenceBatch):
     def __init__(
         self, *, column: str = "text", parameters: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> None:
-        self._options = {"column": column, "parameters": parameters}
+        self._options: dict[str, Any] = {"column": column, "parameters": parameters}
         super().__init__(**kwargs)
 
     def _shape(self, id_column: str) -> Shape:
@@ -248,10 +254,13 @@ class TextToImage(InferenceBatch):
     ``parameters`` (e.g. ``{"width": 512, "height": 512}``)."""
 
     def __init__(
-        self, *, column: str = "prompt", parameters: Mapping[str, Any] | None = None,
+        self,
+        *,
+        column: str = "prompt",
+        parameters: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        self._options = {"column": column, "parameters": parameters}
+        self._options: dict[str, Any] = {"column": column, "parameters": parameters}
         super().__init__(**kwargs)
 
     def _shape(self, id_column: str) -> Shape:

@@ -65,10 +65,12 @@ def records(batch: Batch) -> list[dict[str, Any]]:
 def add_columns(batch: Batch, new: Mapping[str, Sequence[Any]]) -> Batch:
     """``batch`` with the columns ``new`` added (replacing columns of the same name)."""
     if _is_frame(batch):
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
-        columns = {name: pd.Series(list(values), index=batch.index, dtype=object)
-                   for name, values in new.items()}
+        columns = {
+            name: pd.Series(list(values), index=batch.index, dtype=object)
+            for name, values in new.items()
+        }
         return batch.assign(**columns)
     if isinstance(batch, Mapping):
         return {**batch, **{name: list(values) for name, values in new.items()}}

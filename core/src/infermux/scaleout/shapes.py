@@ -16,6 +16,7 @@ row with those set, never an exception that aborts the dataset. Pure: no I/O.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,8 +25,17 @@ from infermux.errors import InvalidInputError
 
 __all__ = ["ChatShape", "EmbeddingsShape", "RowShape", "Shape", "TextToImageShape"]
 
-_ROW_KEYS = ("custom_id", "method", "url", "body", "task", "inputs", "parameters", "provider",
-             "model")
+_ROW_KEYS = (
+    "custom_id",
+    "method",
+    "url",
+    "body",
+    "task",
+    "inputs",
+    "parameters",
+    "provider",
+    "model",
+)
 
 
 def _error_columns(outputs: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -76,10 +86,9 @@ class RowShape(Shape):
             row.update(self._id(record))
             for key in ("body", "parameters"):
                 if isinstance(row.get(key), str):
-                    try:
+                    # Not JSON: left as it is, and the row parser names what is wrong.
+                    with contextlib.suppress(ValueError):
                         row[key] = json.loads(row[key])
-                    except ValueError:
-                        pass  # left as it is: the row parser names what is wrong
             out.append(row)
         return out
 
@@ -91,8 +100,12 @@ class RowShape(Shape):
             responses.append(None if body is None else json.dumps(body, ensure_ascii=False))
             statuses.append(response.get("status_code"))
             metas.append(json.dumps(out.get("infermux"), ensure_ascii=False))
-        return {"response": responses, "status_code": statuses, "infermux": metas,
-                **_error_columns(outputs)}
+        return {
+            "response": responses,
+            "status_code": statuses,
+            "infermux": metas,
+            **_error_columns(outputs),
+        }
 
 
 class _TaskShape(Shape):
@@ -120,8 +133,12 @@ class _TaskShape(Shape):
 
     def rows(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         return [
-            {"task": self.task, "inputs": self.inputs(r), "parameters": self.parameters,
-             **self._id(r)}
+            {
+                "task": self.task,
+                "inputs": self.inputs(r),
+                "parameters": self.parameters,
+                **self._id(r),
+            }
             for r in records
         ]
 
@@ -132,19 +149,23 @@ class ChatShape(_TaskShape):
     task = "conversational"
     output_columns = ("response", "error_code", "error_message")
 
-    def __init__(self, column: str = "prompt", *, system_prompt: str | None = None,
-                 id_column: str = "custom_id",
-                 parameters: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        column: str = "prompt",
+        *,
+        system_prompt: str | None = None,
+        id_column: str = "custom_id",
+        parameters: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(column, id_column=id_column, parameters=parameters)
         self.system_prompt = system_prompt
 
     def inputs(self, record: Mapping[str, Any]) -> Any:
         value = super().inputs(record)
         if isinstance(value, str) and value.lstrip().startswith("["):
-            try:
+            # A JSON list of messages (a text that only starts with "[" stays a prompt).
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         messages = [{"role": "user", "content": value}] if isinstance(value, str) else value
         if self.system_prompt is not None and isinstance(messages, list):
             messages = [{"role": "system", "content": self.system_prompt}, *messages]

@@ -55,7 +55,9 @@ class LimiterService:
         clock: Clock = time.monotonic,
         sleep: SleepFn = asyncio.sleep,
     ) -> None:
-        self._limiters = LimiterSet(requests_per_minute, tokens_per_minute, clock=clock, sleep=sleep)
+        self._limiters = LimiterSet(
+            requests_per_minute, tokens_per_minute, clock=clock, sleep=sleep
+        )
         self.leases: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()
 

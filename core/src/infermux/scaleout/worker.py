@@ -31,13 +31,15 @@ def _check_endpoint(endpoint: Any) -> dict[str, Any]:
     if not isinstance(endpoint, Mapping) or "name" not in endpoint or "base_url" not in endpoint:
         raise InvalidInputError(
             "an endpoint is a dict like register_openai_compatible's arguments: "
-            f"{{'name': ..., 'base_url': ..., 'api_key_env': ..., 'tasks': [...]}}, got {endpoint!r}"
+            "{'name': ..., 'base_url': ..., 'api_key_env': ..., 'tasks': [...]}, got "
+            f"{endpoint!r}"
         )
     unknown = sorted(set(endpoint) - _ENDPOINT_KEYS)
     if unknown:
         raise InvalidInputError(
-            f"unknown endpoint keys {unknown}; an endpoint takes {', '.join(sorted(_ENDPOINT_KEYS))}"
-            " (headers are not sent to workers: a header may hold a secret)"
+            f"unknown endpoint keys {unknown}; an endpoint takes "
+            f"{', '.join(sorted(_ENDPOINT_KEYS))} (headers are not sent to workers: a "
+            "header may hold a secret)"
         )
     return dict(endpoint)
 
@@ -112,7 +114,7 @@ class WorkerSpec:
                 self.provider or "",
                 f"environment variable {self.api_key_env} is not set on this worker; set it "
                 "through Ray's runtime_env={'env_vars': {...}} or the Dask workers' "
-                "environment"
+                "environment",
             )
         return value
 
