@@ -143,7 +143,9 @@ def ray_runs(
                 )
                 print(results[-1], file=sys.stderr)
             if "ray-llm" in args.only:
-                results.append(_ray_llm(args, stub, workers, n))
+                # It sends one request at a time per worker: fewer rows keep the run short
+                # (throughput is a rate, counted at the stub either way).
+                results.append(_ray_llm(args, stub, workers, max(workers * 8, n // 4)))
                 print(results[-1], file=sys.stderr)
     finally:
         ray.shutdown()

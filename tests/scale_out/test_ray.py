@@ -165,7 +165,9 @@ def test_resume_through_ray_data_checkpointing(cluster: None, tmp_path: Path) ->
             assert run() == 10  # only the new rows are sent
     finally:
         context.checkpoint_config = None
-    rows = ray.data.read_parquet(str(output)).take_all()
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(str(output)).to_pylist()  # read here: no Ray job needed for that
     assert sorted(r["custom_id"] for r in rows) == sorted(f"r{i}" for i in range(30))
     assert all(r["error_code"] is None and r["status_code"] == 200 for r in rows)
     assert json.loads(rows[0]["response"])["choices"][0]["message"]["content"].startswith("echo hi")
