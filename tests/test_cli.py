@@ -487,6 +487,7 @@ def test_every_command_and_option_is_documented():
         "new-provider",
         "embed-chunks",
         "request",
+        "batch",
     }
     for name, sub in commands.items():
         heading = f"\n## `infermux {name}`"

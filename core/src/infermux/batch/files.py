@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 from infermux.batch.rows import BatchInputError, BatchRequest, parse_line
-from infermux.errors import InvalidInputError
 
 __all__ = [
     "InputCheck",
@@ -72,7 +71,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
         with open(path, "rb") as fh:
             yield from enumerate(fh, 1)
     except OSError as exc:
-        raise InvalidInputError(f"cannot read the batch input {path}: {exc.strerror}") from None
+        raise BatchInputError(f"cannot read the batch input {path}: {exc.strerror}") from None
 
 
 @dataclass

@@ -15,10 +15,10 @@ takes ``clock`` and ``sleep``, so tests drive it with a fake clock and never wai
 How it limits:
 
 - requests: evenly spaced starts, ``60 / rpm`` seconds apart (no burst, so a provider
-  counting in any window never sees more than its limit);
+  counting in any window never sees more than its limit); waiters queue in arrival order;
 - tokens: a bucket holding one second of the per-minute budget; a row is charged its
-  estimate before it is sent and may overdraw a full bucket (a row larger than a second's
-  budget still runs), and the answer's ``usage`` corrects the charge;
+  estimate before it is sent (a row larger than a second's budget still runs, and later
+  rows wait longer), and the answer's ``usage`` corrects the charge;
 - 429: every request to the provider waits until ``Retry-After`` (1 s without one) and the
   rate is multiplied by ``decrease`` (once per congestion event: 429s for requests granted
   before the last decrease do not lower it again); clean answers add back ``recovery`` of
@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 Clock = Callable[[], float]
+#: Waits shorter than this are taken as none (float rounding in the budgets' arithmetic).
+_EPSILON = 1e-6
 SleepFn = Callable[[float], Awaitable[None]]
 
 
@@ -182,6 +184,7 @@ class AdaptiveRateLimiter:
         self.epoch = 0
         self.paused_until = 0.0
         self.rate_limited_count = 0
+        self._turn = asyncio.Lock()
         self._next_free = 0.0
         self._level = 0.0 if self.ceiling_tpm is None else self.ceiling_tpm / 60
         self._refilled_at = clock()
@@ -200,41 +203,42 @@ class AdaptiveRateLimiter:
         """The token rate in force (None: unlimited)."""
         return None if self.ceiling_tpm is None else self.ceiling_tpm * self.factor
 
-    def _refill(self, now: float, tpm: float) -> float:
-        capacity = tpm / 60
-        self._level = min(capacity, self._level + (now - self._refilled_at) * tpm / 60)
-        self._refilled_at = now
-        return capacity
-
     def _wait(self, now: float, tokens: int) -> float:
+        """Seconds until a request of ``tokens`` may start (0: now)."""
         if self.paused_until > now:
             return self.paused_until - now
         wait = 0.0
-        rpm = self.requests_per_minute
-        if rpm is not None:
+        if self.requests_per_minute is not None:
             wait = self._next_free - now
         tpm = self.tokens_per_minute
         if tpm is not None:
-            capacity = self._refill(now, tpm)
+            capacity = tpm / 60  # the bucket holds a second's worth
+            self._level = min(capacity, self._level + (now - self._refilled_at) * tpm / 60)
+            self._refilled_at = now
+            # A row larger than the whole bucket waits for a full bucket, then overdraws.
             need = min(float(tokens), capacity)
             if self._level < need:
                 wait = max(wait, (need - self._level) * 60 / tpm)
         return wait
 
     async def acquire(self, tokens: int) -> Grant:
-        while True:
-            now = self._clock()
-            wait = self._wait(now, tokens)
-            if wait <= 0:
-                break
-            await self._sleep(wait)
-        rpm = self.requests_per_minute
-        if rpm is not None:
-            self._next_free = max(self._next_free, now) + 60 / rpm
-        if self.tokens_per_minute is not None:
-            self._level -= tokens
-        self._recent.append(now)
-        return Grant(tokens, self.epoch, now)
+        # One waiter at a time, in arrival order (asyncio.Lock is fair): the head sleeps
+        # until its request fits, the others wait behind it rather than all waking and
+        # re-checking for every free slot.
+        async with self._turn:
+            while True:
+                now = self._clock()
+                wait = self._wait(now, tokens)
+                if wait <= _EPSILON:  # a rounding's worth: waiting it would not move time
+                    break
+                await self._sleep(wait)  # then check again: a 429 may have paused us
+            rpm = self.requests_per_minute
+            if rpm is not None:
+                self._next_free = max(self._next_free, now) + 60 / rpm
+            if self.tokens_per_minute is not None:
+                self._level -= tokens
+            self._recent.append(now)
+            return Grant(tokens, self.epoch, now)
 
     # -- what the answers say ----------------------------------------------------------------
 
@@ -250,14 +254,13 @@ class AdaptiveRateLimiter:
         pause = self.default_pause if retry_after is None else retry_after
         self.paused_until = max(self.paused_until, now + min(pause, self.max_pause))
         self._climbed_at = self.paused_until
-        if grant.epoch < self.epoch:
-            return  # sent before the last decrease: the same congestion event
-        self.epoch += 1
-        if self.ceiling_rpm is None:
-            measured = self._measured_rpm()
-            if measured is not None:
-                self.ceiling_rpm = measured
-        self.factor = max(self.min_fraction, self.factor * self.decrease)
+        if grant.epoch >= self.epoch:  # else: sent before the last decrease, same event
+            self.epoch += 1
+            if self.ceiling_rpm is None:
+                measured = self._measured_rpm()
+                if measured is not None:
+                    self.ceiling_rpm = measured
+            self.factor = max(self.min_fraction, self.factor * self.decrease)
 
     def on_success(self, grant: Grant, headers: Mapping[str, str] | None = None) -> None:
         now = self._clock()
@@ -280,9 +283,11 @@ class AdaptiveRateLimiter:
                 self.paused_until = max(self.paused_until, now + min(reset, self.max_pause))
 
     def correct_tokens(self, grant: Grant, used: int) -> None:
-        if self.tokens_per_minute is not None:
-            # Charged the estimate; the provider counts what was used. Overdraw or refund.
-            self._level += grant.tokens - used
+        tpm = self.tokens_per_minute
+        if tpm is not None:
+            # Charged the estimate; the provider counts what was used. Overdraw or refund
+            # (a refund never fills the bucket past its depth).
+            self._level = min(tpm / 60, self._level + grant.tokens - used)
 
 
 class LimiterSet:

@@ -22,7 +22,8 @@ body -> the status answered every time it appears, e.g. ``{"fail-400": 400}``, o
 function of the decoded body returning a status or None), ``rate_limit_headers`` (send
 OpenAI's ``x-ratelimit-*`` headers). ``clock`` makes the limits testable without waiting.
 
-It runs in a background thread (``start()`` / ``stop()``, or ``with``), or as a process:
+It runs in a background thread (``start()`` / ``stop()``, or ``with``), in process without
+sockets (``mock_transport()``, an ``httpx2.MockTransport``), or as a process:
 ``python -m infermux.testing.stub_server --requests-per-minute 600`` prints ``PORT <n>``
 and stops when its standard input closes.
 """
@@ -43,7 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["StubServer", "StubStats", "main"]
+__all__ = ["StubReply", "StubServer", "StubStats", "main"]
 
 #: A 1x1 PNG, the answer to every image request.
 _PNG = base64.b64decode(
@@ -65,8 +66,8 @@ class StubStats:
     bodies: Counter[str] = field(default_factory=Counter)
     #: (time, tokens used) of every request answered 2xx, for windowed rate checks.
     served: list[tuple[float, int]] = field(default_factory=list)
-    #: Times every request arrived (answered or not).
-    arrivals: list[float] = field(default_factory=list)
+    #: (time, status) of every request received, in order.
+    log: list[tuple[float, int]] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
 
@@ -100,7 +101,9 @@ class _Bucket:
         bucket is let through when the bucket is full (it goes into debt)."""
         self._refill()
         need = min(amount, self.capacity)
-        return 0.0 if self.level >= need else (need - self.level) / self.rate
+        # A hair of tolerance: a client pacing exactly at the limit must not be refused
+        # for a float rounding in this bucket's arithmetic.
+        return 0.0 if self.level >= need - 1e-6 else (need - self.level) / self.rate
 
     def take(self, amount: float) -> None:
         self.level -= amount
@@ -189,17 +192,33 @@ _ROUTES: dict[str, Callable[[Mapping[str, Any]], tuple[dict[str, Any], int]]] = 
 }
 
 
-def _reply(status: int, body: Any, headers: Mapping[str, str] | None = None) -> bytes:
+@dataclass(frozen=True, slots=True)
+class StubReply:
+    """One answer: status, headers and the JSON body's bytes."""
+
+    status: int
+    headers: dict[str, str]
+    content: bytes
+
+    def to_http(self) -> bytes:
+        """The answer as HTTP/1.1 bytes."""
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests"}
+        lines = [
+            f"HTTP/1.1 {self.status} {reason.get(self.status, 'Error')}",
+            f"content-length: {len(self.content)}",
+            *(f"{k}: {v}" for k, v in self.headers.items()),
+        ]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.content
+
+
+def _reply(status: int, body: Any, headers: Mapping[str, str] | None = None) -> StubReply:
     content = json.dumps(body, separators=(",", ":")).encode()
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests"}
-    lines = [
-        f"HTTP/1.1 {status} {reason.get(status, 'Error')}",
-        "content-type: application/json",
-        f"content-length: {len(content)}",
-        f"x-request-id: stub-{status}",
-        *(f"{k}: {v}" for k, v in (headers or {}).items()),
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + content
+    all_headers = {
+        "content-type": "application/json",
+        "x-request-id": f"stub-{status}",
+        **(headers or {}),
+    }
+    return StubReply(status, all_headers, content)
 
 
 class StubServer:
@@ -270,28 +289,30 @@ class StubServer:
             headers["x-ratelimit-remaining-tokens"] = str(max(0, int(self._tokens.level)))
         return headers
 
-    def answer(self, method: str, path: str, raw: bytes) -> tuple[int, bytes]:
-        """Status and bytes for one request (sans-I/O: the socket code is elsewhere)."""
+    def answer(self, method: str, path: str, raw: bytes) -> StubReply:
+        """The answer to one request (sans-I/O: the socket code is elsewhere), so tests can
+        also drive the stub without sockets, e.g. from an ``httpx2.MockTransport``."""
         route = _ROUTES.get(path)
         if method != "POST" or route is None:
-            return 404, _reply(404, {"error": {"message": f"no route {method} {path}"}})
+            return _reply(404, {"error": {"message": f"no route {method} {path}"}})
         with self._lock:
             now = self.clock()
             stats = self.stats
             stats.requests += 1
             stats.by_path[path] += 1
-            stats.arrivals.append(now)
             stats.bodies[raw.decode("utf-8", "replace")] += 1
             try:
                 body = json.loads(raw)
             except ValueError:
                 stats.by_status[400] += 1
-                return 400, _reply(400, {"error": {"message": "body is not JSON"}})
+                stats.log.append((now, 400))
+                return _reply(400, {"error": {"message": "body is not JSON"}})
             fault = self._fault(raw, body)
             if fault is not None:
                 stats.by_status[fault] += 1
+                stats.log.append((now, fault))
                 message = {"error": {"message": f"injected fault {fault}", "type": "stub"}}
-                return fault, _reply(fault, message)
+                return _reply(fault, message)
             payload, used = route(body)
             wait = 0.0
             if self._requests is not None:
@@ -301,6 +322,7 @@ class StubServer:
             if wait > 0:
                 stats.rate_limited += 1
                 stats.by_status[429] += 1
+                stats.log.append((now, 429))
                 retry = max(0.001, wait)
                 headers = {
                     "retry-after": str(math.ceil(retry)),
@@ -308,14 +330,27 @@ class StubServer:
                     **self._limit_headers(),
                 }
                 error = {"error": {"message": "rate limit exceeded", "type": "rate_limit"}}
-                return 429, _reply(429, error, headers)
+                return _reply(429, error, headers)
             if self._requests is not None:
                 self._requests.take(1)
             if self._tokens is not None:
                 self._tokens.take(used)
             stats.by_status[200] += 1
+            stats.log.append((now, 200))
             stats.served.append((now, used))
-            return 200, _reply(200, payload, self._limit_headers())
+            return _reply(200, payload, self._limit_headers())
+
+    def mock_transport(self) -> Any:
+        """An ``httpx2.MockTransport`` answering in process, without a socket or a thread
+        (``latency`` does not apply): pass ``httpx2.AsyncClient(transport=...)`` or
+        ``httpx2.Client(transport=...)`` as a client's ``http_client``."""
+        import httpx2
+
+        def handle(request: httpx2.Request) -> httpx2.Response:
+            reply = self.answer(request.method, request.url.path, request.read())
+            return httpx2.Response(reply.status, headers=reply.headers, content=reply.content)
+
+        return httpx2.MockTransport(handle)
 
     # -- the socket side ---------------------------------------------------------------------
 
@@ -337,7 +372,7 @@ class StubServer:
                 try:
                     if self.latency:
                         await asyncio.sleep(self.latency)
-                    _, reply = self.answer(method, path.split("?", 1)[0], raw)
+                    reply = self.answer(method, path.split("?", 1)[0], raw).to_http()
                 finally:
                     with self._lock:
                         self.stats.in_flight -= 1
