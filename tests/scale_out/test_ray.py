@@ -104,7 +104,7 @@ def test_the_shared_limit_holds_across_workers(cluster: None) -> None:
                     fn_constructor_kwargs=chat_kwargs(stub, max_in_flight=8, rate_limit=limit),
                     concurrency=2,
                     batch_size=20,
-                    )
+                )
                 .take_all()
             )
             stats = stub.stats
@@ -155,7 +155,7 @@ def test_resume_through_ray_data_checkpointing(cluster: None, tmp_path: Path) ->
                         fn_constructor_kwargs=chat_kwargs(stub),
                         concurrency=1,
                         batch_size=10,
-                            )
+                    )
                     .write_parquet(str(output))
                 )
                 return stub.stats.requests
