@@ -26,6 +26,7 @@ from infermux.helpers.openai import (
     OpenAICompletionHelper,
     OpenAIEmbeddingsHelper,
     OpenAIImageHelper,
+    OpenAIResponsesHelper,
     OpenAITranscriptionHelper,
 )
 from infermux.registry.store import RUNTIME, ProviderRegistry, Registration
@@ -45,6 +46,7 @@ _BASES: dict[str, type[TaskProviderHelper]] = {
     "feature-extraction": OpenAIEmbeddingsHelper,
     "text-to-image": OpenAIImageHelper,
     "automatic-speech-recognition": OpenAITranscriptionHelper,
+    "responses": OpenAIResponsesHelper,
 }
 OPENAI_COMPATIBLE_TASKS = frozenset(_BASES)
 
