@@ -273,37 +273,47 @@ async def run_rows(
         raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
     window = 8 * concurrency
     source = _aiter(rows)
-    pending: set[asyncio.Task[tuple[int, dict[str, Any]]]] = set()
+    tasks: set[asyncio.Task[None]] = set()
+    # Finished rows arrive on a queue: O(1) per row, where asyncio.wait over the pending
+    # set would cost O(concurrency) per row.
+    finished_queue: asyncio.Queue[tuple[int, dict[str, Any] | BaseException]] = asyncio.Queue()
     finished: dict[int, dict[str, Any]] = {}
     answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
     started = 0
     next_out = 0
+    in_flight = 0  # started, result not yet taken from the queue
     exhausted = False
 
-    async def one(seq: int, item: Any) -> tuple[int, dict[str, Any]]:
+    async def run_one(item: Any) -> dict[str, Any]:
         if not dedupe:
-            return seq, await runner.run_row(item)
+            return await runner.run_row(item)
         try:
             request = runner.parse(item)
         except BatchInputError:
-            return seq, await runner.run_row(item)
+            return await runner.run_row(item)
         earlier = answers.get(request.request_hash)
         if earlier is not None:
-            template = await asyncio.shield(earlier)
-            output = _dedupe_copy(template, request)
+            output = _dedupe_copy(await asyncio.shield(earlier), request)
             runner.stats.record_row(output)
-            return seq, output
+            return output
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         answers[request.request_hash] = future
         output = await runner.run_row(request)
         future.set_result(output)
-        return seq, output
+        return output
+
+    async def one(seq: int, item: Any) -> None:
+        try:
+            result: dict[str, Any] | BaseException = await run_one(item)
+        except Exception as exc:  # a bug (rows never raise): surfaced to the caller
+            result = exc
+        finished_queue.put_nowait((seq, result))
 
     try:
         while True:
             while (
                 not exhausted
-                and len(pending) < concurrency
+                and in_flight < concurrency
                 and (not ordered or started - next_out < window)
             ):
                 try:
@@ -311,22 +321,26 @@ async def run_rows(
                 except StopAsyncIteration:
                     exhausted = True
                     break
-                pending.add(asyncio.ensure_future(one(started, item)))
+                task = asyncio.ensure_future(one(started, item))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
                 started += 1
-            if not pending:
+                in_flight += 1
+            if not in_flight:
                 break
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                seq, output = task.result()
-                if ordered:
-                    finished[seq] = output
-                else:
-                    yield output
-            while next_out in finished:
-                yield finished.pop(next_out)
-                next_out += 1
+            seq, result = await finished_queue.get()
+            in_flight -= 1
+            if isinstance(result, BaseException):
+                raise result
+            if ordered:
+                finished[seq] = result
+                while next_out in finished:
+                    yield finished.pop(next_out)
+                    next_out += 1
+            else:
+                yield result
     finally:
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        for pending in list(tasks):
+            pending.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
