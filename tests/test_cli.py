@@ -524,10 +524,10 @@ def test_every_command_and_option_is_documented():
         "new-provider",
         "embed-chunks",
         "request",
-        "batch",
         "keys",
         "config",
         "completion",
+        "batch",
     }
     for name, sub in commands.items():
         heading = f"\n## `infermux {name}`"

@@ -23,10 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-provider": ("new_provider", "new_provider_command"),
     "embed-chunks": ("services", "embed_chunks_command"),
     "request": ("services", "request_command"),
-    "batch": ("batch", "batch_command"),
     "keys": ("keys", "keys_command"),
     "config": ("keys", "config_command"),
     "completion": ("completion", "completion_command"),
+    "batch": ("batch", "batch_command"),
 }
 
 _MAIN_EPILOG = """\
@@ -567,12 +567,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_new_provider(commands)
     _add_embed_chunks(commands)
     _add_request(commands)
-    from infermux.cli.batch import add_batch_parser  # argparse only; the work loads on run
-
-    add_batch_parser(commands)
     _add_keys(commands)
     _add_config(commands)
     _add_completion(commands)
+    from infermux.cli.batch import add_batch_parser  # argparse only; the work loads on run
+
+    add_batch_parser(commands)
     return parser
 
 
