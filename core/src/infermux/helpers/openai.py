@@ -599,6 +599,13 @@ class OpenAIResponsesHelper(_OpenAIBase):
                 task=self.task,
             )
         kind = body.get("type") or (event.event if event.event != "message" else None)
+        if not isinstance(kind, str | None):
+            raise ResponseFormatError(
+                f"{self.provider} responses event whose type is not a string: "
+                f"{event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
         if kind == "error" or event.event == "error":
             raise StreamError(
                 openai_error_message(body) or str(body.get("message") or body),
