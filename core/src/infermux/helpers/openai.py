@@ -601,8 +601,7 @@ class OpenAIResponsesHelper(_OpenAIBase):
         kind = body.get("type") or (event.event if event.event != "message" else None)
         if not isinstance(kind, str | None):
             raise ResponseFormatError(
-                f"{self.provider} responses event whose type is not a string: "
-                f"{event.data[:200]!r}",
+                f"{self.provider} responses event whose type is not a string: {event.data[:200]!r}",
                 provider=self.provider,
                 task=self.task,
             )
