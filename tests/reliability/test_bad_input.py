@@ -27,9 +27,11 @@ from tests.conftest import FAKE_HF_TOKEN
 from tests.core.both_clients import invoke
 from tests.core.test_client_errors import NothingSent
 
-#: Public methods that are not tasks (their inputs are checked in test_client_errors.py).
+#: Public methods that are not tasks (their inputs are checked in test_client_errors.py,
+#: and batch rows in tests/batch/).
 NOT_TASKS = frozenset(
     {
+        "batch",
         "close",
         "list_models",
         "list_router_models",
