@@ -78,7 +78,7 @@ def build_engine(
         from infermux.registry.loader import get_registry
 
         registry = get_registry()
-    if provider is not None and provider != "auto" and provider not in registry.providers():
+    if provider is not None and provider != "auto" and not registry.has_provider(provider):
         from infermux.errors import UnknownProviderError
 
         raise UnknownProviderError(provider, registry.providers())

@@ -68,7 +68,7 @@ class Resolver(Sender):
             if suffix in ROUTER_POLICIES and request.task == "conversational":
                 helper = router_policy_helper(settings.router_url)
                 return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
-            if suffix in self.registry.providers():
+            if self.registry.has_provider(suffix):
                 provider, model = suffix, base
         provider = provider or "auto"
         if provider != "auto":
@@ -88,8 +88,8 @@ class Resolver(Sender):
         if declared:
             return declared
         entries = yield from self._hub_entries(model, self._hub_credential())
-        served = self.registry.providers_for(request.task)
         if not entries:
+            served = self.registry.providers_for(request.task)
             raise ModelMappingError(
                 f"provider='auto': the Hub maps no inference provider to {model!r}. Pass "
                 f"provider= with one of the providers installed for {request.task!r}: "
@@ -110,6 +110,7 @@ class Resolver(Sender):
             if entry.status != "error" and (entry.provider, request.task) in self.registry
         ]
         if not candidates:
+            served = self.registry.providers_for(request.task)
             mapped = ", ".join(e.provider for e in entries)
             raise ModelMappingError(
                 f"provider='auto': {model!r} is served by {mapped}, but none of them is installed "

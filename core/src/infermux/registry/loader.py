@@ -186,25 +186,31 @@ def _plainly_compatible(requirements: list[str] | None, core_version: str) -> bo
     return True
 
 
+def _screen(
+    name: str, distribution: str | None, registry: ProviderRegistry, settings: LoaderSettings
+) -> PluginInfo:
+    """Record the plugin, "pending" if the allow/block lists let it load."""
+    info = PluginInfo(name=name, distribution=distribution, version=None, status="pending")
+    registry.note_plugin(info)
+    names = {normalize_name(name), normalize_name(distribution or name)}
+    if names & settings.block:
+        info.status = "blocked"
+    elif settings.allow is not None and not names & settings.allow:
+        info.status = "not allowed"
+    return info
+
+
 def _load_plugin(
-    name: str,
-    distribution: str | None,
-    version: str | None,
+    info: PluginInfo,
     load: Callable[[], object],
     registry: ProviderRegistry,
     manager: PluginManager,
     settings: LoaderSettings,
     incompatible: str | None = None,
 ) -> None:
-    info = PluginInfo(name=name, distribution=distribution, version=version, status="loaded")
-    registry.plugins.append(info)
-    names = {normalize_name(name), normalize_name(distribution or name)}
-    if names & settings.block:
-        info.status = "blocked"
-        return
-    if settings.allow is not None and not names & settings.allow:
-        info.status = "not allowed"
-        return
+    """Import one plugin, call its hook, and add what it registered (or nothing)."""
+    name, distribution, version = info.name, info.distribution, info.version
+    info.status = "loaded"
     label = f"plugin {name!r} (distribution {distribution or 'unknown'})"
     key = f"{distribution}:{name}" if distribution else name
     if incompatible is not None:  # refused before its module is imported
@@ -236,26 +242,47 @@ def _load_plugin(
         _refuse(settings, info, f"{label} failed to register providers: {exc}")
 
 
-def _load_entry_point(
-    ep: EntryPoint, registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
-) -> None:
+def _dist_name(ep: EntryPoint) -> str | None:
+    """The distribution's name without parsing its METADATA when the path tells it."""
     dist = ep.dist
     if dist is None:
-        _load_plugin(ep.name, None, None, ep.load, registry, manager, settings)
+        return None
+    # PathDistribution knows the (normalised) name from its *.dist-info directory.
+    normalized = getattr(dist, "_normalized_name", None)
+    return normalized if isinstance(normalized, str) else dist.metadata["Name"]
+
+
+def _defer_entry_point(
+    ep: EntryPoint, registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
+) -> None:
+    """Note the plugin behind ``ep`` now; import it when its provider is first used."""
+    info = _screen(ep.name, _dist_name(ep), registry, settings)
+    if info.status != "pending":
+        if ep.dist is not None:  # listed as blocked: with the name as the package spells it
+            info.distribution, info.version = ep.dist.metadata["Name"], ep.dist.version
         return
-    # Distribution.name, .version and .requires each parse the METADATA file again: once.
-    metadata = dist.metadata
-    name, version = metadata["Name"], metadata["Version"]
-    _load_plugin(
-        ep.name,
-        name,
-        version,
-        ep.load,
-        registry,
-        manager,
-        settings,
-        _dist_incompatibility(name, version, metadata.get_all("Requires-Dist") or dist.requires),
-    )
+
+    def load() -> None:
+        dist = ep.dist
+        if dist is None:
+            _load_plugin(info, ep.load, registry, manager, settings)
+            return
+        # Distribution.name, .version and .requires each parse the METADATA file again: once.
+        metadata = dist.metadata
+        info.distribution, info.version = metadata["Name"], metadata["Version"]
+        requires = metadata.get_all("Requires-Dist") or dist.requires
+        _load_plugin(
+            info,
+            ep.load,
+            registry,
+            manager,
+            settings,
+            _dist_incompatibility(info.distribution, info.version, requires),
+        )
+
+    # The entry point's name is the provider id (the convention every plugin follows); the
+    # registry imports the plugin when that provider is first looked up.
+    registry.defer(ep.name, load)
 
 
 def _dist_incompatibility(name: str, version: str, requires: list[str] | None) -> str | None:
@@ -273,15 +300,21 @@ def build_registry(
 ) -> ProviderRegistry:
     """Discover every installed plugin and config-file provider into a new registry.
 
-    ``extra_plugins`` (name -> plugin object) load after the entry points, the same way.
+    Installed plugins are discovered from their entry points' names and imported when their
+    provider is first used (see :mod:`infermux.registry.store`). ``extra_plugins``
+    (name -> plugin object, already imported) register at once, the same way.
     """
     settings = settings or LoaderSettings.from_env()
     registry = ProviderRegistry(prefer=settings.prefer)
     manager = PluginManager()
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        _load_entry_point(ep, registry, manager, settings)
+        _defer_entry_point(ep, registry, manager, settings)
     for name, plugin in (extra_plugins or {}).items():
-        _load_plugin(name, None, None, partial(_identity, plugin), registry, manager, settings)
+        info = _screen(name, None, registry, settings)
+        if info.status == "pending":
+            _load_plugin(info, partial(_identity, plugin), registry, manager, settings)
+    if settings.strict:
+        registry.load_all()  # strict mode checks every plugin now, not when first used
     if settings.load_config_files:
         from infermux.config import load_config
 
