@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from infermux.inhouse import register_openai_compatible, register_provider
     from infermux.media import AudioOutput, ImageOutput, VideoOutput
     from infermux.provenance import ResponseInfo, response_info
+    from infermux.provider import Provider
     from infermux.streaming import AsyncStream, Stream
     from infermux.transport.retry import RetryPolicy
 
@@ -47,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "InfermuxError": "infermux.errors",
     "InvalidInputError": "infermux.errors",
     "JobProgress": "infermux.engine",
+    "Provider": "infermux.provider",
     "ProviderHTTPError": "infermux.errors",
     "ResponseInfo": "infermux.provenance",
     "RetryPolicy": "infermux.transport.retry",
@@ -70,6 +72,7 @@ __all__ = [
     "InfermuxError",
     "InvalidInputError",
     "JobProgress",
+    "Provider",
     "ProviderHTTPError",
     "ResponseInfo",
     "RetryPolicy",

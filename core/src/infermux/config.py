@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +108,8 @@ def _str_tuple(value: Any) -> tuple[str, ...] | None:
 
 def parse_config(text: str, source: str) -> Config:
     """Parse one config file's text; raise :class:`ConfigFileError` naming file, line and key."""
+    import tomllib  # only when a config file exists: most runs have none
+
     from infermux.aliases import ALIAS_NAMES
     from infermux.registry.store import _PROVIDER_ID
     from infermux.tasks import KNOWN_TASKS

@@ -21,13 +21,7 @@ from infermux.helpers.base import (
     Call,
     TaskProviderHelper,
 )
-from infermux.helpers.openai import (
-    OpenAIChatHelper,
-    OpenAICompletionHelper,
-    OpenAIEmbeddingsHelper,
-    OpenAIImageHelper,
-    OpenAITranscriptionHelper,
-)
+from infermux.helpers.openai import OPENAI_HELPERS, OpenAITranscriptionHelper
 from infermux.registry.store import RUNTIME, ProviderRegistry, Registration
 
 __all__ = [
@@ -38,14 +32,7 @@ __all__ = [
     "register_provider",
 ]
 
-#: File extensions OpenAI-compatible transcription servers recognise, by content type.
-_BASES: dict[str, type[TaskProviderHelper]] = {
-    "conversational": OpenAIChatHelper,
-    "text-generation": OpenAICompletionHelper,
-    "feature-extraction": OpenAIEmbeddingsHelper,
-    "text-to-image": OpenAIImageHelper,
-    "automatic-speech-recognition": OpenAITranscriptionHelper,
-}
+_BASES = OPENAI_HELPERS
 OPENAI_COMPATIBLE_TASKS = frozenset(_BASES)
 
 

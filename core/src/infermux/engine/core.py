@@ -22,7 +22,12 @@ from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSetting
 from infermux.engine.effects import Effect, StreamStart
 from infermux.engine.failures import _guarded, _redacting
 from infermux.engine.jobs import JobRunner
-from infermux.engine.payloads import _merge_form_fields, _raw_event, _unsupported
+from infermux.engine.payloads import (
+    _merge_form_fields,
+    _oversized_batch,
+    _raw_event,
+    _unsupported,
+)
 from infermux.engine.resolution import Resolver
 from infermux.errors import (
     InvalidInputError,
@@ -136,6 +141,9 @@ class Engine(Resolver, JobRunner):
                 f"{', '.join(sorted(helper.supported_parameters or ())) or '(none)'}; pass "
                 "provider-specific options through extra_body."
             )
+        oversized = _oversized_batch(helper, request)
+        if oversized:
+            raise InvalidInputError(oversized)
         mapping = candidate.mapping
         if mapping is None:
             mapping = yield from self._resolve_mapping(helper, candidate.model, route)

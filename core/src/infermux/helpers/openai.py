@@ -40,6 +40,7 @@ from infermux.media import ImageOutput, sniff_content_type
 
 __all__ = [
     "CHAT_PARAMETERS",
+    "OPENAI_HELPERS",
     "OpenAIChatHelper",
     "OpenAICompletionHelper",
     "OpenAIEmbeddingsHelper",
@@ -447,3 +448,14 @@ class OpenAITranscriptionHelper(TaskProviderHelper):
 
     def error_message(self, body: Any) -> str | None:
         return openai_error_message(body)
+
+
+#: The OpenAI-compatible helper for each task such an API serves (what
+#: ``Provider.openai_compatible`` and in-house endpoints build on).
+OPENAI_HELPERS: dict[str, type[TaskProviderHelper]] = {
+    "conversational": OpenAIChatHelper,
+    "text-generation": OpenAICompletionHelper,
+    "feature-extraction": OpenAIEmbeddingsHelper,
+    "text-to-image": OpenAIImageHelper,
+    "automatic-speech-recognition": OpenAITranscriptionHelper,
+}

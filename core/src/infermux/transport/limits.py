@@ -7,12 +7,15 @@ in how they wait.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING
 
 from infermux.clock import SYSTEM_CLOCK, Clock
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncLimits", "SyncLimits", "TokenBucket"]
 
@@ -97,6 +100,8 @@ class AsyncLimits:
             yield
             return
         if self._slots is None:  # created lazily, inside the running loop
+            import asyncio  # here: the sync client never imports asyncio
+
             self._slots = asyncio.Semaphore(self._max)
         async with self._slots:
             yield
