@@ -30,6 +30,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 from infermux.errors import PluginError, PluginLoadError
 from infermux.helpers.base import TaskProviderHelper
+from infermux.provider import Provider
 from infermux.registry.manager import PluginManager
 from infermux.registry.store import (
     PluginInfo,
@@ -226,7 +227,10 @@ def _load_plugin(
 
     collected: list[TaskProviderHelper] = []
 
-    def register(helper: TaskProviderHelper) -> None:
+    def register(helper: TaskProviderHelper | Provider) -> None:
+        if isinstance(helper, Provider):  # register(acme): every helper it owns
+            helper.register_with(register)
+            return
         problem = validate_helper(helper)
         if problem:
             raise PluginError(problem)
