@@ -165,8 +165,11 @@ class Provider:
             # Named and placed in the plugin's module (as a class statement there would be),
             # so reprs and error messages say where the helper comes from.
             module = sys._getframe(1).f_globals.get("__name__", __name__)
+            summary = (base.__doc__ or "").strip().splitlines()[:1]
             helper = type(
-                f"{name}{base.__name__.removeprefix('OpenAI')}", (base,), {"__module__": module}
+                f"{name}{base.__name__.removeprefix('OpenAI')}",
+                (base,),
+                {"__module__": module, "__doc__": f"{self.id}: {''.join(summary)}"},
             )
             self.task(helper)
 
