@@ -73,7 +73,6 @@ def test_the_rendered_provider_registers_its_helper(rendered, monkeypatch):
     monkeypatch.syspath_prepend(str(rendered / "src"))
     try:
         import infermux_my_gateway as plugin
-
         from infermux.registry.loader import LoaderSettings, build_registry
 
         registry = build_registry(

@@ -213,3 +213,10 @@ def test_max_batch_size_refuses_a_longer_list_before_sending(sent):
         with pytest.raises(InvalidInputError, match=r"at most 2 inputs.*got 3.*slices of 2"):
             client.feature_extraction(["a", "b", "c"], model="m")
     assert sent.requests == []
+
+
+def test_temporary_plugin_takes_a_provider():
+    with temporary_plugin(acme_provider(), include_installed=False) as registry:
+        registration = registry.get("acme", "conversational")
+        assert registration.plugin == "acme"
+        assert registration.helper.key_url == "https://acme.example/keys"
