@@ -8,7 +8,16 @@ from typing import Any
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
 from infermux.clock import SYSTEM_CLOCK, Clock
-from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
+from infermux.engine import (
+    Effect,
+    Engine,
+    EngineSettings,
+    Send,
+    Sleep,
+    StreamStart,
+    TaskRequest,
+    unknown_effect,
+)
 from infermux.errors import ConfigurationError, InvalidInputError
 from infermux.registry.store import ProviderRegistry
 from infermux.streaming import AsyncStream, Stream
@@ -185,6 +194,9 @@ class SyncClientBase(_ClientCommon):
             elif type(effect) is Sleep:
                 # Wakes early on a cancel; the engine checks why.
                 self.engine.settings.clock.sleep(effect.seconds, effect.cancel)
+            else:
+                gen.close()
+                raise unknown_effect(effect)
 
     def close(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
@@ -265,6 +277,9 @@ class AsyncClientBase(_ClientCommon):
                     error = exc
             elif type(effect) is Sleep:
                 await self.engine.settings.clock.asleep(effect.seconds, effect.cancel)
+            else:
+                gen.close()
+                raise unknown_effect(effect)
 
     async def aclose(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
