@@ -16,6 +16,7 @@ import httpx2
 
 from infermux.errors import RequestTimeoutError, TransportError
 from infermux.helpers.base import BinaryPayload, MultipartPayload, Response
+from infermux.upstream import transport_router
 
 if TYPE_CHECKING:
     from infermux.engine import Send
@@ -191,7 +192,7 @@ def _router(client: httpx2.Client | httpx2.AsyncClient, owned: bool) -> Any:
     and each exchange is still logged on httpx2's logger.
     A caller's ``http_client=`` always goes through ``send``, whatever it configured.
     """
-    return getattr(client, "_transport_for_url", None) if owned else None
+    return transport_router(client) if owned else None  # a private API: see infermux.upstream
 
 
 class SyncHTTP:
