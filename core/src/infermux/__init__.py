@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from infermux.client.async_client import AsyncInferenceClient
     from infermux.client.sync_client import InferenceClient
     from infermux.clock import Clock
+    from infermux.endpoints import register_openai_compatible, register_provider
     from infermux.engine import CancelToken, JobProgress
     from infermux.errors import (
         InfermuxError,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     )
     from infermux.helpers.base import TaskProviderHelper
     from infermux.hookspecs import hookimpl
-    from infermux.inhouse import register_openai_compatible, register_provider
     from infermux.media import AudioOutput, ImageOutput, VideoOutput
     from infermux.provenance import ResponseInfo, response_info
     from infermux.provider import Provider
@@ -56,8 +56,8 @@ _EXPORTS: dict[str, str] = {
     "TaskProviderHelper": "infermux.helpers.base",
     "VideoOutput": "infermux.media",
     "hookimpl": "infermux.hookspecs",
-    "register_openai_compatible": "infermux.inhouse",
-    "register_provider": "infermux.inhouse",
+    "register_openai_compatible": "infermux.endpoints",
+    "register_provider": "infermux.endpoints",
     "response_info": "infermux.provenance",
 }
 

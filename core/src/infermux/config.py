@@ -63,15 +63,6 @@ class Config:
     #: provider -> task -> alias -> model id
     aliases: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
 
-    def register_providers(self, registry: Any) -> None:
-        """Add the declared endpoints to ``registry`` (provenance: the config file)."""
-        from infermux.inhouse import openai_compatible_helpers
-        from infermux.registry.store import Registration
-
-        for endpoint in self.endpoints:
-            for helper in openai_compatible_helpers(endpoint):
-                registry.add(Registration(helper, f"config:{endpoint.source}"))
-
 
 def config_paths(environ: Mapping[str, str] | None = None) -> list[Path]:
     env = os.environ if environ is None else environ
@@ -111,8 +102,7 @@ def parse_config(text: str, source: str) -> Config:
     import tomllib  # only when a config file exists: most runs have none
 
     from infermux.aliases import ALIAS_NAMES
-    from infermux.registry.store import _PROVIDER_ID
-    from infermux.tasks import KNOWN_TASKS
+    from infermux.tasks import KNOWN_TASKS, OPENAI_COMPATIBLE_TASKS, PROVIDER_ID
 
     try:
         data = tomllib.loads(text)
@@ -137,7 +127,7 @@ def parse_config(text: str, source: str) -> Config:
         where = f"providers.{name}"
         if not isinstance(raw, dict):
             raise fail("must be a table", where)
-        if not _PROVIDER_ID.match(name):
+        if not PROVIDER_ID.match(name):
             raise fail("provider names use lowercase letters, digits and '-'", where)
         for key in raw:
             if key not in _ENDPOINT_KEYS:
@@ -152,8 +142,6 @@ def parse_config(text: str, source: str) -> Config:
                 "base_url is required and must be an http(s) URL", f"{where}.base_url", after=where
             )
         tasks = _str_tuple(raw.get("tasks", ["conversational"]))
-        from infermux.inhouse import OPENAI_COMPATIBLE_TASKS
-
         if tasks is None or any(t not in OPENAI_COMPATIBLE_TASKS for t in tasks):
             raise fail(
                 f"tasks must be a list among {', '.join(sorted(OPENAI_COMPATIBLE_TASKS))}",

@@ -37,12 +37,11 @@ from typing import Any, TypeVar
 
 from infermux.errors import PluginError
 from infermux.helpers.base import AuthScheme, TaskProviderHelper
+from infermux.tasks import PROVIDER_ID
 
 __all__ = ["Provider"]
 
 H = TypeVar("H", bound=type[TaskProviderHelper])
-
-_PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class Provider:
@@ -74,7 +73,7 @@ class Provider:
         routable: bool = True,
         needs_model_mapping: bool = True,
     ) -> None:
-        if not isinstance(id, str) or not _PROVIDER_ID.match(id):
+        if not isinstance(id, str) or not PROVIDER_ID.match(id):
             raise PluginError(
                 f"invalid provider id {id!r}: use lowercase letters, digits and '-'"
                 " (e.g. 'my-gateway')"

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from infermux.errors import PluginError, PluginLoadError
 from infermux.helpers.base import TaskProviderHelper
@@ -39,6 +40,9 @@ from infermux.registry.store import (
     normalize_name,
     validate_helper,
 )
+
+if TYPE_CHECKING:
+    from infermux.config import EndpointConfig
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -295,6 +299,28 @@ def _dist_incompatibility(name: str, version: str, requires: list[str] | None) -
     return core_incompatibility(name, version, requires, __version__)
 
 
+def _load_config_endpoints(
+    registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
+) -> None:
+    """Config-file endpoints, through the built-in plugin :class:`~infermux.endpoints.
+    ConfigEndpoints`: one per file, named ``config:<path>`` (their provenance). The allow-
+    and block-lists are for installed plugins: a config file is the user's own choice."""
+    from infermux.config import load_config
+
+    by_source: dict[str, list[EndpointConfig]] = {}
+    for endpoint in load_config().endpoints:
+        by_source.setdefault(endpoint.source, []).append(endpoint)
+    if not by_source:
+        return
+    from infermux.endpoints import ConfigEndpoints
+
+    for source, endpoints in by_source.items():
+        info = PluginInfo(name=f"config:{source}", distribution=None, version=None, status="")
+        registry.note_plugin(info)
+        plugin = ConfigEndpoints(endpoints)
+        _load_plugin(info, partial(_identity, plugin), registry, manager, settings)
+
+
 def _identity(plugin: object) -> object:
     return plugin
 
@@ -320,9 +346,7 @@ def build_registry(
     if settings.strict:
         registry.load_all()  # strict mode checks every plugin now, not when first used
     if settings.load_config_files:
-        from infermux.config import load_config
-
-        load_config().register_providers(registry)
+        _load_config_endpoints(registry, manager, settings)
     return registry
 
 

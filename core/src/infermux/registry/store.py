@@ -23,11 +23,11 @@ from infermux.errors import (
     UnsupportedTaskError,
 )
 from infermux.helpers.base import TaskProviderHelper
-from infermux.tasks import check_task_name
+from infermux.tasks import PROVIDER_ID, check_task_name
 
 __all__ = ["PluginInfo", "ProviderRegistry", "Registration", "normalize_name", "validate_helper"]
 
-_PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_PROVIDER_ID = PROVIDER_ID  # (the name other modules imported it by)
 
 #: Provenance of helpers registered in code at run time.
 RUNTIME = "runtime"
