@@ -17,24 +17,28 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from infermux.client.async_client import AsyncInferenceClient
-    from infermux.client.sync_client import InferenceClient
-    from infermux.clock import Clock
-    from infermux.endpoints import register_openai_compatible, register_provider
-    from infermux.engine import CancelToken, JobProgress
-    from infermux.errors import (
-        InfermuxError,
-        InvalidInputError,
-        ProviderHTTPError,
-    )
-    from infermux.helpers.base import TaskProviderHelper
-    from infermux.hookspecs import hookimpl
-    from infermux.media import AudioOutput, ImageOutput, VideoOutput
-    from infermux.provenance import ResponseInfo, response_info
-    from infermux.provider import Provider
-    from infermux.streaming import AsyncStream, Stream
-    from infermux.transport.retry import RetryPolicy
+if TYPE_CHECKING:  # `X as X`: re-exported names (what type checkers see)
+    from infermux.client.async_client import AsyncInferenceClient as AsyncInferenceClient
+    from infermux.client.sync_client import InferenceClient as InferenceClient
+    from infermux.clock import Clock as Clock
+    from infermux.endpoints import register_openai_compatible as register_openai_compatible
+    from infermux.endpoints import register_provider as register_provider
+    from infermux.engine import CancelToken as CancelToken
+    from infermux.engine import JobProgress as JobProgress
+    from infermux.errors import InfermuxError as InfermuxError
+    from infermux.errors import InvalidInputError as InvalidInputError
+    from infermux.errors import ProviderHTTPError as ProviderHTTPError
+    from infermux.helpers.base import TaskProviderHelper as TaskProviderHelper
+    from infermux.hookspecs import hookimpl as hookimpl
+    from infermux.media import AudioOutput as AudioOutput
+    from infermux.media import ImageOutput as ImageOutput
+    from infermux.media import VideoOutput as VideoOutput
+    from infermux.provenance import ResponseInfo as ResponseInfo
+    from infermux.provenance import response_info as response_info
+    from infermux.provider import Provider as Provider
+    from infermux.streaming import AsyncStream as AsyncStream
+    from infermux.streaming import Stream as Stream
+    from infermux.transport.retry import RetryPolicy as RetryPolicy
 
 # Public name -> module defining it. Resolved lazily by __getattr__.
 _EXPORTS: dict[str, str] = {
@@ -61,30 +65,9 @@ _EXPORTS: dict[str, str] = {
     "response_info": "infermux.provenance",
 }
 
-__all__ = [
-    "AsyncInferenceClient",
-    "AsyncStream",
-    "AudioOutput",
-    "CancelToken",
-    "Clock",
-    "ImageOutput",
-    "InferenceClient",
-    "InfermuxError",
-    "InvalidInputError",
-    "JobProgress",
-    "Provider",
-    "ProviderHTTPError",
-    "ResponseInfo",
-    "RetryPolicy",
-    "Stream",
-    "TaskProviderHelper",
-    "VideoOutput",
-    "__version__",
-    "hookimpl",
-    "register_openai_compatible",
-    "register_provider",
-    "response_info",
-]
+#: The public names: the export table's, plus the version (derived, so the two cannot drift;
+#: tests/test_exports.py checks the table against the TYPE_CHECKING imports above).
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
