@@ -1,10 +1,15 @@
 # Every target sets up what it needs first (uv, then the locked workspace).
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup demo test check lint typecheck format bench docs clean
+.PHONY: uv setup demo test check lint typecheck format bench docs dist clean
 
-setup:
+# Wheels land here (`make dist DIST=elsewhere` to choose).
+DIST ?= dist
+
+uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+setup: uv
 	$(UV) sync --locked --all-packages
 
 demo: setup
@@ -17,6 +22,7 @@ SLOW_GROUPS = packaging or load or fuzz or docs or bench or slow
 
 # Everything CI runs: lint, types, and the whole offline suite, slow groups included.
 test: setup lint
+	@bash scripts/ensure_chromium.sh
 	$(UV) run pytest -n $(PYTEST_WORKERS)
 
 # The inner loop: lint, types, unit and provider-replay tests, without the slow groups.
@@ -27,6 +33,7 @@ lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run mypy --strict tests/typing/user_code.py
 	$(UV) run python scripts/generate_async_client.py --check
 
 format: setup
@@ -38,6 +45,13 @@ bench: setup
 
 docs: setup
 	$(UV) run mkdocs build --strict
+
+# Every wheel of the workspace (the core and each plugin) into $(DIST)/, for
+# `pip install dist/infermux-*.whl dist/infermux_together-*.whl` on any machine.
+# Stale infermux wheels go first so a glob never picks an old version.
+dist: uv
+	rm -f $(DIST)/infermux-*.whl $(DIST)/infermux_*.whl
+	$(UV) build --wheel --all-packages --out-dir $(DIST)
 
 clean:
 	rm -rf .venv dist build site .pytest_cache .mypy_cache .ruff_cache demo-output

@@ -82,7 +82,8 @@ def render_providers_index() -> str:
         "Every first-party provider plugin, the distribution to install and the tasks it "
         "serves. Task names are the Hugging Face pipeline tags (chat is `conversational`); "
         "[Tasks](../guide/tasks.md) shows the client method of each. Install a provider with "
-        "`pip install infermux infermux-<provider>`; `infermux providers` lists what is "
+        "`pip install ./core ./plugins/<provider>` from a clone (`pip install infermux "
+        "infermux-<provider>` once published); `infermux providers` lists what is "
         "installed on your machine ([CLI](../cli.md)).",
         "",
         "The key column names the environment variables holding the provider's own key (a "

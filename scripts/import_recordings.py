@@ -141,6 +141,7 @@ IMPORTS: list[Import] = [
     Import("hf-inference/legacy/chat_completion_unprocessable_entity.yaml", DELETED, "InferenceClientVCRTest.test_chat_completion_unprocessable_entity.yaml", "real 422, body is text/plain"),
     Import("hf-inference/legacy/unprocessable_entity.yaml", DELETED, "InferenceClientVCRTest.test_unprocessable_entity_error.yaml", "real 422, body is text/plain"),
     Import("hf-inference/legacy/chat_completion_openai_compat_base_url.yaml", PRE, "TestOpenAICompatibility.test_base_url_and_api_key.yaml", "explicit base_url, no Hub lookup"),
+    Import("hf-inference/legacy/feature_extraction_sentence_transformers.yaml", DELETED, "InferenceClientVCRTest.test_feature_extraction_with_sentence_transformers.yaml", "sentence-transformers/all-MiniLM-L6-v2, one 384-value sentence embedding; no Hub lookup (the demo's embedding step)"),
 ]
 # fmt: on
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -12,7 +13,8 @@ import pytest
 import yaml
 
 from infermux.cli import main
-from infermux.cli.demo import find_cassettes
+from infermux.cli.demo import CASSETTES as DEMO_CASSETTES
+from infermux.cli.demo import find_cassettes, shipped_cassettes
 from infermux.cli.parser import build_parser
 from infermux.testing import cassette
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN, ROOT
@@ -55,13 +57,29 @@ class WriteCounter(io.StringIO):
 # -- providers and plugins -------------------------------------------------------------
 
 
-def test_providers_lists_installed_providers_with_distributions(capsys):
+def test_providers_lists_one_row_per_provider_with_its_tasks(capsys, monkeypatch):
+    monkeypatch.setenv("TOGETHER_API_KEY", "together-test-key")
     assert main(["providers"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["PROVIDER", "TASK", "PLUGIN", "DISTRIBUTION", "VERSION"]
-    rows = {tuple(line.split()[:4]) for line in out.splitlines()[1:]}
-    assert ("together", "text-to-image", "together", "infermux-together") in rows
-    assert ("hf-inference", "feature-extraction", "hf-inference", "infermux-hf-inference") in rows
+    lines = out.splitlines()
+    assert lines[0].split() == ["PROVIDER", "KEY", "FROM", "DISTRIBUTION", "TASKS"]
+    rows = {line.split()[0]: line for line in lines[1:] if line.strip()}
+    assert len(rows) == len(lines) - 1  # one row per provider
+    assert re.match(
+        r"together\s+\$TOGETHER_API_KEY\s+infermux-together 0\.1\.0\s+.*text-to-image",
+        rows["together"],
+    )
+    assert re.match(r"groq\s+-\s+infermux-groq", rows["groq"])
+    assert "together-test-key" not in out
+
+
+def test_providers_filtered_by_task(capsys):
+    assert main(["providers", "--task", "text-to-video"]) == 0
+    names = {line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "together" in names
+    assert "groq" not in names
+    assert main(["providers", "--task", "text-to-vidoe"]) == 2
+    assert "Did you mean 'text-to-video'" in capsys.readouterr().err
 
 
 def test_providers_json(capsys):
@@ -260,7 +278,7 @@ def test_chat_session_on_a_terminal_until_eof(replay, capsys, monkeypatch):
         assert main([*CHAT_ARGS, "--max-tokens", "20"]) == 0
     captured = capsys.readouterr()
     assert "> Deep learning is a subfield" in captured.out
-    assert "Ctrl-D to quit" in captured.err
+    assert "/exit quits" in captured.err
 
 
 # -- demo ---------------------------------------------------------------------------------
@@ -274,7 +292,8 @@ def test_demo_end_to_end(capsys, tmp_path):
     assert "Deep learning is a subfield" in out
     assert "answered by: together" in out
     assert "answered by: hf-inference" in out
-    assert "shape: 1 x 8 x 768" in out
+    assert "model: sentence-transformers/all-MiniLM-L6-v2" in out
+    assert "shape: 384 (one 384-value vector for the sentence)" in out
     assert f"saved to: {image}" in out
     assert image.is_absolute()
 
@@ -310,17 +329,30 @@ def test_run_without_pillow_keeps_the_bytes_and_warns(replay, capsys, monkeypatc
     assert "warning: the file holds image/jpeg bytes" in capsys.readouterr().err
 
 
-def test_demo_explains_where_the_cassettes_are(capsys):
-    assert main(["demo"]) == 2  # the tests run in an empty temporary directory
-    err = capsys.readouterr().err
-    assert err.startswith("error: cannot find the recorded cassettes")
-    assert "run from the repository root or pass --cassettes" in err
-
-
-def test_demo_finds_the_cassettes_from_a_subdirectory(tmp_path):
-    assert find_cassettes(None, cwd=ROOT / "tests" / "providers") == CASSETTES
+def test_demo_runs_from_any_directory_on_the_shipped_cassettes(capsys, tmp_path):
+    # The tests run in an empty temporary directory: no cassettes/ here or above it.
+    assert find_cassettes(None, cwd=tmp_path) == shipped_cassettes()
+    assert main(["demo"]) == 0
+    assert (tmp_path / "demo-output" / "astronaut.png").is_file()
     with pytest.raises(Exception, match="lacks the demo's recordings"):
         find_cassettes(str(tmp_path))
+
+
+def test_demo_finds_the_cassettes_from_a_subdirectory():
+    assert find_cassettes(None, cwd=ROOT / "tests" / "providers") == CASSETTES
+
+
+def test_the_wheel_ships_every_demo_cassette():
+    # core/hatch_build.py copies these into the wheel (infermux/_demo_cassettes).
+    tree = ast.parse((ROOT / "core" / "hatch_build.py").read_text())
+    (files,) = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and node.targets[0].id == "DEMO_FILES"
+    ]
+    assert set(DEMO_CASSETTES) <= set(files)
+    for name in files:
+        assert (CASSETTES / name).is_file(), name
 
 
 def test_demo_without_vcrpy_says_what_to_install(capsys, monkeypatch):
@@ -331,7 +363,7 @@ def test_demo_without_vcrpy_says_what_to_install(capsys, monkeypatch):
         importlib.util, "find_spec", lambda name, *a: None if name == "vcr" else real(name, *a)
     )
     assert main(["demo", "--cassettes", str(CASSETTES)]) == 2
-    assert "pip install 'infermux[testing]'" in capsys.readouterr().err
+    assert "pip install vcrpy" in capsys.readouterr().err
 
 
 # -- errors --------------------------------------------------------------------------------
@@ -444,8 +476,13 @@ def test_version_and_help(capsys):
     for command in _subcommands():
         assert main([command, "--help"]) == 0
         assert "examples:\n  infermux " + command in capsys.readouterr().out
-    assert main([]) == 2
-    assert "required: COMMAND" in capsys.readouterr().err
+    # `infermux` alone prints the overview, as --help does.
+    assert main([]) == 0
+    alone = capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert alone == capsys.readouterr().out
+    assert alone.startswith("usage: infermux")
+    assert "keys" in alone
 
 
 def test_import_infermux_does_not_import_the_cli():
@@ -487,11 +524,27 @@ def test_every_command_and_option_is_documented():
         "new-provider",
         "embed-chunks",
         "request",
+        "keys",
+        "config",
+        "completion",
     }
     for name, sub in commands.items():
         heading = f"\n## `infermux {name}`"
         assert heading in doc, f"docs/cli.md lacks a section for {name!r}"
         section = doc.split(heading, 1)[1].split("\n## ", 1)[0]
-        for action in sub._actions:  # type: ignore[attr-defined]
-            for option in set(action.option_strings) - global_options:
-                assert f"`{option}" in section, f"{name}: {option} is not documented"
+        for option in _options_of(sub) - global_options:
+            assert f"`{option}" in section, f"{name}: {option} is not documented"
+
+
+def _options_of(parser) -> set[str]:
+    """Every visible option of a parser and of its sub-actions (``models list --provider``)."""
+    import argparse
+
+    found = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options_of(sub)
+        elif action.help != argparse.SUPPRESS:
+            found |= set(action.option_strings)
+    return found

@@ -14,7 +14,7 @@ def test_models_list(replay, capsys):
             [
                 "models",
                 "list",
-                "--provider-filter",
+                "--provider",
                 "together",
                 "--task",
                 "text-generation",
@@ -73,7 +73,17 @@ def test_models_router(replay, capsys):
 
 def test_models_status_needs_a_model(capsys):
     assert main(["models", "status"]) == 2
-    assert "needs a MODEL" in capsys.readouterr().err
+    assert "the following arguments are required: MODEL" in capsys.readouterr().err
+
+
+def test_models_actions_have_their_own_help(capsys):
+    for action in ("list", "status", "mapping", "router"):
+        assert main(["models", action, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: infermux models {action}")
+        assert f"examples:\n  infermux models {action}" in out
+    assert main(["models", "list", "--help"]) == 0
+    assert "--provider P" in capsys.readouterr().out
 
 
 def test_aliases_table_with_config_override(tmp_path, capsys):

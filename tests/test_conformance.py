@@ -56,6 +56,7 @@ from infermux.testing.samples import (
     sample_calls,
 )
 from tests.conftest import CASSETTES, FAKE_HF_TOKEN, ROOT
+from tests.docs_blocks import code_blocks
 
 pytest_plugins = ["pytester"]
 
@@ -396,6 +397,7 @@ def test_follow_up_then_must_not_crash():
     class Poller(OpenAIImageHelper):
         provider = "acme"
         base_url = "https://api.acme.example"
+        creates_job = True
 
         def parse_response(self, response, call):
             poll = HTTPRequest("GET", f"{call.base_url}/jobs/1")
@@ -404,6 +406,27 @@ def test_follow_up_then_must_not_crash():
     problems = response_problems(Poller())
     assert problems
     assert all("-> then(" in p and "raised" in p for p in problems), problems
+
+
+def test_a_job_api_must_declare_that_it_creates_jobs():
+    """Issue 14: a helper whose first answer is a job to poll declares creates_job, so the
+    core never resends the paid request after a timeout or a 5xx."""
+
+    class Undeclared(OpenAIImageHelper):
+        provider = "acme"
+        base_url = "https://api.acme.example"
+
+        def parse_response(self, response, call):
+            poll = HTTPRequest("GET", f"{call.base_url}/jobs/1")
+            return FollowUp(poll, lambda r: self.parse_result(r), poll=True)
+
+        def parse_result(self, response):
+            return super().parse_response(response, None)
+
+    problems = response_problems(Undeclared())
+    assert any("does not declare creates_job = True" in p for p in problems), problems
+    Undeclared.creates_job = True
+    assert not any("creates_job" in p for p in response_problems(Undeclared()))
 
 
 def test_garbage_problems():
@@ -672,19 +695,14 @@ def test_a_secret_in_a_cassette_fails_the_suite(run_suite, pytester):
 # -- the plugin-author guide's examples run -----------------------------------------------------
 
 GUIDE = ROOT / "docs" / "plugin-authors.md"
-_BLOCK = re.compile(r"^```(python|toml)([^\n]*)\n(.*?)^```", re.M | re.S)
-_CASSETTE = re.compile(r"^# cassette: (\S+)$", re.M)
 
 
-def _guide_blocks(language: str) -> list[tuple[str, str]]:
-    text = GUIDE.read_text(encoding="utf-8")
-    found = []
-    for match in _BLOCK.finditer(text):
-        if match.group(1) != language or "no-run" in match.group(2):
-            continue
-        line = text.count("\n", 0, match.start()) + 2
-        found.append((f"plugin-authors.md:{line}", match.group(3)))
-    return found
+def _guide_blocks(language: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        (f"plugin-authors.md:{block.line}", block.code, block.cassettes)
+        for block in code_blocks(GUIDE.read_text(encoding="utf-8"))
+        if block.language == language and "no-run" not in block.info
+    ]
 
 
 PYTHON_EXAMPLES = _guide_blocks("python")
@@ -704,20 +722,22 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
-@pytest.mark.parametrize(("where", "code"), PYTHON_EXAMPLES, ids=[w for w, _ in PYTHON_EXAMPLES])
+@pytest.mark.parametrize(
+    ("where", "code", "cassettes"), PYTHON_EXAMPLES, ids=[w for w, _, _ in PYTHON_EXAMPLES]
+)
 @pytest.mark.usefixtures("no_network")
-def test_guide_example_runs(where, code, monkeypatch):
-    """Each ```python block runs on its own (``# cassette: <path>`` lines replay cassettes)."""
+def test_guide_example_runs(where, code, cassettes, monkeypatch):
+    """Each ```python block runs on its own (``<!-- cassette: ... -->`` comments replay)."""
     monkeypatch.setenv("HF_TOKEN", FAKE_HF_TOKEN)
     with ExitStack() as stack:
-        for name in _CASSETTE.findall(code):
+        for name in cassettes:
             stack.enter_context(cassette(CASSETTES / name))
         exec(compile(code, where, "exec"), {"__name__": "__guide__"})  # noqa: S102
 
 
 @pytest.mark.parametrize(
     ("where", "text"),
-    [(w, t) for w, t in _guide_blocks("toml") if t.startswith("# infermux.toml")],
+    [(w, t) for w, t, _ in _guide_blocks("toml") if t.startswith("# infermux.toml")],
 )
 def test_guide_config_files_parse(where, text):
     from infermux.config import parse_config

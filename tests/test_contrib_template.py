@@ -47,9 +47,16 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_renders_a_package(rendered):
-    files = sorted(p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file())
+    files = sorted(
+        p.relative_to(rendered).as_posix()
+        for p in rendered.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(rendered).parts
+    )
+    assert (rendered / ".git" / "HEAD").is_file()  # git init ran
     assert files == [
+        ".github/workflows/tests.yml",
         ".gitignore",
+        "LICENSE",
         "README.md",
         "cassettes/my-gateway/PROVENANCE.md",
         "cassettes/my-gateway/chat_completion_synthetic.yaml",
@@ -128,7 +135,7 @@ def test_refuses_an_invalid_id_and_a_non_empty_output(tmp_path, capsys):
 def test_says_how_to_get_copier_when_it_is_missing(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "copier", None)  # import copier -> ImportError
     assert main(["new-provider", "acme"]) == 2
-    assert "pip install 'infermux[template]'" in capsys.readouterr().err
+    assert "needs copier: pip install copier" in capsys.readouterr().err
     assert not Path("infermux-acme").exists()
 
 
@@ -136,3 +143,25 @@ def test_defaults_to_infermux_name_in_the_current_directory(tmp_path, capsys):
     assert main(["new-provider", "acme"]) == 0  # the autouse fixture chdirs into tmp_path
     assert (tmp_path / "infermux-acme" / "src" / "infermux_acme" / "__init__.py").is_file()
     assert "Created infermux-acme/" in capsys.readouterr().out
+
+
+def test_key_url_license_ci_and_the_local_core(tmp_path, capsys):
+    out = tmp_path / "infermux-acme"
+    args = ["new-provider", "acme", "-o", str(out), "--key-url", "https://acme.example/keys"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "uv run --extra test pytest" in printed
+    assert (
+        'key_page="https://acme.example/keys"'
+        in (out / "src/infermux_acme/__init__.py").read_text()
+    )
+    assert "https://acme.example/keys" in (out / "README.md").read_text()
+    # Until infermux is on PyPI, uv builds the new package against the running core.
+    pyproject = tomllib.loads((out / "pyproject.toml").read_text())
+    assert pyproject["tool"]["uv"]["sources"]["infermux"] == {"path": str(ROOT / "core")}
+    workflow = yaml.safe_load((out / ".github/workflows/tests.yml").read_text())
+    steps = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert "uv run --no-project pytest" in steps
+    assert "Apache License" in (out / "LICENSE").read_text()
+    assert main(["new-provider", "rival", "--key-url", "acme.example/keys"]) == 2
+    assert "--key-url must be an http(s) URL" in capsys.readouterr().err

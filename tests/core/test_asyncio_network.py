@@ -182,7 +182,8 @@ async def test_a_slow_connect_is_a_connect_timeout(monkeypatch):
     async def never(*args, **kwargs):
         await asyncio.sleep(60)
 
-    monkeypatch.setattr(loop, "create_connection", never)
+    # The TCP handshake never completes (the attempt's socket is closed when given up).
+    monkeypatch.setattr(loop, "sock_connect", never)
     with pytest.raises(httpcore2.ConnectTimeout):
         await AsyncioBackend().connect_tcp("127.0.0.1", 9, timeout=0.05)
 

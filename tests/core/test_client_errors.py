@@ -78,7 +78,9 @@ def test_unknown_provider_lists_the_installed_ones(make_client):
     installed = get_registry().providers()
     assert {"together", "hf-inference"} <= set(installed)
     assert f"Installed providers: {', '.join(installed)}." in message
-    assert "pip install infermux-togethr" in message
+    # The nearest name, and no install hint for a distribution that does not exist.
+    assert "Did you mean 'together'?" in message
+    assert "infermux-togethr" not in message
     assert isinstance(raised.value, ConfigurationError)
 
 

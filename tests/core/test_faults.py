@@ -334,7 +334,7 @@ async def test_huge_error_page_is_cut_in_the_message(client_for, local_server):
         with pytest.raises(ServerError) as raised:
             await invoke(client, "chat_completion", MESSAGES)
     assert len(str(raised.value)) < 700
-    assert len(raised.value.body) == 10_000
+    assert raised.value.body == "x" * 2000  # an excerpt only (issue 14: errors keep no big body)
 
 
 # -- streaming ---------------------------------------------------------------------------------
@@ -522,7 +522,9 @@ async def test_no_exception_or_repr_shows_the_key(kind, client_for, local_server
         Reply(hang=True),
     ]
     errors: list[InfermuxError] = []
-    async with client_for(max_retries=0, timeout=0.2, api_key=LOCAL_KEY) as client:
+    # timeout bounds each attempt in total (issue 14): 1 s leaves a loaded machine room to
+    # answer the three calls that must get an answer.
+    async with client_for(max_retries=0, timeout=1.0, api_key=LOCAL_KEY) as client:
         assert LOCAL_KEY not in repr(client)
         assert LOCAL_KEY not in repr(client.engine.settings)
         for reply in replies:

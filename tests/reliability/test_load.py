@@ -18,8 +18,9 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,29 @@ def pool_connections(client: Any) -> list[Any]:
     return list(client._http.client._transport._pool.connections)
 
 
+@asynccontextmanager
+async def pool_peak(client: Any) -> AsyncIterator[list[int]]:
+    """The largest the client's pool grew while the block ran (sampled on the loop).
+
+    Measured at the client: the server's own count of open connections lags behind closes
+    it has not yet read (the pool closes idle connections beyond its keep-alive limit and
+    opens new ones), by as much as the machine is busy, so it cannot bound the pool."""
+    peak = [0]
+
+    async def sample() -> None:
+        while True:
+            peak[0] = max(peak[0], len(pool_connections(client)))
+            await asyncio.sleep(0.005)
+
+    task = asyncio.create_task(sample())
+    try:
+        yield peak
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
 def async_client(registry: ProviderRegistry, model: str = "fast", **options: Any) -> Any:
     options.setdefault("timeout", 60.0)
     return AsyncInferenceClient(
@@ -158,6 +182,7 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
     peaks: list[int] = []
     retained: list[int] = []
     durations: list[float] = []
+    pool_peaks: list[int] = []
     tracemalloc.start()
     try:
         async with async_client(registry) as client:
@@ -165,10 +190,12 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
                 gc.collect()
                 tracemalloc.reset_peak()
                 started = time.monotonic()
-                contents = await call_batch(client, CALLS)
+                async with pool_peak(client) as pool:
+                    contents = await call_batch(client, CALLS)
                 durations.append(time.monotonic() - started)
                 assert contents == [f"echo call-{i}" for i in range(CALLS)]
-                assert len(pool_connections(client)) <= POOL_LIMIT
+                assert 0 < pool[0] <= POOL_LIMIT
+                pool_peaks.append(pool[0])
                 gc.collect()
                 current, peak = tracemalloc.get_traced_memory()
                 peaks.append(peak)
@@ -181,7 +208,6 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
     stats = load.wait_for(lambda s: s["open_connections"] == 0)
     assert stats["requests"] == 3 * CALLS
     assert stats["open_connections"] == 0
-    assert stats["max_open_connections"] <= POOL_LIMIT
     assert stats["auth"] == [f"Bearer {KEY}"]
     # Memory is flat: the third run peaks no higher than the first (plus 10 %), and what
     # stays allocated after a run does not grow between the second and the third.
@@ -195,6 +221,7 @@ async def test_thousand_concurrent_calls_three_times_without_leaks(load, registr
         "fds_with_open_pool": fds_open,
         "fds_after_close": open_fds(),
         "server_connections": stats["connections"],
+        "client_pool_peaks": pool_peaks,
         "server_max_open_connections": stats["max_open_connections"],
         "tracemalloc_peak_kib": [p // 1024 for p in peaks],
         "tracemalloc_retained_kib": [r // 1024 for r in retained],
@@ -205,17 +232,17 @@ async def test_thousand_concurrent_streams(load, registry):
     baseline = open_fds()
     async with async_client(registry) as client:
         started = time.monotonic()
-        texts = await asyncio.gather(*(stream_one(client, i) for i in range(STREAMS)))
+        async with pool_peak(client) as peak:
+            texts = await asyncio.gather(*(stream_one(client, i) for i in range(STREAMS)))
         duration = time.monotonic() - started
         assert texts == [f"call-{i}|done" for i in range(STREAMS)]
-        assert len(pool_connections(client)) <= POOL_LIMIT
+        assert 0 < peak[0] <= POOL_LIMIT
         fds_open = open_fds()
     assert pool_connections(client) == []
     assert await settle(lambda: open_fds() == baseline), (baseline, open_fds())
     stats = load.wait_for(lambda s: s["open_connections"] == 0)
     assert stats["requests"] == STREAMS
     assert stats["open_connections"] == 0
-    assert stats["max_open_connections"] <= POOL_LIMIT
     FIGURES["streams"] = {
         "streams": STREAMS,
         "seconds": round(duration, 2),
@@ -322,9 +349,12 @@ async def test_requests_per_minute_spaces_request_starts(load, registry):
     """A token bucket of 20 per second (a burst of 20): in any window of the server's
     request start times, at most 20 + 20/s x the window's length requests began.
 
-    Only what a busy machine cannot break is asserted here: the budget is never exceeded
-    (a slow machine only spaces requests further). The exact waits are asserted on a fake
-    clock in tests/test_client_features.py; how fast this runs is a figure, not a check."""
+    The start times are taken at the client, as each request is handed to the transport:
+    what reaches the server is later by a delivery delay that grows without bound on a busy
+    machine (a burst delayed by D arrives together with D x 20/s later requests), so times
+    at the server cannot test a budget. Only what a busy machine cannot break is asserted:
+    the budget is not exceeded (a slow machine only spaces requests further). The exact
+    waits are asserted on a fake clock in tests/test_client_features.py."""
     rate = 1_200
     per_second = rate / 60
     burst = int(per_second)
@@ -332,15 +362,23 @@ async def test_requests_per_minute_spaces_request_starts(load, registry):
     async with async_client(registry, requests_per_minute=rate) as client:
         await client.chat_completion(messages(-1))  # warm up: first-use costs are not spacing
         load.reset()
+        sent: list[float] = []
+        send = client._http.send
+
+        async def timed_send(effect: Any) -> Any:
+            sent.append(time.monotonic())
+            return await send(effect)
+
+        client._http.send = timed_send
         started = time.monotonic()
         contents = await call_batch(client, count)
         elapsed = time.monotonic() - started
     assert contents == [f"echo call-{i}" for i in range(count)]
-    starts = sorted(load.stats()["starts"])
+    assert load.stats()["requests"] == count
+    starts = sorted(sent)
     assert len(starts) == count
-    # 250 ms of slack per window for delivery jitter: the burst opens 20 connections at
-    # once, so its first requests may reach the server later than ones sent after them,
-    # and a stalled event loop may wake several spaced waits together.
+    # 250 ms of slack per window: a stalled event loop wakes the waits that fell due
+    # meanwhile together.
     crowded = [
         (i, j, round(starts[j] - starts[i], 3))
         for i in range(count)

@@ -46,8 +46,11 @@ def test_request_is_built_without_io():
 
 
 def test_chat_completion_replays_the_cassette():
-    client = InferenceClient(provider="acme", api_key="test-key-not-real")
-    with cassette(CASSETTES / "acme" / "chat_completion_synthetic.yaml"):
+    # Clients are closed: one left open while recording fails under filterwarnings = error.
+    with (
+        InferenceClient(provider="acme", api_key="test-key-not-real") as client,
+        cassette(CASSETTES / "acme" / "chat_completion_synthetic.yaml"),
+    ):
         out = client.chat_completion(MESSAGES, model="acme-chat-small", max_tokens=16)
     assert isinstance(out, ChatCompletionOutput)
     assert out.choices[0].message.content == "Hello! How can I help?"
@@ -60,8 +63,10 @@ class TestAcmeConformance(ProviderConformance):
 
 
 def test_feature_extraction_replays_the_cassette():
-    client = InferenceClient(provider="acme", api_key="test-key-not-real")
-    with cassette(CASSETTES / "acme" / "feature_extraction_synthetic.yaml"):
+    with (
+        InferenceClient(provider="acme", api_key="test-key-not-real") as client,
+        cassette(CASSETTES / "acme" / "feature_extraction_synthetic.yaml"),
+    ):
         vectors = client.feature_extraction(
             ["Today is a sunny day.", "It rains."], model="acme-embed-small"
         )
@@ -70,8 +75,11 @@ def test_feature_extraction_replays_the_cassette():
 
 def test_auto_picks_acme_for_the_model_it_serves(monkeypatch):
     monkeypatch.setenv("ACME_API_KEY", "test-key-not-real")
-    client = InferenceClient()  # provider="auto": no Hub lookup is recorded, none is made
-    with cassette(CASSETTES / "acme" / "chat_completion_auto_synthetic.yaml") as tape:
+    # provider="auto": no Hub lookup is recorded, none is made
+    with (
+        InferenceClient() as client,
+        cassette(CASSETTES / "acme" / "chat_completion_auto_synthetic.yaml") as tape,
+    ):
         out = client.chat_completion(MESSAGES, model="acme/acme-large")
     assert out.choices[0].message.content == "Hello from Acme Large."
     assert out.response_info.provider == "acme"

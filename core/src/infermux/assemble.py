@@ -91,7 +91,14 @@ def assemble_text_generation(chunks: Iterable[TextGenerationStreamOutput]) -> Te
 
 
 def assemble(items: list[Any]) -> Any:
-    """Assemble chat or text-generation chunks; other streams come back as the list."""
+    """Assemble chat or text-generation chunks, or Responses events; other streams come
+    back as the list."""
+    if items and type(items[0]).__module__ == "infermux.responses.types":
+        from infermux.responses.assemble import assemble_response
+        from infermux.responses.types import ResponseStreamEvent
+
+        if all(isinstance(item, ResponseStreamEvent) for item in items):
+            return assemble_response(items)
     if items and all(isinstance(item, ChatCompletionStreamOutput) for item in items):
         return assemble_chat(items)
     if items and all(isinstance(item, TextGenerationStreamOutput) for item in items):

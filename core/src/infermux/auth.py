@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError
 from infermux.helpers.base import AuthScheme, Routing, TaskProviderHelper
+from infermux.keystore import keys_identity, stored_key
 from infermux.upstream import environ_data
 
 __all__ = [
@@ -123,6 +124,9 @@ def route_inputs(
     else:
         env = os.environ if environ is None else environ
         values = tuple(env.get(name) for name in names)
+    # A saved key (infermux keys) is read when no key variable of the provider is set.
+    if not any(value and value.strip() for value in values[len(_HF_TOKEN_VARIABLES) :]):  # type: ignore[attr-defined]
+        values = (*values, keys_identity(env))
     if any(value and value.strip() for value in values[_HF_TOKEN_VALUES]):  # type: ignore[attr-defined]
         return values  # a token variable wins: the token file is not read
     where = values[_TOKEN_PATH_VALUES]
@@ -219,6 +223,8 @@ def choose_route(
         if value:
             env_key = (name, value)
             break
+    if env_key is None and (saved_key := stored_key(provider, env)) is not None:
+        env_key = ("saved key (infermux keys)", saved_key)
     hf_token: tuple[str, str] | None = None
     if api_key is not None and is_hf_token(api_key):
         hf_token = ("api_key argument", api_key)
@@ -233,7 +239,8 @@ def choose_route(
     if api_key is not None and (not is_hf_token(api_key) or helper.uses_hf_token):
         provider_key = ("api_key argument", api_key)
     elif env_key and not (api_key is not None and is_hf_token(api_key)):
-        provider_key = (f"${env_key[0]}", env_key[1])
+        source = env_key[0] if env_key[0].startswith("saved") else f"${env_key[0]}"
+        provider_key = (source, env_key[1])
 
     if helper.uses_hf_token:
         # The provider lives on Hugging Face's own hosts: its key is the HF token.

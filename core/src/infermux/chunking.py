@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from infermux.errors import InvalidInputError
 
-__all__ = ["Chunk", "ChunkingSettings", "EmbeddedChunk", "Strategy", "chunk_text"]
+__all__ = [
+    "Chunk",
+    "ChunkingSettings",
+    "EmbeddedChunk",
+    "EmbeddedChunks",
+    "Strategy",
+    "chunk_text",
+]
 
 Strategy = Literal["word", "sentence"]
 
@@ -43,6 +50,23 @@ class EmbeddedChunk:
     start: int
     end: int
     embedding: list[float] = field(repr=False)
+
+
+class EmbeddedChunks(list[EmbeddedChunk]):
+    """What ``embed_chunks`` returns: the chunks in text order, and how they were sent.
+
+    ``batch_size`` is the most chunks one request carried, ``batches`` the number of
+    requests; ``response_infos`` holds each request's :class:`ResponseInfo` and
+    ``response_info`` the last one's.
+    """
+
+    batch_size: int = 0
+    batches: int = 0
+    response_infos: list[Any]
+
+    @property
+    def response_info(self) -> Any:
+        return self.response_infos[-1] if getattr(self, "response_infos", None) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ One root, so ``except InfermuxError`` catches everything the client itself raise
     ├── InvalidInputError             bad input, raised before any request (also a ValueError)
     ├── ModelMappingError             the model cannot be resolved for the provider
     ├── TransportError                the request never got an HTTP answer
-    │   └── RequestTimeoutError       a connect, read or write timeout
+    │   └── RequestTimeoutError       a connect, read or write timeout, or a time bound
+    │       └── DeadlineExceededError the call's total_timeout ran out
     ├── ProviderHTTPError             the provider answered with an error status
     │   ├── BadRequestError           400, 413, 422
     │   ├── AuthenticationError       401, 403
@@ -23,11 +24,14 @@ One root, so ``except InfermuxError`` catches everything the client itself raise
     │   └── ServerError               5xx
     │       └── ModelLoadingError     503 while the model loads
     ├── ResponseFormatError           a 2xx body of an unexpected shape
+    ├── ResponseTooLargeError         a body or event over the client's size cap (not retried)
     ├── StreamError                   an error event inside a stream
     ├── HelperError                   a provider helper's own code crashed (a plugin bug)
     └── JobError                      an asynchronous job failed, expired or was cancelled
         ├── JobTimeoutError           the job outlived its deadline
-        └── JobCancelledError         the caller cancelled the job
+        ├── JobCancelledError         the caller cancelled the job
+        └── JobMayExistError          a job-creating request failed after it may have
+                                      arrived: not resent, the job may exist (and bill)
 
 Errors carry context (provider, status, request id, the provider's own message) as
 attributes; their messages never include a key.
@@ -43,12 +47,14 @@ __all__ = [
     "BadRequestError",
     "ConfigFileError",
     "ConfigurationError",
+    "DeadlineExceededError",
     "DuplicateProviderError",
     "HelperError",
     "InfermuxError",
     "InvalidInputError",
     "JobCancelledError",
     "JobError",
+    "JobMayExistError",
     "JobTimeoutError",
     "MissingAPIKeyError",
     "ModelLoadingError",
@@ -60,8 +66,10 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ServerError",
     "StreamError",
+    "StructuredOutputError",
     "TransportError",
     "UnknownProviderError",
     "UnsupportedTaskError",
@@ -88,10 +96,46 @@ class UnknownProviderError(ConfigurationError):
         self.provider = provider
         self.installed = sorted(installed)
         super().__init__(
-            f"Unknown provider {provider!r}. Installed providers: {_choices(self.installed)}. "
-            f"Install a plugin such as 'pip install infermux-{provider}', or register "
-            "an in-house provider (see docs/guide/in-house-providers.md)."
+            f"Unknown provider {provider!r}.{_did_you_mean(provider, self.installed)} "
+            f"Installed providers: {_choices(self.installed)}. "
+            f"{_install_hint(provider)}register an in-house provider (see "
+            "docs/guide/in-house-providers.md)."
         )
+
+
+def _first_party_providers() -> set[str]:
+    """Provider ids of the first-party plugins (the core's ``all`` extra), for install hints."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    from packaging.requirements import Requirement
+
+    try:
+        lines = requires("infermux") or []
+    except PackageNotFoundError:
+        return set()
+    names = set()
+    for line in lines:
+        requirement = Requirement(line)
+        if requirement.name.startswith("infermux-") and requirement.marker is not None:
+            names.add(requirement.name.removeprefix("infermux-"))
+    return names
+
+
+def _did_you_mean(provider: str, installed: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(provider, [*installed, *_first_party_providers()], n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _install_hint(provider: str) -> str:
+    # Only a distribution that exists: never 'pip install infermux-<typo>'.
+    if provider in _first_party_providers():
+        return (
+            f"Install its plugin, the infermux-{provider} distribution (from a clone of the "
+            f"infermux repository: pip install ./plugins/{provider}), or "
+        )
+    return "Install a provider plugin, or "
 
 
 class UnsupportedTaskError(ConfigurationError):
@@ -165,16 +209,35 @@ class ModelMappingError(InfermuxError):
 
 
 class TransportError(InfermuxError):
-    """The request got no HTTP answer (connection refused, reset, DNS ...)."""
+    """The request got no HTTP answer (connection refused, reset, DNS ...).
 
-    def __init__(self, message: str, *, provider: str | None = None, url: str | None = None):
+    ``request_sent`` is False only when the request certainly never reached the server
+    (no connection was made, nothing was written): only then may a request that creates a
+    job be sent again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        url: str | None = None,
+        request_sent: bool = True,
+    ):
         self.provider = provider
         self.url = url
+        self.request_sent = request_sent
         super().__init__(message)
 
 
 class RequestTimeoutError(TransportError):
-    """A connect, read or write timeout was exceeded (jobs: see JobTimeoutError)."""
+    """A connect, read or write timeout was exceeded, or an attempt outlived ``timeout``
+    in total (jobs: see JobTimeoutError)."""
+
+
+class DeadlineExceededError(RequestTimeoutError):
+    """The call's ``total_timeout`` ran out (retries, polls and streams included). Never
+    retried, and no failover follows it."""
 
 
 class ProviderHTTPError(InfermuxError):
@@ -238,6 +301,48 @@ class ResponseFormatError(InfermuxError):
         super().__init__(message)
 
 
+class ResponseTooLargeError(InfermuxError):
+    """A response body, a decompressed body or one stream event exceeded the client's size
+    cap (``max_response_bytes``, ``max_media_bytes``, ``max_event_bytes``). Reading stopped
+    at the cap; the request is not retried. ``excerpt`` holds the first bytes only."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        what: str,
+        url: str | None = None,
+        provider: str | None = None,
+        excerpt: bytes = b"",
+    ) -> None:
+        self.limit = limit
+        self.what = what
+        self.url = url
+        self.provider = provider
+        self.excerpt = excerpt
+        super().__init__(message)
+
+
+class StructuredOutputError(ResponseFormatError):
+    """The model's answer does not validate against the ``response_format``/``text_format``
+    pydantic model asked for. ``errors`` lists ``(field path, problem)`` pairs; ``text``
+    holds the model's raw answer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[tuple[str, str]],
+        text: str,
+        provider: str | None = None,
+        task: str | None = None,
+    ):
+        self.errors = errors
+        self.text = text
+        super().__init__(message, provider=provider, task=task)
+
+
 class StreamError(InfermuxError):
     """The provider sent an error event inside a stream."""
 
@@ -291,6 +396,29 @@ class JobTimeoutError(JobError):
 
 class JobCancelledError(JobError):
     """The caller cancelled the job."""
+
+
+class JobMayExistError(JobError):
+    """A request that creates a paid job failed after it may have reached the provider (a
+    read timeout, a reset, a 5xx). It was not sent again, so that at most one job exists;
+    that one may be running and billed. ``how_to_find`` says where to look for it; the
+    original failure is the ``__cause__``. ``request_id`` is the provider's id for the
+    request when its answer carried one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        job_id: str | None = None,
+        url: str | None = None,
+        how_to_find: str = "",
+        request_id: str | None = None,
+    ) -> None:
+        self.url = url
+        self.how_to_find = how_to_find
+        self.request_id = request_id
+        super().__init__(message, provider=provider, job_id=job_id)
 
 
 _STATUS_CLASSES: dict[int, type[ProviderHTTPError]] = {

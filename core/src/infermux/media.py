@@ -83,7 +83,7 @@ class ImageOutput(MediaOutput):
         try:
             from PIL import Image  # optional dependency, imported where used
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("to_pil() needs Pillow: pip install 'infermux[pillow]'") from exc
+            raise ImportError("to_pil() needs Pillow: pip install pillow") from exc
         import io
 
         return Image.open(io.BytesIO(self.content))

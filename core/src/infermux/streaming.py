@@ -3,17 +3,24 @@
 Both drive the same :class:`~infermux.transport.sse.SSEDecoder` and the helper's
 ``parse_stream_event``. The connection is closed when the stream ends, on ``close()`` /
 ``aclose()``, on leaving a ``with`` block, or when an abandoned stream is collected.
+
+Bounds (see docs/guide/limits.md): the wait for the next event, from the moment the
+caller asks for it, is at most ``event_timeout`` (bytes that complete no event, such as
+comment lines, do not reset it); the whole stream ends by the call's ``total_timeout``
+deadline; one event may hold at most ``max_event_bytes``.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from infermux.errors import ResponseTooLargeError
 from infermux.helpers.base import SSEEvent
-from infermux.provenance import ResponseInfo
+from infermux.provenance import ResponseInfo, attach_response_info
 from infermux.transport.sse import SSEDecoder
 
 if TYPE_CHECKING:
@@ -28,14 +35,85 @@ _DONE = "[DONE]"
 _PENDING_CLOSES: set[asyncio.Task[None]] = set()  # asyncio: imported only by async callers
 
 
+class _EventBounds:
+    """The time and size bounds of one stream's events (shared by both stream classes)."""
+
+    __slots__ = ("_deadline", "_event_timeout", "_handle", "_max_bytes", "_since_event")
+
+    def __init__(
+        self,
+        handle: Any,
+        event_timeout: float | None,
+        deadline: float | None,
+        max_bytes: int | None,
+    ) -> None:
+        self._handle = handle
+        self._event_timeout = event_timeout
+        self._deadline = deadline
+        self._max_bytes = max_bytes
+        self._since_event = 0
+
+    def arm(self) -> None:
+        """The next event is due within ``event_timeout`` from now (and by the deadline):
+        called when the caller asks for the next item and after each event."""
+        due = self._deadline
+        if self._event_timeout is not None:
+            next_due = time.monotonic() + self._event_timeout
+            due = next_due if due is None else min(due, next_due)
+        if hasattr(self._handle, "deadline"):
+            self._handle.deadline = due
+
+    def fed(self, size: int) -> None:
+        self._since_event += size
+        if self._max_bytes is not None and self._since_event > self._max_bytes:
+            head = getattr(self._handle, "head", None)
+            url = getattr(head, "url", "") or ""
+            raise ResponseTooLargeError(
+                f"A stream event from {url[:200] or 'the provider'} is larger than "
+                f"max_event_bytes={self._max_bytes:,} bytes; reading stopped there. Raise "
+                "max_event_bytes on the client if events are expected to be this large.",
+                limit=self._max_bytes,
+                what="stream event",
+                url=url or None,
+            )
+
+    def event(self) -> None:
+        self._since_event = 0
+        self.arm()
+
+
+def _with_info(
+    parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+) -> Callable[[SSEEvent], T | None]:
+    """``parse`` whose typed chunks carry the stream's ``response_info``, as every other
+    result does (chunks that cannot hold it, plain dicts, pass unchanged)."""
+
+    def parse_with_info(event: SSEEvent) -> T | None:
+        item = parse(event)
+        setter = getattr(item, "_set_response_info", None)
+        if setter is not None:
+            setter(info)
+        return item
+
+    return parse_with_info
+
+
 class Stream(Generic[T]):
     """Iterate typed chunks: ``for chunk in client.chat_completion(..., stream=True)``."""
 
     def __init__(
-        self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+        self,
+        handle: Any,
+        parse: Callable[[SSEEvent], T | None],
+        info: ResponseInfo,
+        *,
+        event_timeout: float | None = None,
+        deadline: float | None = None,
+        max_event_bytes: int | None = None,
     ) -> None:
         self._handle = handle
-        self._parse = parse
+        self._bounds = _EventBounds(handle, event_timeout, deadline, max_event_bytes)
+        self._parse = _with_info(parse, info)
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -51,14 +129,19 @@ class Stream(Generic[T]):
     def _events(self) -> Iterator[T]:
         decoder = SSEDecoder()
         parse = self._parse
+        bounds = self._bounds
         try:
+            bounds.arm()
             for chunk in self._handle.iter_bytes():
+                bounds.fed(len(chunk))
                 for event in decoder.feed(chunk):
+                    bounds.event()
                     if event.data == _DONE:
                         return
                     item = parse(event)
                     if item is not None:
                         yield item
+                        bounds.arm()  # the caller asks for the next one now
             for event in decoder.finish():
                 if event.data == _DONE:
                     return
@@ -71,10 +154,11 @@ class Stream(Generic[T]):
     def collect(self) -> Any:
         """Consume the rest of the stream and return it as one output: a chat stream gives
         a ``ChatCompletionOutput`` (tool-call fragments joined), a text-generation stream a
-        ``TextGenerationOutput``, any other stream the list of its items."""
+        ``TextGenerationOutput``, a Responses stream a ``Response``, any other stream the
+        list of its items. The result carries the stream's ``response_info``."""
         from infermux.assemble import assemble
 
-        return assemble(list(self))
+        return attach_response_info(assemble(list(self)), self.response_info)
 
     def close(self) -> None:
         """Close the connection; safe to call more than once."""
@@ -102,10 +186,18 @@ class AsyncStream(Generic[T]):
     """Iterate typed chunks: ``async for chunk in await client.chat_completion(...)``."""
 
     def __init__(
-        self, handle: Any, parse: Callable[[SSEEvent], T | None], info: ResponseInfo
+        self,
+        handle: Any,
+        parse: Callable[[SSEEvent], T | None],
+        info: ResponseInfo,
+        *,
+        event_timeout: float | None = None,
+        deadline: float | None = None,
+        max_event_bytes: int | None = None,
     ) -> None:
         self._handle = handle
-        self._parse = parse
+        self._bounds = _EventBounds(handle, event_timeout, deadline, max_event_bytes)
+        self._parse = _with_info(parse, info)
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -121,14 +213,19 @@ class AsyncStream(Generic[T]):
     async def _events(self) -> AsyncIterator[T]:
         decoder = SSEDecoder()
         parse = self._parse
+        bounds = self._bounds
         try:
+            bounds.arm()
             async for chunk in self._handle.aiter_bytes():
+                bounds.fed(len(chunk))
                 for event in decoder.feed(chunk):
+                    bounds.event()
                     if event.data == _DONE:
                         return
                     item = parse(event)
                     if item is not None:
                         yield item
+                        bounds.arm()  # the caller asks for the next one now
             for event in decoder.finish():
                 if event.data == _DONE:
                     return
@@ -142,7 +239,7 @@ class AsyncStream(Generic[T]):
         """Consume the rest of the stream and return it as one output (see ``Stream.collect``)."""
         from infermux.assemble import assemble
 
-        return assemble([item async for item in self])
+        return attach_response_info(assemble([item async for item in self]), self.response_info)
 
     async def aclose(self) -> None:
         """Close the connection; safe to call more than once."""

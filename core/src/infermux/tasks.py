@@ -23,6 +23,7 @@ OPENAI_COMPATIBLE_TASKS: frozenset[str] = frozenset(
         "automatic-speech-recognition",
         "conversational",
         "feature-extraction",
+        "responses",
         "text-generation",
         "text-to-image",
     }
@@ -46,6 +47,8 @@ KNOWN_TASKS: frozenset[str] = frozenset(
         "image-to-video",
         "object-detection",
         "question-answering",
+        # Not a pipeline tag: OpenAI's Responses API (client.responses.create).
+        "responses",
         "sentence-similarity",
         "summarization",
         "table-question-answering",
@@ -67,7 +70,7 @@ KNOWN_TASKS: frozenset[str] = frozenset(
 )
 
 #: Tasks whose outputs may arrive as a server-sent event stream.
-STREAMING_TASKS: frozenset[str] = frozenset({"conversational", "text-generation"})
+STREAMING_TASKS: frozenset[str] = frozenset({"conversational", "responses", "text-generation"})
 
 
 def check_task_name(task: object) -> str | None:

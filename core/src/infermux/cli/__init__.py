@@ -45,6 +45,9 @@ def _main(argv: list[str], redact: Redactor) -> int:
     from infermux.cli.parser import build_parser, parse_args
 
     parser = build_parser()
+    if not argv:  # `infermux` alone: the overview, as --help shows it
+        parser.print_help()
+        return 0
     try:
         args = parse_args(parser, argv)
     except SystemExit as exc:  # --help, --version and usage errors
@@ -103,12 +106,19 @@ def _show_warning(
     print(f"warning: {message}", file=sys.stderr)
 
 
+def _error_label() -> str:
+    """``error:``, in red on a terminal (plain when piped, or with NO_COLOR)."""
+    from infermux.cli.tables import colour_allowed
+
+    return "\x1b[1;31merror:\x1b[0m" if colour_allowed(sys.stderr) else "error:"
+
+
 def _report(exc: Exception, verbosity: int) -> int:
-    from infermux.cli.errors import CLIError
+    from infermux.cli.errors import CLIError, cli_wording
     from infermux.errors import InfermuxError
 
     if isinstance(exc, CLIError | InfermuxError):
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{_error_label()} {cli_wording(str(exc))}", file=sys.stderr)
         return exit_code_for(exc)
     # A bug, not a user error: say so, and show the traceback only on request.
     print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)

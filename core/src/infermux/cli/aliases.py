@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from infermux.cli.output import dumps, format_table
+from infermux.cli.output import dumps
+from infermux.cli.tables import print_table
 
 __all__ = ["aliases_command"]
 
@@ -36,5 +37,5 @@ def aliases_command(args: argparse.Namespace) -> int:
     if not rows:
         print("No aliases declared. Plugins declare them; add your own in the config file.")
         return 0
-    print(format_table(["PROVIDER", "TASK", "ALIAS", "MODEL"], rows))
+    print_table(["PROVIDER", "TASK", "ALIAS", "MODEL"], rows)
     return 0

@@ -30,6 +30,10 @@ def make_client(args: argparse.Namespace) -> InferenceClient:
         options["poll_interval"] = poll_interval
     if getattr(args, "hub_lookup", True) is False:  # run --no-hub-lookup
         options["hub_lookup"] = False
+    for name in ("base_url", "router_url", "hub_url"):  # the endpoint options
+        value = getattr(args, name, None)
+        if value is not None:
+            options[name] = value
     return InferenceClient(
         provider=args.provider, api_key=args.api_key, routing=args.routing, **options
     )

@@ -3,7 +3,8 @@
 Each step replays a cassette with :func:`infermux.testing.cassette` (vcrpy, record mode
 ``none``), so it needs no key and no network. A fake Hugging Face token, passed as
 ``api_key=``, routes the calls through the Hugging Face router exactly as recorded; the
-environment is never touched.
+environment is never touched. The cassettes come from ``--cassettes``, a ``cassettes/``
+folder of a checkout, or the copies shipped in the wheel (``infermux/_demo_cassettes``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ __all__ = ["CASSETTES", "demo_command", "find_cassettes"]
 _DEMO_TOKEN = "hf_" + "demo" * 8
 
 CHAT = "together/chat_completion_stream.yaml"
-EMBEDDING = "hf-inference/feature_extraction.yaml"
+EMBEDDING = "hf-inference/legacy/feature_extraction_sentence_transformers.yaml"
 IMAGE = "together/text_to_image.yaml"
 CASSETTES = (CHAT, EMBEDDING, IMAGE)
 
@@ -35,7 +36,12 @@ CHAT_MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
     {"role": "user", "content": "What is deep learning?"},
 ]
-EMBEDDING_MODEL = "facebook/bart-base"
+#: A sentence-embedding model: one 384-value vector per text. Its recording was made on the
+#: serverless Inference API (the hf-inference provider's former host), so the demo sends it
+#: there with base_url; that recording's request had no empty "parameters" object, so its
+#: body is not matched (see _embedding).
+EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+EMBEDDING_BASE_URL = "https://api-inference.huggingface.co"
 EMBEDDING_TEXT = "Hi, who are you?"
 IMAGE_MODEL = "stabilityai/stable-diffusion-xl-base-1.0"
 IMAGE_PROMPT = "An astronaut riding a horse on the moon."
@@ -45,8 +51,18 @@ def _has_cassettes(folder: Path) -> bool:
     return all((folder / name).is_file() for name in CASSETTES)
 
 
+def shipped_cassettes() -> Path | None:
+    """The copies inside the installed package, else the repository's (editable installs)."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "_demo_cassettes", package.parents[2] / "cassettes"):
+        if _has_cassettes(candidate):
+            return candidate
+    return None
+
+
 def find_cassettes(explicit: str | None, cwd: Path | None = None) -> Path:
-    """``--cassettes``, else ``./cassettes``, else ``cassettes/`` in the nearest parent."""
+    """``--cassettes``, else ``cassettes/`` here or in the nearest parent, else the shipped
+    copies."""
     if explicit is not None:
         folder = Path(explicit).expanduser().resolve()
         missing = [name for name in CASSETTES if not (folder / name).is_file()]
@@ -57,14 +73,17 @@ def find_cassettes(explicit: str | None, cwd: Path | None = None) -> Path:
     for folder in (start, *start.parents):
         if _has_cassettes(folder / "cassettes"):
             return folder / "cassettes"
+    shipped = shipped_cassettes()
+    if shipped is not None:
+        return shipped
     raise CLIError(
         f"cannot find the recorded cassettes (looked for cassettes/ in {start} and its "
-        "parents): run from the repository root or pass --cassettes DIR"
+        "parents, and in the installed package): pass --cassettes DIR"
     )
 
 
 @contextmanager
-def _replay(path: Path) -> Iterator[None]:
+def _replay(path: Path, **options: Any) -> Iterator[None]:
     """Replay ``path``; a request it does not hold becomes a clear error, not a traceback."""
     from infermux.testing import cassette
 
@@ -73,7 +92,7 @@ def _replay(path: Path) -> Iterator[None]:
         "vcr.errors"
     ).CannotOverwriteExistingCassetteException
     try:
-        with cassette(path):
+        with cassette(path, **options):
             yield
     except unrecorded as exc:
         raise CLIError(
@@ -88,7 +107,8 @@ def _say(text: str = "") -> None:
 
 
 def _chat(client: Any, folder: Path) -> None:
-    _say(f"1. Chat completion, streamed  (cassette {CHAT})")
+    _say("1. Chat completion, streamed")
+    _say(f"   cassette: {CHAT}")
     _say(f"   model: {CHAT_MODEL}")
     _say(f"   user:  {CHAT_MESSAGES[-1]['content']}")
     sys.stdout.write("   reply: ")
@@ -126,20 +146,24 @@ def _first_values(value: Any, count: int = 5) -> list[float]:
 
 
 def _embedding(client: Any, folder: Path) -> None:
-    _say(f"2. Embedding, feature-extraction  (cassette {EMBEDDING})")
+    _say("2. Sentence embedding (feature-extraction)")
+    _say(f"   cassette: {EMBEDDING}")
     _say(f"   model: {EMBEDDING_MODEL}")
     _say(f"   text:  {EMBEDDING_TEXT!r}")
-    with _replay(folder / EMBEDDING):
+    # Matched on everything but the body: the recording lacks the empty "parameters".
+    where = ("method", "scheme", "host", "port", "path", "query")
+    with _replay(folder / EMBEDDING, match_on=where):
         vectors = client.feature_extraction(EMBEDDING_TEXT, model=EMBEDDING_MODEL)
     shape = " x ".join(map(str, _shape(vectors)))
-    _say(f"   shape: {shape}")
+    _say(f"   shape: {shape} (one {_shape(vectors)[-1]}-value vector for the sentence)")
     _say(f"   first values: {_first_values(vectors)}")
-    _say(f"   answered by: {client.provider}")
+    _say(f"   answered by: {client.provider} (recorded on {EMBEDDING_BASE_URL})")
     _say()
 
 
 def _image(client: Any, folder: Path, output_dir: Path) -> None:
-    _say(f"3. Text to image  (cassette {IMAGE})")
+    _say("3. Text to image")
+    _say(f"   cassette: {IMAGE}")
     _say(f"   model:  {IMAGE_MODEL}")
     _say(f"   prompt: {IMAGE_PROMPT}")
     with _replay(folder / IMAGE):
@@ -151,7 +175,7 @@ def _image(client: Any, folder: Path, output_dir: Path) -> None:
         saved = save_media(image, output_dir / f"astronaut{image.extension}")
         _say(
             f"   Pillow is not installed, so the {image.content_type} bytes are saved as "
-            "they are (pip install 'infermux[pillow]' for a PNG)"
+            "they are (pip install pillow for a PNG)"
         )
     if saved.converted_from:
         _say(f"   converted {saved.converted_from} to {saved.content_type} with Pillow")
@@ -162,7 +186,7 @@ def demo_command(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("vcr") is None:
         raise CLIError(
             "the demo replays recorded traffic with vcrpy, which is not installed: "
-            "pip install 'infermux[testing]'"
+            "pip install vcrpy (or the core's 'testing' extra)"
         )
     folder = find_cassettes(args.cassettes)
     output_dir = Path(args.output_dir).expanduser().resolve()
@@ -172,7 +196,12 @@ def demo_command(args: argparse.Namespace) -> int:
     _say()
     with InferenceClient(provider="together", api_key=_DEMO_TOKEN) as together:
         _chat(together, folder)
-        with InferenceClient(provider="hf-inference", api_key=_DEMO_TOKEN) as hf_inference:
+        with InferenceClient(
+            provider="hf-inference",
+            api_key=_DEMO_TOKEN,
+            base_url=EMBEDDING_BASE_URL,
+            hub_lookup=False,
+        ) as hf_inference:
             _embedding(hf_inference, folder)
         _image(together, folder, output_dir)
     return 0

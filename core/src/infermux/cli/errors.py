@@ -13,8 +13,11 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "CLIError",
+    "cli_wording",
     "exit_code_for",
 ]
+
+import re
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -39,3 +42,23 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, ConfigurationError | InvalidInputError | ModelMappingError):
         return EXIT_USAGE
     return EXIT_FAILURE
+
+
+#: Library argument names in messages, and the option a command-line user types instead:
+#: ``provider=``/``routing=`` only with their ``=`` (the bare words are ordinary English),
+#: the snake_case names anywhere.
+_ARGUMENT = re.compile(
+    r"(?<![\w-])(?:(provider|routing)=|(api_key|base_url|router_url|hub_url)\b=?)"
+    r"('[^']*'|\"[^\"]*\")?"
+)
+
+
+def cli_wording(message: str) -> str:
+    """Library argument names said as options: ``provider='auto'`` -> ``--provider auto``."""
+
+    def option(match: re.Match[str]) -> str:
+        name = "--" + (match.group(1) or match.group(2)).replace("_", "-")
+        value = match.group(3)
+        return f"{name} {value.strip(chr(39) + chr(34))}" if value else name
+
+    return _ARGUMENT.sub(option, message)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from infermux.cli.output import dumps, format_table
+from infermux.cli.output import dumps
+from infermux.cli.tables import print_table
 
 __all__ = ["plugins_command", "providers_command"]
 
@@ -19,8 +20,13 @@ def _registry() -> Any:
 
 
 def providers_command(args: argparse.Namespace) -> int:
-    """Table of (provider, task) with the plugin, distribution and version serving it."""
+    """One row per provider: its tasks, where its key comes from, the distribution serving it."""
+    from infermux.cli.keys import key_source
+
     registry = _registry()
+    task_filter: str | None = getattr(args, "task", None)
+    if task_filter is not None:
+        _check_task(task_filter)
     registrations = [
         {
             "provider": reg.helper.provider,
@@ -30,6 +36,7 @@ def providers_command(args: argparse.Namespace) -> int:
             "version": reg.version,
         }
         for reg in registry
+        if task_filter is None or reg.helper.task == task_filter
     ]
     conflicts = [
         {
@@ -39,20 +46,52 @@ def providers_command(args: argparse.Namespace) -> int:
         }
         for (provider, task), regs in sorted(registry.conflicts().items())
     ]
+    providers: dict[str, dict[str, Any]] = {}
+    for reg in registry:
+        if not any(r["provider"] == reg.helper.provider for r in registrations):
+            continue
+        entry = providers.setdefault(
+            reg.helper.provider,
+            {
+                "provider": reg.helper.provider,
+                "tasks": [],
+                "distribution": reg.distribution,
+                "version": reg.version,
+                "key": key_source(reg.helper)["source"],
+            },
+        )
+        entry["tasks"].append(reg.helper.task)
     if args.json:
-        print(dumps({"registrations": registrations, "conflicts": conflicts}, pretty=True))
-        return 0
-    if not registrations:
         print(
-            "No providers installed. Install a provider plugin, e.g. "
-            "pip install infermux-together, or declare one in a config file."
+            dumps(
+                {
+                    "providers": list(providers.values()),
+                    "registrations": registrations,
+                    "conflicts": conflicts,
+                },
+                pretty=True,
+            )
         )
         return 0
+    if not registrations:
+        if task_filter is not None:
+            print(f"No installed provider serves {task_filter!r}.")
+        else:
+            print(
+                "No providers installed. Install a provider plugin (from a clone: "
+                "pip install ./plugins/together), or declare one in a config file."
+            )
+        return 0
     rows = [
-        [r["provider"], r["task"], r["plugin"], r["distribution"] or _NONE, r["version"] or _NONE]
-        for r in registrations
+        [
+            name,
+            info["key"] if info["key"] != "none" else _NONE,
+            f"{info['distribution'] or _NONE} {info['version'] or ''}".strip(),
+            ", ".join(sorted(info["tasks"])),
+        ]
+        for name, info in sorted(providers.items())
     ]
-    print(format_table(["PROVIDER", "TASK", "PLUGIN", "DISTRIBUTION", "VERSION"], rows))
+    print_table(["PROVIDER", "KEY FROM", "DISTRIBUTION", "TASKS"], rows)
     if conflicts:
         print("\nConflicts (using one raises an error until you choose with INFERMUX_PREFER):")
         for conflict in conflicts:
@@ -61,6 +100,19 @@ def providers_command(args: argparse.Namespace) -> int:
                 f"{', '.join(conflict['distributions'])}"
             )
     return 0
+
+
+def _check_task(task: str) -> None:
+    """An unknown task name is an error with the closest known ones."""
+    import difflib
+
+    from infermux.cli.errors import CLIError
+    from infermux.tasks import KNOWN_TASKS
+
+    if task not in KNOWN_TASKS:
+        close = difflib.get_close_matches(task, sorted(KNOWN_TASKS), n=3)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise CLIError(f"unknown task {task!r} for --task.{hint}")
 
 
 def plugins_command(args: argparse.Namespace) -> int:
@@ -95,7 +147,7 @@ def plugins_command(args: argparse.Namespace) -> int:
         ]
         for p in plugins
     ]
-    print(format_table(["PLUGIN", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDERS", "TASKS"], rows))
+    print_table(["PLUGIN", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDERS", "TASKS"], rows)
     failed = [p for p in plugins if p["error"]]
     if failed:
         print("\nErrors:")

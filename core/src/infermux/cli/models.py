@@ -7,7 +7,8 @@ from typing import Any
 
 from infermux.cli.client import make_client
 from infermux.cli.errors import CLIError
-from infermux.cli.output import dumps, format_table
+from infermux.cli.output import dumps
+from infermux.cli.tables import print_table
 
 __all__ = ["models_command"]
 
@@ -40,7 +41,7 @@ def models_command(args: argparse.Namespace) -> int:
             [m.id, m.pipeline_tag or "-", ", ".join(e.provider for e in m.providers) or "-"]
             for m in models
         ]
-        print(format_table(["MODEL", "TASK", "PROVIDERS"], rows))
+        print_table(["MODEL", "TASK", "PROVIDERS"], rows)
         return 0
     if action in ("status", "mapping"):
         status = client.model_status(args.model)
@@ -66,10 +67,8 @@ def models_command(args: argparse.Namespace) -> int:
             return 0
         if action == "status":
             print(f"{status.model}: {status.state or 'unknown'}")
-        print(
-            format_table(
-                ["PROVIDER", "PROVIDER MODEL ID", "TASK", "STATUS"], _mapping_rows(status.providers)
-            )
+        print_table(
+            ["PROVIDER", "PROVIDER MODEL ID", "TASK", "STATUS"], _mapping_rows(status.providers)
         )
         return 0
     router_models = client.list_router_models()
@@ -84,5 +83,5 @@ def models_command(args: argparse.Namespace) -> int:
         ]
         for m in router_models
     ]
-    print(format_table(["MODEL", "PROVIDERS"], rows))
+    print_table(["MODEL", "PROVIDERS"], rows)
     return 0

@@ -62,17 +62,68 @@ def new_provider_command(args: argparse.Namespace) -> int:
         import copier
     except ImportError:
         raise CLIError(
-            "infermux new-provider needs copier: pip install 'infermux[template]'"
+            "infermux new-provider needs copier: pip install copier (or the core's "
+            "'template' extra)"
         ) from None
-    data: dict[str, Any] = {"provider_id": name, "core_requirement": _core_requirement()}
+    key_url: str | None = args.key_url
+    if key_url is not None and not key_url.startswith(("https://", "http://")):
+        raise CLIError(f"--key-url must be an http(s) URL, got {key_url!r}")
+    data: dict[str, Any] = {
+        "provider_id": name,
+        "core_requirement": _core_requirement(),
+        "core_source": local_core_source() or "",
+    }
     if base_url is not None:
         data["base_url"] = base_url.rstrip("/")
+    if key_url is not None:
+        data["key_url"] = key_url
     copier.run_copy(
         str(template_path()), str(output), data=data, defaults=True, quiet=True, unsafe=False
     )
+    initialised = _git_init(output)
     module = f"infermux_{name.replace('-', '_')}"
     print(f"Created {output}/ (distribution infermux-{name}, module {module}). Next:")
     print(f"  cd {output}")
-    print("  uv venv && uv pip install -e '.[test]' && uv run pytest")
+    print("  uv run --extra test pytest")
+    if data["core_source"]:
+        print(f"(infermux is not on PyPI yet: uv takes it from {data['core_source']})")
+    if not initialised:
+        print("(git was not found: run git init there yourself)")
     print("See the plugin-author guide for recording cassettes and publishing.")
     return 0
+
+
+def local_core_source() -> str | None:
+    """Where the running infermux was installed from, if that is a local folder or wheel.
+
+    PEP 610's ``direct_url.json`` records it for ``pip install ./core``, editable installs
+    and ``pip install dist/infermux-*.whl``; a package from an index has none. The rendered
+    package's ``[tool.uv.sources]`` points there so it builds before infermux is on PyPI.
+    """
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+    from urllib.parse import unquote, urlparse
+
+    try:
+        text = distribution("infermux").read_text("direct_url.json")
+    except PackageNotFoundError:
+        return None
+    if not text:
+        return None
+    url = urlparse(json.loads(text).get("url", ""))
+    if url.scheme != "file":
+        return None
+    path = Path(unquote(url.path))
+    return str(path) if path.exists() else None
+
+
+def _git_init(output: Path) -> bool:
+    """``git init`` the new package (quietly); False when git is not installed."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return False
+    subprocess.run([git, "init", "-q", str(output)], check=True)  # noqa: S603
+    return True

@@ -153,6 +153,6 @@ def save_media(media: Any, path: Path) -> SavedMedia:
     if convertible:
         note = (
             f"the file holds {content_type} bytes despite its name: install Pillow "
-            "(pip install 'infermux[pillow]') to convert"
+            "(pip install pillow) to convert"
         )
     return SavedMedia(path, content_type, len(media.content), provider, note=note)

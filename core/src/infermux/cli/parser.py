@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-provider": ("new_provider", "new_provider_command"),
     "embed-chunks": ("services", "embed_chunks_command"),
     "request": ("services", "request_command"),
+    "keys": ("keys", "keys_command"),
+    "config": ("keys", "config_command"),
+    "completion": ("completion", "completion_command"),
 }
 
 _MAIN_EPILOG = """\
@@ -41,6 +44,7 @@ exit codes: 0 ok, 1 provider or network error, 2 bad input or set-up, 130 interr
 _PROVIDERS_EPILOG = """\
 examples:
   infermux providers
+  infermux providers --task text-to-video
   infermux providers --json | jq '.registrations[] | select(.task == "conversational")'
 """
 
@@ -57,6 +61,7 @@ examples:
   echo "Summarise: $(cat notes.txt)" | infermux chat MODEL --provider together
   infermux chat MODEL --system "Answer in French." --max-tokens 200 --temperature 0.2 Hello
   infermux chat MODEL --provider together      # no message on a terminal: interactive chat
+  infermux chat openai/gpt-oss-120b:groq --responses "Hi"   # through the Responses API
 
 With no message on a terminal, each line you type is sent with the conversation so
 far; Ctrl-D ends the session, Ctrl-C stops the current answer.
@@ -85,7 +90,7 @@ examples:
   infermux demo --cassettes path/to/cassettes --output-dir /tmp/demo
 
 Replays recorded traffic: no key and no network needed. Needs vcrpy
-(pip install 'infermux[testing]'); Pillow (pip install 'infermux[pillow]') turns the
+(pip install vcrpy, or the core's 'testing' extra); Pillow (pip install pillow) turns the
 image into a PNG.
 """
 
@@ -148,6 +153,35 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
         help="direct to the provider or through the Hugging Face router (default: auto, "
         "by the kind of key)",
     )
+    _add_endpoint_options(parser)
+
+
+def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
+    """--base-url, --router-url, --hub-url: where requests go (proxies, gateways, mirrors)."""
+    group = parser.add_argument_group("endpoints")
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="send requests here instead of the provider's own API (an OpenAI-compatible "
+        "server when no --provider is given)",
+    )
+    group.add_argument(
+        "--router-url", metavar="URL", help="the Hugging Face router (default: its public URL)"
+    )
+    group.add_argument("--hub-url", metavar="URL", help="the Hugging Face Hub, for model mappings")
+
+
+def _add_params(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--param",
+        "-p",
+        metavar="KEY=VALUE",
+        type=parse_param,
+        action="append",
+        default=[],
+        dest="params",
+        help="a task parameter; repeatable; the value is JSON if it parses, else text",
+    )
 
 
 def _add_chat(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -171,6 +205,23 @@ def _add_chat(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         action="store_false",
         help="wait for the whole reply instead of streaming it",
     )
+    _add_params(parser)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the whole answer as one JSON document (implies --no-stream)",
+    )
+    parser.add_argument(
+        "--continue",
+        dest="continue_from",
+        metavar="FILE",
+        help="start from a conversation saved with /save (a JSON list of messages)",
+    )
+    parser.add_argument(
+        "--responses",
+        action="store_true",
+        help="send through the Responses API (client.responses.create) instead of chat completions",
+    )
 
 
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -186,15 +237,9 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="PATH",
         help="read the input from a file ('-' for stdin); binary for media tasks",
     )
+    _add_params(parser)
     parser.add_argument(
-        "--param",
-        "-p",
-        metavar="KEY=VALUE",
-        type=parse_param,
-        action="append",
-        default=[],
-        dest="params",
-        help="a task parameter; repeatable; the value is JSON if it parses, else text",
+        "--quiet", "-q", action="store_true", help="no progress display for long jobs"
     )
     parser.add_argument(
         "--output",
@@ -238,7 +283,7 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 _MODELS_EPILOG = """\
 examples:
-  infermux models list --provider-filter together --task text-generation --limit 20
+  infermux models list --provider together --task text-generation --limit 20
   infermux models list                         # models served by any provider
   infermux models status meta-llama/Llama-3.1-8B-Instruct
   infermux models mapping meta-llama/Llama-3.1-8B-Instruct --json
@@ -253,28 +298,71 @@ examples:
 """
 
 
+_MODELS_ACTIONS = {
+    "list": (
+        "models the Hub lists as served by inference providers",
+        """\
+examples:
+  infermux models list --provider together --task text-generation --limit 20
+  infermux models list --search llama --json
+""",
+    ),
+    "status": (
+        "a model's inference status on the Hub",
+        """\
+examples:
+  infermux models status meta-llama/Llama-3.1-8B-Instruct
+""",
+    ),
+    "mapping": (
+        "which providers serve a model, under which ids",
+        """\
+examples:
+  infermux models mapping meta-llama/Llama-3.1-8B-Instruct --json
+""",
+    ),
+    "router": (
+        "the Hugging Face router's /v1/models listing",
+        """\
+examples:
+  infermux models router --json
+""",
+    ),
+}
+
+
 def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = _subparser(
         commands, "models", "the Hub's models, their status and provider mapping", _MODELS_EPILOG
     )
-    parser.add_argument(
-        "models_action",
-        metavar="ACTION",
-        choices=("list", "status", "mapping", "router"),
-        help="list | status MODEL | mapping MODEL | router",
+    actions = parser.add_subparsers(
+        title="actions", metavar="ACTION", dest="models_action", required=True
     )
-    parser.add_argument("model", metavar="MODEL", nargs="?", help="model id (status, mapping)")
-    _add_client_options(parser)
-    parser.add_argument(
-        "--provider-filter",
-        metavar="P",
-        action="append",
-        help="list: models served by this provider (repeatable; default: any provider)",
-    )
-    parser.add_argument("--task", metavar="TASK", help="list: only models for this task")
-    parser.add_argument("--search", metavar="TEXT", help="list: only ids containing TEXT")
-    parser.add_argument("--limit", metavar="N", type=int, default=50, help="list: at most N")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    for action, (summary, epilog) in _MODELS_ACTIONS.items():
+        sub = _subparser(actions, action, summary, epilog)
+        sub.set_defaults(command="models")
+        if action in ("status", "mapping"):
+            sub.add_argument("model", metavar="MODEL", help="model id, e.g. org/name")
+        else:
+            sub.set_defaults(model=None)
+        if action == "list":
+            sub.add_argument(
+                "--provider",
+                dest="provider_filter",
+                metavar="P",
+                action="append",
+                help="only models this provider serves (repeatable; default: any provider)",
+            )
+            sub.add_argument("--provider-filter", action="append", help=argparse.SUPPRESS)
+            sub.add_argument("--task", metavar="TASK", help="only models for this task")
+            sub.add_argument("--search", metavar="TEXT", help="only ids containing TEXT")
+            sub.add_argument("--limit", metavar="N", type=int, default=50, help="at most N (50)")
+            sub.add_argument("--api-key", metavar="K", help="Hugging Face token (or HF_TOKEN)")
+            sub.add_argument("--hub-url", metavar="URL", help="the Hugging Face Hub's URL")
+            sub.set_defaults(provider=None, routing="auto", base_url=None, router_url=None)
+        else:
+            _add_client_options(sub)
+        sub.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _add_aliases(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -296,7 +384,7 @@ examples:
 
 Renders the provider template: pyproject.toml (entry point, bounded core dependency), a
 helper, tests replaying a synthetic cassette and running the conformance suite, a README.
-Needs copier (pip install 'infermux[template]').
+Needs copier (pip install copier, or the core's 'template' extra).
 """
 
 
@@ -315,6 +403,9 @@ def _add_new_provider(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     parser.add_argument(
         "--base-url", metavar="URL", help="the provider's API root (default: a placeholder)"
+    )
+    parser.add_argument(
+        "--key-url", metavar="URL", help="where users get a key (shown in the README and errors)"
     )
 
 
@@ -374,6 +465,73 @@ def _add_request(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
 
 
+_KEYS_EPILOG = """\
+examples:
+  infermux keys set together               # prompts for the key (hidden); or: echo KEY | ...
+  infermux keys list                       # providers with a saved key (never the key)
+  infermux keys remove together
+  infermux keys path
+
+Saved keys are used after --api-key and the provider's environment variable.
+"""
+
+_CONFIG_EPILOG = """\
+examples:
+  infermux config show                     # config files read, where each key comes from
+  infermux config show --json
+"""
+
+_COMPLETION_EPILOG = """\
+examples:
+  infermux completion bash > ~/.local/share/bash-completion/completions/infermux
+  eval "$(infermux completion bash)"                   # or this line in ~/.bashrc
+  infermux completion zsh > "${fpath[1]}/_infermux"    # zsh
+  infermux completion fish > ~/.config/fish/completions/infermux.fish
+"""
+
+
+def _add_keys(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(commands, "keys", "save provider keys (owner-only file)", _KEYS_EPILOG)
+    actions = parser.add_subparsers(
+        title="actions", metavar="ACTION", dest="keys_action", required=True
+    )
+    for action, summary in (
+        ("set", "save a provider's key (read from a hidden prompt or stdin)"),
+        ("list", "the providers with a saved key"),
+        ("remove", "forget a provider's key"),
+        ("path", "where saved keys live"),
+    ):
+        sub = _subparser(actions, action, summary, _KEYS_EPILOG)
+        sub.set_defaults(command="keys")
+        if action in ("set", "remove"):
+            sub.add_argument("provider", metavar="PROVIDER", help="provider id, e.g. together")
+        if action == "set":
+            sub.add_argument(
+                "--force", action="store_true", help="save it even if no such provider is installed"
+            )
+        if action == "list":
+            sub.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _add_config(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(commands, "config", "what configuration infermux reads", _CONFIG_EPILOG)
+    actions = parser.add_subparsers(
+        title="actions", metavar="ACTION", dest="config_action", required=True
+    )
+    show = _subparser(
+        actions, "show", "config files read and each provider's key source", _CONFIG_EPILOG
+    )
+    show.set_defaults(command="config")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _add_completion(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _subparser(
+        commands, "completion", "print a shell completion script", _COMPLETION_EPILOG
+    )
+    parser.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``infermux`` parser; each parsed command sets ``command``."""
     parser = argparse.ArgumentParser(
@@ -398,6 +556,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         listing = _subparser(commands, name, summary, epilog)
         listing.add_argument("--json", action="store_true", help="print JSON")
+        if name == "providers":
+            listing.add_argument("--task", metavar="TASK", help="only providers serving TASK")
     _add_chat(commands)
     _add_run(commands)
     _add_demo(commands)
@@ -406,6 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_new_provider(commands)
     _add_embed_chunks(commands)
     _add_request(commands)
+    _add_keys(commands)
+    _add_config(commands)
+    _add_completion(commands)
     return parser
 
 

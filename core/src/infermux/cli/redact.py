@@ -2,19 +2,22 @@
 
 The CLI collects every secret it can know of (``--api-key`` values, key-like environment
 variables, the saved Hugging Face token) and replaces them with ``<redacted>`` in any
-text it writes to stderr, including ``--verbose`` logging.
+text it writes to stderr, including ``--verbose`` logging. Logs also lose the signatures of
+signed URLs (S3/GCS presigned downloads, CDN tokens a provider returns for its outputs):
+the URL stays readable, the query value that grants access becomes ``<redacted>``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
-__all__ = ["REDACTED", "Redactor", "verbose_logging"]
+__all__ = ["REDACTED", "Redactor", "redact_signed_urls", "verbose_logging"]
 
 REDACTED = "<redacted>"
 
@@ -25,6 +28,20 @@ _MIN_SECRET_LENGTH = 8
 _MIN_ENV_SECRET_LENGTH = 16
 _SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_KEY", "_SECRET")
 _KEY_OPTION = "--api-key"
+
+#: Query parameters that grant access to a signed URL (AWS SigV4 and CloudFront, Google
+#: Cloud Storage, Azure SAS, and the generic token/signature names CDNs use).
+_SIGNED_QUERY = re.compile(
+    r"([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|"
+    r"x-goog-credential|signature|sig|policy|key-pair-id|token|access_token|auth|"
+    r"expires_signature|hmac)=)[^&#\s\"'<>]+",
+    re.IGNORECASE,
+)
+
+
+def redact_signed_urls(text: str) -> str:
+    """``...?X-Amz-Signature=abc&x=1`` -> ``...?X-Amz-Signature=<redacted>&x=1``."""
+    return _SIGNED_QUERY.sub(lambda match: match.group(1) + REDACTED, text)
 
 
 class Redactor:
@@ -69,7 +86,7 @@ class _RedactingFormatter(logging.Formatter):
         self._redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
-        return self._redact(super().format(record))
+        return redact_signed_urls(self._redact(super().format(record)))
 
 
 #: Loggers the CLI shows: the library's own, then the HTTP stack at -vv.

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from infermux.cli.errors import CLIError
 from infermux.cli.inputs import read_file, read_stdin, stdin_is_terminal
 from infermux.cli.output import dumps, is_media, save_media, to_jsonable
+from infermux.cli.progress import open_progress
 from infermux.cli.task_methods import TaskMethod, resolve_task
 
 __all__ = ["run_command"]
@@ -121,9 +124,16 @@ def run_command(args: argparse.Namespace) -> int:
     method = resolve_task(args.task)
     kwargs = method.keyword_arguments(args.params)
     inputs = _main_input(method, args)
-    with make_client(args) as client:
+    with make_client(args) as client, ExitStack() as stack:
         logger.info("calling %s (%s) with model %s", method.name, method.task, args.model)
-        result = method.bind(client)(inputs, model=args.model, **kwargs)
+        call = method.bind(client)
+        if "on_progress" in inspect.signature(call).parameters:
+            # Polled jobs (video, queued media) report their status while they run.
+            progress = stack.enter_context(
+                open_progress(f"{args.task} {args.model}", quiet=getattr(args, "quiet", False))
+            )
+            kwargs["on_progress"] = progress.job
+        result = call(inputs, model=args.model, **kwargs)
         if is_media(result):
             _save(result, args)
         elif isinstance(result, list) and result and all(is_media(item) for item in result):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
 from infermux.clock import SYSTEM_CLOCK, Clock
@@ -19,8 +20,10 @@ from infermux.engine import (
     unknown_effect,
 )
 from infermux.errors import ConfigurationError, InvalidInputError
+from infermux.helpers.base import Response
 from infermux.registry.store import ProviderRegistry
 from infermux.streaming import AsyncStream, Stream
+from infermux.transport.bounds import SizeLimits
 from infermux.transport.http import AsyncHTTP, SyncHTTP
 from infermux.transport.limits import AsyncLimits, SyncLimits
 from infermux.transport.retry import RetryPolicy
@@ -60,6 +63,10 @@ def build_engine(
     bill_to: str | None = None,
     requests_per_minute: float | Mapping[str, float] | None = None,
     mapping_ttl: float = 300.0,
+    total_timeout: float | None = None,
+    max_response_bytes: int | None = None,
+    max_media_bytes: int | None = None,
+    max_event_bytes: int | None = None,
     clock: Clock | None = None,
 ) -> Engine:
     """Validate constructor arguments and build the engine both clients run on."""
@@ -70,6 +77,7 @@ def build_engine(
     _check_optional("provider", provider, str, "a provider id string such as 'together'")
     _check_optional("model", model, str, "a model id string")
     _check_optional("base_url", base_url, str, "an http(s) URL string")
+    _check_optional("hub_url", hub_url, str, "an http(s) URL string")
     _check_optional("timeout", timeout, (int, float), "a number of seconds or None")
     if routing not in ROUTING_MODES:
         raise InvalidInputError(
@@ -102,6 +110,8 @@ def build_engine(
         for t, table in tasks.items():
             aliases.setdefault(p, {}).setdefault(t, {}).update(table)
     _check_optional("bill_to", bill_to, str, "an organisation name")
+    _check_seconds("total_timeout", total_timeout)
+    limits = _size_limits(max_response_bytes, max_media_bytes, max_event_bytes)
     if clock is not None and not isinstance(clock, Clock):
         raise InvalidInputError(
             f"clock must be an infermux.clock.Clock (or a subclass such as "
@@ -114,7 +124,8 @@ def build_engine(
         routing=routing,
         base_url=base_url,
         router_url=router_url or DEFAULT_ROUTER_URL,
-        hub_url=hub_url or DEFAULT_HUB_URL,
+        # HF_ENDPOINT: huggingface_hub's variable for a Hub mirror or a private Hub.
+        hub_url=hub_url or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_HUB_URL,
         timeout=timeout,
         retry=retry if retry is not None else RetryPolicy(max_retries=max_retries),
         headers=dict(headers or {}),
@@ -130,9 +141,42 @@ def build_engine(
         bill_to=bill_to,
         requests_per_minute=requests_per_minute,
         mapping_ttl=mapping_ttl,
+        total_timeout=total_timeout,
+        limits=limits,
         clock=clock if clock is not None else SYSTEM_CLOCK,
     )
     return Engine(settings, registry)
+
+
+def _check_seconds(name: str, value: Any) -> None:
+    """A duration that is None or a finite number > 0."""
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidInputError(
+            f"{name} must be a number of seconds > 0 (or None for no bound), got {value!r}"
+        )
+
+
+def _size_limits(body: Any, media: Any, event: Any) -> SizeLimits:
+    """The byte caps from the constructor (None: the default of each)."""
+    values = {"max_response_bytes": body, "max_media_bytes": media, "max_event_bytes": event}
+    for name, value in values.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
+            raise InvalidInputError(f"{name} must be an int > 0 (bytes), got {value!r}")
+    defaults = SizeLimits()
+    return SizeLimits(
+        body=defaults.body if body is None else body,
+        media=defaults.media if media is None else media,
+        event=defaults.event if event is None else event,
+    )
 
 
 class _ClientCommon:
@@ -170,39 +214,70 @@ class SyncClientBase(_ClientCommon):
     def _run_effects(self, gen: Generator[Effect, Any, Any]) -> Any:
         result = self._drive(gen)
         if isinstance(result, StreamStart):
-            return Stream(result.handle, result.parse, result.info)
+            return Stream(
+                result.handle,
+                result.parse,
+                result.info,
+                event_timeout=result.event_timeout,
+                deadline=result.deadline,
+                max_event_bytes=result.max_event_bytes,
+            )
         return result
 
     def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
         send_value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                effect = gen.send(send_value) if error is None else gen.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            send_value, error = None, None
-            if type(effect) is Send:
+        streams: list[Any] = []  # streams opened for the call and not (yet) returned
+        try:
+            while True:
                 try:
-                    if self._limits.capped or effect.requests_per_minute:
-                        with self._limits.slot(effect.provider, effect.requests_per_minute):
-                            send_value = self._http.send(effect)
-                    else:  # no limit applies: spare the context manager (µs per request)
-                        send_value = self._http.send(effect)
-                except Exception as exc:  # handed to the engine, which decides to retry
+                    effect = gen.send(send_value) if error is None else gen.throw(error)
+                except StopIteration as stop:
+                    result = stop.value
+                    if isinstance(result, StreamStart):
+                        streams = [s for s in streams if s is not result.handle]
+                    return result
+                send_value, error = None, None
+                if type(effect) is not Send and type(effect) is not Sleep:
+                    gen.close()
+                    raise unknown_effect(effect)
+                # Every exception goes to the engine, which decides to retry; an interrupt
+                # (KeyboardInterrupt) too, so that a job it started is cancelled on the way.
+                try:
+                    if type(effect) is Send:
+                        send_value = self._send(effect)
+                        if not isinstance(send_value, Response):
+                            streams.append(send_value)
+                    elif type(effect) is Sleep:
+                        # Wakes early on a cancel; the engine checks why.
+                        self.engine.settings.clock.sleep(effect.seconds, effect.cancel)
+                except BaseException as exc:
                     error = exc
-            elif type(effect) is Sleep:
-                # Wakes early on a cancel; the engine checks why.
-                self.engine.settings.clock.sleep(effect.seconds, effect.cancel)
-            else:
-                gen.close()
-                raise unknown_effect(effect)
+        finally:
+            for stream in streams:  # the call failed after opening them: close them
+                stream.close()
+
+    def _send(self, effect: Send) -> Any:
+        limits = self._limits
+        if not (limits.capped or effect.requests_per_minute):
+            return self._http.send(effect)  # no limit applies: spare the bookkeeping
+        limits.acquire(effect.provider, effect.requests_per_minute)
+        try:
+            answer = self._http.send(effect)
+        except BaseException:
+            limits.release()
+            raise
+        if isinstance(answer, Response):
+            limits.release()
+        else:
+            answer.on_close = limits.release  # a stream holds its slot until closed
+        return answer
 
     def close(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         self._http.close()
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -254,38 +329,69 @@ class AsyncClientBase(_ClientCommon):
     async def _run_effects(self, gen: Generator[Effect, Any, Any]) -> Any:
         result = await self._drive(gen)
         if isinstance(result, StreamStart):
-            return AsyncStream(result.handle, result.parse, result.info)
+            return AsyncStream(
+                result.handle,
+                result.parse,
+                result.info,
+                event_timeout=result.event_timeout,
+                deadline=result.deadline,
+                max_event_bytes=result.max_event_bytes,
+            )
         return result
 
     async def _drive(self, gen: Generator[Effect, Any, Any]) -> Any:
         send_value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                effect = gen.send(send_value) if error is None else gen.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            send_value, error = None, None
-            if type(effect) is Send:
+        streams: list[Any] = []  # streams opened for the call and not (yet) returned
+        try:
+            while True:
                 try:
-                    if self._limits.capped or effect.requests_per_minute:
-                        async with self._limits.slot(effect.provider, effect.requests_per_minute):
-                            send_value = await self._http.send(effect)
-                    else:  # no limit applies: spare the async context manager
-                        send_value = await self._http.send(effect)
-                except Exception as exc:  # handed to the engine, which decides to retry
+                    effect = gen.send(send_value) if error is None else gen.throw(error)
+                except StopIteration as stop:
+                    result = stop.value
+                    if isinstance(result, StreamStart):
+                        streams = [s for s in streams if s is not result.handle]
+                    return result
+                send_value, error = None, None
+                if type(effect) is not Send and type(effect) is not Sleep:
+                    gen.close()
+                    raise unknown_effect(effect)
+                # Every exception goes to the engine, which decides to retry; a cancelled
+                # task too, so that a job it started is cancelled on the way out.
+                try:
+                    if type(effect) is Send:
+                        send_value = await self._send(effect)
+                        if not isinstance(send_value, Response):
+                            streams.append(send_value)
+                    elif type(effect) is Sleep:
+                        await self.engine.settings.clock.asleep(effect.seconds, effect.cancel)
+                except BaseException as exc:
                     error = exc
-            elif type(effect) is Sleep:
-                await self.engine.settings.clock.asleep(effect.seconds, effect.cancel)
-            else:
-                gen.close()
-                raise unknown_effect(effect)
+        finally:
+            for stream in streams:  # the call failed after opening them: close them
+                await stream.aclose()
+
+    async def _send(self, effect: Send) -> Any:
+        limits = self._limits
+        if not (limits.capped or effect.requests_per_minute):
+            return await self._http.send(effect)  # no limit applies: spare the bookkeeping
+        await limits.acquire(effect.provider, effect.requests_per_minute)
+        try:
+            answer = await self._http.send(effect)
+        except BaseException:
+            limits.release()
+            raise
+        if isinstance(answer, Response):
+            limits.release()
+        else:
+            answer.on_close = limits.release  # a stream holds its slot until closed
+        return answer
 
     async def aclose(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         await self._http.aclose()
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -56,6 +56,20 @@ PARAMETER_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "max_question_len": _INT,
     "max_seq_len": _INT,
     "max_tokens": _INT,
+    "max_completion_tokens": _INT,
+    "metadata": _DICT,
+    "modalities": _LIST,
+    "audio": _DICT,
+    "prediction": _DICT,
+    "parallel_tool_calls": _BOOL,
+    "reasoning_effort": _STR,
+    "service_tier": _STR,
+    "store": _BOOL,
+    "user": _STR,
+    "prompt_cache_key": _STR,
+    "safety_identifier": _STR,
+    "verbosity": _STR,
+    "web_search_options": _DICT,
     "multi_label": _BOOL,
     "n": _INT,
     "negative_prompt": _STR,
@@ -189,6 +203,10 @@ def check_messages(messages: Any) -> list[dict[str, Any]]:
                 f"messages[{index}]['content'] must be a string or a list of content parts, "
                 f"got {type(content).__name__}"
             )
+        if isinstance(content, list):
+            from infermux.client._content import inline_images
+
+            item["content"] = inline_images(content, f"messages[{index}]['content']")
         result.append(item)
     return result
 
@@ -324,3 +342,12 @@ def decode_custom(response: Any) -> Any:
     if "json" in response.content_type:
         return response.json()
     return response.content
+
+
+def check_batch_size(value: Any) -> int | None:
+    """``batch_size``: None (the provider's limit) or a positive integer."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidInputError(f"batch_size must be an integer >= 1, got {value!r}")
+    return value

@@ -6,19 +6,17 @@ by hand."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+
+import httpx2
 
 from infermux.client._base import build_engine
 from infermux.client._chat_alias import AsyncChat
+from infermux.client._responses import AsyncResponses
 from infermux.client.async_media_tasks import AsyncMediaTasks
 from infermux.client.async_services import AsyncServices
 from infermux.clock import Clock
 from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    import httpx2
-
 
 __all__ = ["AsyncInferenceClient"]
 
@@ -45,7 +43,10 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
             environment variable, then ``HF_TOKEN``.
         base_url: override the provider's direct API root.
         routing: ``"auto"`` (by key), ``"direct"`` or ``"router"``.
-        timeout: read timeout per request in seconds (connect: 10 s).
+        timeout: seconds an attempt may take in total (connect: at most 10 s); on a
+            stream, the most seconds between two events. See docs/guide/limits.md.
+        total_timeout: seconds the whole call may take, retries, job polling and
+            streaming included (None, the default: no overall bound).
         max_retries: retries on connection errors, 408, 429 and 5xx (0 turns them off).
         headers: extra headers sent with every request.
         http_client: an ``httpx2.AsyncClient`` every request goes through (not closed by us).
@@ -64,6 +65,9 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
             providers may declare a default (hf-inference: 3,000).
         max_concurrency: at most this many requests in flight for this client.
         mapping_ttl: seconds a Hub model mapping stays cached (default 300).
+        max_response_bytes, max_media_bytes, max_event_bytes: caps on an answer's
+            (decompressed) body, on a media answer or download, and on one stream event
+            (defaults 64 MiB, 1 GiB, 16 MiB); over a cap, ResponseTooLargeError.
         clock: where waits and deadlines read the time (default: the system clock); tests
             pass ``infermux.testing.FakeClock()`` to run back-off and polling in no real time.
         registry: a provider registry other than the process-wide one (tests, isolation).
@@ -98,6 +102,10 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
         requests_per_minute: float | Mapping[str, float] | None = None,
         max_concurrency: int | None = None,
         mapping_ttl: float = 300.0,
+        total_timeout: float | None = None,
+        max_response_bytes: int | None = None,
+        max_media_bytes: int | None = None,
+        max_event_bytes: int | None = None,
         registry: ProviderRegistry | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -126,9 +134,15 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
             bill_to=bill_to,
             requests_per_minute=requests_per_minute,
             mapping_ttl=mapping_ttl,
+            total_timeout=total_timeout,
+            max_response_bytes=max_response_bytes,
+            max_media_bytes=max_media_bytes,
+            max_event_bytes=max_event_bytes,
             registry=registry,
             clock=clock,
         )
         super().__init__(engine, http_client, max_concurrency)
         #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.
         self.chat = AsyncChat(self)
+        #: OpenAI's Responses API: ``client.responses.create(model=..., input=...)``.
+        self.responses = AsyncResponses(self)

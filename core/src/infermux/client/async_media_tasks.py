@@ -6,28 +6,15 @@ by hand."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from infermux import types
 from infermux.client import _inputs
 from infermux.client._base import AsyncClientBase
-from infermux.inputs import load_binary
-
-if TYPE_CHECKING:
-    from infermux.engine import CancelToken, JobProgress
-    from infermux.media import AudioOutput, ImageOutput, VideoOutput
-    from infermux.types import (
-        AudioClassificationOutputElement,
-        AutomaticSpeechRecognitionOutput,
-        DocumentQuestionAnsweringOutputElement,
-        ImageClassificationOutputElement,
-        ImageSegmentationOutputElement,
-        ImageToTextOutput,
-        ObjectDetectionOutputElement,
-        VisualQuestionAnsweringOutputElement,
-        ZeroShotImageClassificationOutputElement,
-    )
-
 from infermux.client._inputs import AudioInput, ImageInput
+from infermux.engine import CancelToken, JobProgress
+from infermux.inputs import load_binary
+from infermux.media import AudioOutput, ImageOutput, VideoOutput
 
 __all__ = ["AsyncMediaTasks"]
 
@@ -195,7 +182,7 @@ class AsyncMediaTasks(AsyncClientBase):
         extra_body: Mapping[str, Any] | None = None,
         on_progress: Callable[[JobProgress], None] | None = None,
         cancel: CancelToken | None = None,
-    ) -> AutomaticSpeechRecognitionOutput:
+    ) -> types.AutomaticSpeechRecognitionOutput:
         """Transcribe speech; ``audio`` is bytes, a path, a URL or a file object."""
         parameters = {
             "return_timestamps": return_timestamps,
@@ -249,7 +236,7 @@ class AsyncMediaTasks(AsyncClientBase):
         function_to_apply: str | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[AudioClassificationOutputElement]:
+    ) -> list[types.AudioClassificationOutputElement]:
         """Classify an audio clip; labels with scores, best first."""
         parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
         inputs = load_binary(audio, "audio", "audio")
@@ -286,7 +273,7 @@ class AsyncMediaTasks(AsyncClientBase):
         function_to_apply: str | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ImageClassificationOutputElement]:
+    ) -> list[types.ImageClassificationOutputElement]:
         """Classify an image; labels with scores, best first."""
         parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
         inputs = load_binary(image, "image", "image")
@@ -310,7 +297,7 @@ class AsyncMediaTasks(AsyncClientBase):
         subtask: str | None = None,
         threshold: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ImageSegmentationOutputElement]:
+    ) -> list[types.ImageSegmentationOutputElement]:
         """Segment an image; each segment has a label, a score and a mask (base64 PNG)."""
         parameters = {
             "mask_threshold": mask_threshold,
@@ -335,7 +322,7 @@ class AsyncMediaTasks(AsyncClientBase):
         *,
         model: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ImageToTextOutput:
+    ) -> types.ImageToTextOutput:
         """Caption an image (or read its text, for OCR models)."""
         inputs = load_binary(image, "image", "image")
         return await self._run(
@@ -351,7 +338,7 @@ class AsyncMediaTasks(AsyncClientBase):
         model: str | None = None,
         threshold: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ObjectDetectionOutputElement]:
+    ) -> list[types.ObjectDetectionOutputElement]:
         """Detect objects; each has a label, a score and a bounding box."""
         inputs = load_binary(image, "image", "image")
         return await self._run(
@@ -372,7 +359,7 @@ class AsyncMediaTasks(AsyncClientBase):
         model: str | None = None,
         hypothesis_template: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ZeroShotImageClassificationOutputElement]:
+    ) -> list[types.ZeroShotImageClassificationOutputElement]:
         """Score an image against labels you choose."""
         parameters = {
             "candidate_labels": _inputs.check_labels("candidate_labels", candidate_labels),
@@ -397,7 +384,7 @@ class AsyncMediaTasks(AsyncClientBase):
         model: str | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[VisualQuestionAnsweringOutputElement]:
+    ) -> list[types.VisualQuestionAnsweringOutputElement]:
         """Answer a question about an image."""
         inputs = {
             "image": load_binary(image, "image", "image"),
@@ -428,7 +415,7 @@ class AsyncMediaTasks(AsyncClientBase):
         top_k: int | None = None,
         word_boxes: list[Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[DocumentQuestionAnsweringOutputElement]:
+    ) -> list[types.DocumentQuestionAnsweringOutputElement]:
         """Answer a question about a document image."""
         parameters = {
             "doc_stride": doc_stride,

@@ -6,35 +6,137 @@ by hand."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from infermux import structured, types
 from infermux.client import _inputs
 from infermux.client._base import AsyncClientBase
 from infermux.errors import InvalidInputError
+from infermux.streaming import AsyncStream
 
-if TYPE_CHECKING:
-    from infermux.streaming import AsyncStream
-    from infermux.types import (
-        ChatCompletionOutput,
-        ChatCompletionStreamOutput,
-        FillMaskOutputElement,
-        QuestionAnsweringOutputElement,
-        SummarizationOutput,
-        TableQuestionAnsweringOutputElement,
-        TextClassificationOutputElement,
-        TextGenerationOutput,
-        TextGenerationStreamOutput,
-        TokenClassificationOutputElement,
-        TranslationOutput,
-        ZeroShotClassificationOutputElement,
-    )
-
+if TYPE_CHECKING:  # pydantic loads with the first answer, not with the client
+    from pydantic import BaseModel
 
 __all__ = ["AsyncTextTasks"]
+
+#: A pydantic model passed as ``response_format``: the answer is parsed into it.
+M = TypeVar("M", bound="BaseModel")
 
 
 class AsyncTextTasks(AsyncClientBase):
     """Chat, generation, embeddings and the classic NLP tasks."""
+
+    @overload
+    async def chat_completion(
+        self,
+        messages: Sequence[Mapping[str, Any] | Any],
+        *,
+        model: str | None = None,
+        stream: Literal[True],
+        frequency_penalty: float | None = None,
+        logit_bias: Mapping[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        presence_penalty: float | None = None,
+        response_format: Mapping[str, Any] | type | None = None,
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        tool_prompt: str | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        top_logprobs: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        repetition_penalty: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncStream[types.ChatCompletionStreamOutput]: ...
+
+    @overload
+    async def chat_completion(
+        self,
+        messages: Sequence[Mapping[str, Any] | Any],
+        *,
+        model: str | None = None,
+        stream: Literal[False] = False,
+        frequency_penalty: float | None = None,
+        logit_bias: Mapping[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        presence_penalty: float | None = None,
+        response_format: type[M],
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        tool_prompt: str | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        top_logprobs: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        repetition_penalty: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> structured.ParsedChatCompletionOutput[M]: ...
+
+    @overload
+    async def chat_completion(
+        self,
+        messages: Sequence[Mapping[str, Any] | Any],
+        *,
+        model: str | None = None,
+        stream: Literal[False] = False,
+        frequency_penalty: float | None = None,
+        logit_bias: Mapping[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        presence_penalty: float | None = None,
+        response_format: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        tool_prompt: str | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        top_logprobs: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        repetition_penalty: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> types.ChatCompletionOutput: ...
+
+    @overload
+    async def chat_completion(
+        self,
+        messages: Sequence[Mapping[str, Any] | Any],
+        *,
+        model: str | None = None,
+        stream: bool = False,
+        frequency_penalty: float | None = None,
+        logit_bias: Mapping[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        presence_penalty: float | None = None,
+        response_format: Mapping[str, Any] | type | None = None,
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        tool_prompt: str | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        top_logprobs: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        repetition_penalty: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> types.ChatCompletionOutput | AsyncStream[types.ChatCompletionStreamOutput]: ...
 
     async def chat_completion(
         self,
@@ -61,7 +163,7 @@ class AsyncTextTasks(AsyncClientBase):
         top_k: int | None = None,
         repetition_penalty: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatCompletionOutput | AsyncStream[ChatCompletionStreamOutput]:
+    ) -> types.ChatCompletionOutput | AsyncStream[types.ChatCompletionStreamOutput]:
         """Chat with a model; ``stream=True`` returns an iterator of typed chunks.
 
         Example::
@@ -91,8 +193,21 @@ class AsyncTextTasks(AsyncClientBase):
             "top_k": top_k,
             "repetition_penalty": repetition_penalty,
         }
+        return await self._chat(messages, model, stream, parameters, response_format, extra_body)
+
+    async def _chat(
+        self,
+        messages: Any,
+        model: str | None,
+        stream: bool,
+        parameters: dict[str, Any],
+        response_format: Any,
+        extra_body: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Run a chat call (``chat_completion`` and ``chat.completions.create``)."""
         messages = _inputs.check_messages(messages)
-        return await self._run(
+        output = await self._run(
             _inputs.task_request(
                 "conversational",
                 messages,
@@ -100,8 +215,97 @@ class AsyncTextTasks(AsyncClientBase):
                 parameters=parameters,
                 extra_body=extra_body,
                 stream=stream,
+                headers=dict(headers or {}),
             )
         )
+        if isinstance(response_format, type) and not stream:
+            # A pydantic model asked for: message.parsed is the answer validated into it.
+            return structured.parse_chat(output, response_format)
+        return output
+
+    @overload
+    async def text_generation(
+        self,
+        prompt: str,
+        *,
+        model: str | None = None,
+        stream: Literal[True],
+        details: bool | None = None,
+        best_of: int | None = None,
+        decoder_input_details: bool | None = None,
+        do_sample: bool | None = None,
+        frequency_penalty: float | None = None,
+        grammar: Mapping[str, Any] | None = None,
+        max_new_tokens: int | None = None,
+        repetition_penalty: float | None = None,
+        return_full_text: bool | None = None,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        top_n_tokens: int | None = None,
+        top_p: float | None = None,
+        truncate: int | None = None,
+        typical_p: float | None = None,
+        watermark: bool | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncStream[types.TextGenerationStreamOutput]: ...
+
+    @overload
+    async def text_generation(
+        self,
+        prompt: str,
+        *,
+        model: str | None = None,
+        stream: Literal[False] = False,
+        details: bool | None = None,
+        best_of: int | None = None,
+        decoder_input_details: bool | None = None,
+        do_sample: bool | None = None,
+        frequency_penalty: float | None = None,
+        grammar: Mapping[str, Any] | None = None,
+        max_new_tokens: int | None = None,
+        repetition_penalty: float | None = None,
+        return_full_text: bool | None = None,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        top_n_tokens: int | None = None,
+        top_p: float | None = None,
+        truncate: int | None = None,
+        typical_p: float | None = None,
+        watermark: bool | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> types.TextGenerationOutput: ...
+
+    @overload
+    async def text_generation(
+        self,
+        prompt: str,
+        *,
+        model: str | None = None,
+        stream: bool = False,
+        details: bool | None = None,
+        best_of: int | None = None,
+        decoder_input_details: bool | None = None,
+        do_sample: bool | None = None,
+        frequency_penalty: float | None = None,
+        grammar: Mapping[str, Any] | None = None,
+        max_new_tokens: int | None = None,
+        repetition_penalty: float | None = None,
+        return_full_text: bool | None = None,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        top_n_tokens: int | None = None,
+        top_p: float | None = None,
+        truncate: int | None = None,
+        typical_p: float | None = None,
+        watermark: bool | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> types.TextGenerationOutput | AsyncStream[types.TextGenerationStreamOutput]: ...
 
     async def text_generation(
         self,
@@ -128,7 +332,7 @@ class AsyncTextTasks(AsyncClientBase):
         typical_p: float | None = None,
         watermark: bool | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> TextGenerationOutput | AsyncStream[TextGenerationStreamOutput]:
+    ) -> types.TextGenerationOutput | AsyncStream[types.TextGenerationStreamOutput]:
         """Continue a prompt (TGI-style text generation, or an OpenAI-style completion)."""
         parameters = {
             "best_of": best_of,
@@ -221,7 +425,7 @@ class AsyncTextTasks(AsyncClientBase):
         function_to_apply: str | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[TextClassificationOutputElement]:
+    ) -> list[types.TextClassificationOutputElement]:
         """Classify a text; returns labels with scores, best first."""
         parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
         text = _inputs.check_text("text", text)
@@ -244,7 +448,7 @@ class AsyncTextTasks(AsyncClientBase):
         ignore_labels: list[str] | None = None,
         stride: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[TokenClassificationOutputElement]:
+    ) -> list[types.TokenClassificationOutputElement]:
         """Label the tokens of a text (named entities and the like)."""
         parameters = {
             "aggregation_strategy": aggregation_strategy,
@@ -271,7 +475,7 @@ class AsyncTextTasks(AsyncClientBase):
         multi_label: bool | None = None,
         hypothesis_template: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ZeroShotClassificationOutputElement]:
+    ) -> list[types.ZeroShotClassificationOutputElement]:
         """Score a text against labels you choose."""
         parameters = {
             "candidate_labels": _inputs.check_labels("candidate_labels", candidate_labels),
@@ -297,7 +501,7 @@ class AsyncTextTasks(AsyncClientBase):
         targets: list[str] | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[FillMaskOutputElement]:
+    ) -> list[types.FillMaskOutputElement]:
         """Fill the mask token of a text; candidates with scores."""
         text = _inputs.check_text("text", text)
         return await self._run(
@@ -324,7 +528,7 @@ class AsyncTextTasks(AsyncClientBase):
         max_seq_len: int | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> QuestionAnsweringOutputElement | list[QuestionAnsweringOutputElement]:
+    ) -> types.QuestionAnsweringOutputElement | list[types.QuestionAnsweringOutputElement]:
         """Extract the answer to ``question`` from ``context``."""
         parameters = {
             "align_to_words": align_to_words,
@@ -359,7 +563,7 @@ class AsyncTextTasks(AsyncClientBase):
         sequential: bool | None = None,
         truncation: bool | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> TableQuestionAnsweringOutputElement:
+    ) -> types.TableQuestionAnsweringOutputElement:
         """Answer a question about a table given as ``{column: [cells]}``."""
         parameters = {"padding": padding, "sequential": sequential, "truncation": truncation}
         inputs = {
@@ -385,7 +589,7 @@ class AsyncTextTasks(AsyncClientBase):
         generate_parameters: Mapping[str, Any] | None = None,
         truncation: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> SummarizationOutput:
+    ) -> types.SummarizationOutput:
         """Summarise a text."""
         parameters = {
             "clean_up_tokenization_spaces": clean_up_tokenization_spaces,
@@ -410,7 +614,7 @@ class AsyncTextTasks(AsyncClientBase):
         generate_parameters: Mapping[str, Any] | None = None,
         truncation: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> TranslationOutput:
+    ) -> types.TranslationOutput:
         """Translate a text; multilingual models need ``src_lang`` and ``tgt_lang`` together."""
         if (src_lang is None) != (tgt_lang is None):
             raise InvalidInputError("translation needs both src_lang and tgt_lang, or neither")

@@ -4,28 +4,15 @@ is generated from this file: run ``python scripts/generate_async_client.py`` aft
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from infermux import types
 from infermux.client import _inputs
 from infermux.client._base import SyncClientBase
-from infermux.inputs import load_binary
-
-if TYPE_CHECKING:
-    from infermux.engine import CancelToken, JobProgress
-    from infermux.media import AudioOutput, ImageOutput, VideoOutput
-    from infermux.types import (
-        AudioClassificationOutputElement,
-        AutomaticSpeechRecognitionOutput,
-        DocumentQuestionAnsweringOutputElement,
-        ImageClassificationOutputElement,
-        ImageSegmentationOutputElement,
-        ImageToTextOutput,
-        ObjectDetectionOutputElement,
-        VisualQuestionAnsweringOutputElement,
-        ZeroShotImageClassificationOutputElement,
-    )
-
 from infermux.client._inputs import AudioInput, ImageInput
+from infermux.engine import CancelToken, JobProgress
+from infermux.inputs import load_binary
+from infermux.media import AudioOutput, ImageOutput, VideoOutput
 
 __all__ = ["MediaTasks"]
 
@@ -193,7 +180,7 @@ class MediaTasks(SyncClientBase):
         extra_body: Mapping[str, Any] | None = None,
         on_progress: Callable[[JobProgress], None] | None = None,
         cancel: CancelToken | None = None,
-    ) -> AutomaticSpeechRecognitionOutput:
+    ) -> types.AutomaticSpeechRecognitionOutput:
         """Transcribe speech; ``audio`` is bytes, a path, a URL or a file object."""
         parameters = {
             "return_timestamps": return_timestamps,
@@ -247,7 +234,7 @@ class MediaTasks(SyncClientBase):
         function_to_apply: str | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[AudioClassificationOutputElement]:
+    ) -> list[types.AudioClassificationOutputElement]:
         """Classify an audio clip; labels with scores, best first."""
         parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
         inputs = load_binary(audio, "audio", "audio")
@@ -284,7 +271,7 @@ class MediaTasks(SyncClientBase):
         function_to_apply: str | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ImageClassificationOutputElement]:
+    ) -> list[types.ImageClassificationOutputElement]:
         """Classify an image; labels with scores, best first."""
         parameters = {"function_to_apply": function_to_apply, "top_k": top_k}
         inputs = load_binary(image, "image", "image")
@@ -308,7 +295,7 @@ class MediaTasks(SyncClientBase):
         subtask: str | None = None,
         threshold: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ImageSegmentationOutputElement]:
+    ) -> list[types.ImageSegmentationOutputElement]:
         """Segment an image; each segment has a label, a score and a mask (base64 PNG)."""
         parameters = {
             "mask_threshold": mask_threshold,
@@ -333,7 +320,7 @@ class MediaTasks(SyncClientBase):
         *,
         model: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ImageToTextOutput:
+    ) -> types.ImageToTextOutput:
         """Caption an image (or read its text, for OCR models)."""
         inputs = load_binary(image, "image", "image")
         return self._run(
@@ -349,7 +336,7 @@ class MediaTasks(SyncClientBase):
         model: str | None = None,
         threshold: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ObjectDetectionOutputElement]:
+    ) -> list[types.ObjectDetectionOutputElement]:
         """Detect objects; each has a label, a score and a bounding box."""
         inputs = load_binary(image, "image", "image")
         return self._run(
@@ -370,7 +357,7 @@ class MediaTasks(SyncClientBase):
         model: str | None = None,
         hypothesis_template: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[ZeroShotImageClassificationOutputElement]:
+    ) -> list[types.ZeroShotImageClassificationOutputElement]:
         """Score an image against labels you choose."""
         parameters = {
             "candidate_labels": _inputs.check_labels("candidate_labels", candidate_labels),
@@ -395,7 +382,7 @@ class MediaTasks(SyncClientBase):
         model: str | None = None,
         top_k: int | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[VisualQuestionAnsweringOutputElement]:
+    ) -> list[types.VisualQuestionAnsweringOutputElement]:
         """Answer a question about an image."""
         inputs = {
             "image": load_binary(image, "image", "image"),
@@ -426,7 +413,7 @@ class MediaTasks(SyncClientBase):
         top_k: int | None = None,
         word_boxes: list[Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> list[DocumentQuestionAnsweringOutputElement]:
+    ) -> list[types.DocumentQuestionAnsweringOutputElement]:
         """Answer a question about a document image."""
         parameters = {
             "doc_stride": doc_stride,

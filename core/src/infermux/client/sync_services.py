@@ -5,10 +5,17 @@ synchronous client. ``async_services.py`` is generated from this file: run
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from infermux.chunking import ChunkingSettings, EmbeddedChunk, Strategy, chunk_text
+from infermux.chunking import (
+    ChunkingSettings,
+    EmbeddedChunk,
+    EmbeddedChunks,
+    Strategy,
+    chunk_text,
+)
 from infermux.client import _inputs
+from infermux.client.sync_text_tasks import TextTasks
 from infermux.errors import ResponseFormatError
 from infermux.hub import (
     HubModel,
@@ -19,10 +26,7 @@ from infermux.hub import (
     parse_status,
 )
 from infermux.mapping import ProviderMappingEntry
-
-if TYPE_CHECKING:
-    from infermux.streaming import Stream
-from infermux.client.sync_text_tasks import TextTasks
+from infermux.streaming import Stream
 
 __all__ = ["Services"]
 
@@ -39,23 +43,40 @@ class Services(TextTasks):
         max_chunk_size: int = 250,
         overlap: int | None = None,
         sentence_overlap: int | None = None,
-    ) -> list[EmbeddedChunk]:
+        batch_size: int | None = None,
+    ) -> EmbeddedChunks:
         """Embed a long text chunk by chunk; one vector per chunk, with its offsets.
 
         Strategies and limits follow the Elasticsearch inference chunking settings: see
-        :mod:`infermux.chunking`.
+        :mod:`infermux.chunking`. Chunks go in requests of at most ``batch_size`` texts (by
+        default the provider helper's ``max_batch_size``), in order; the result says how
+        many requests were made (``batches``) and of what size (``batch_size``).
         """
         settings = ChunkingSettings(strategy, max_chunk_size, overlap, sentence_overlap)
         chunks = chunk_text(_inputs.check_text("text", text), settings)
-        vectors = self.feature_extraction([chunk.text for chunk in chunks], model=model)
-        if len(vectors) != len(chunks):
-            raise ResponseFormatError(
-                f"{len(chunks)} chunks were sent but {len(vectors)} embeddings came back"
-            )
-        return [
+        limit = _inputs.check_batch_size(batch_size) or self.engine.max_batch_size(
+            "feature-extraction", model
+        )
+        texts = [chunk.text for chunk in chunks]
+        vectors: list[Any] = []
+        infos: list[Any] = []
+        for start in range(0, len(texts), limit):
+            batch = texts[start : start + limit]
+            part = self.feature_extraction(batch, model=model)
+            if len(part) != len(batch):
+                raise ResponseFormatError(
+                    f"{len(batch)} chunks were sent but {len(part)} embeddings came back"
+                )
+            vectors.extend(part)
+            infos.append(getattr(part, "response_info", None))
+        result = EmbeddedChunks(
             EmbeddedChunk(chunk.text, chunk.start, chunk.end, vector)
             for chunk, vector in zip(chunks, vectors, strict=True)
-        ]
+        )
+        result.batch_size = min(limit, len(texts))
+        result.batches = len(infos)
+        result.response_infos = infos
+        return result
 
     def request(
         self,

@@ -17,6 +17,7 @@ from infermux.helpers.base import (
     ModelMapping,
     TaskProviderHelper,
 )
+from infermux.transport.bounds import DEFAULT_LIMITS, SizeLimits
 from infermux.transport.retry import RetryPolicy
 
 
@@ -73,6 +74,10 @@ class EngineSettings:
     bill_to: str | None = None
     requests_per_minute: float | Mapping[str, float] | None = None
     mapping_ttl: float = 300.0
+    #: Bound on a whole call, retries, job polls and streams included (None: none).
+    total_timeout: float | None = None
+    #: Byte caps on answers (max_response_bytes, max_media_bytes, max_event_bytes).
+    limits: SizeLimits = DEFAULT_LIMITS
     #: Where waits and deadlines read the time (``infermux.testing.FakeClock`` in tests).
     clock: Clock = field(default=SYSTEM_CLOCK, repr=False)
 

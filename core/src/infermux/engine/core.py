@@ -17,8 +17,9 @@ from infermux.auth import (
     host_of,
     route_inputs,
 )
-from infermux.endpoints import is_url
+from infermux.endpoints import endpoint_helper, is_url
 from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
+from infermux.engine.deadline import within_total_timeout
 from infermux.engine.effects import Effect, StreamStart
 from infermux.engine.failures import _guarded, _redacting
 from infermux.engine.jobs import JobRunner
@@ -30,6 +31,7 @@ from infermux.engine.payloads import (
 )
 from infermux.engine.resolution import Resolver
 from infermux.errors import (
+    DeadlineExceededError,
     InvalidInputError,
     MissingAPIKeyError,
     RateLimitError,
@@ -71,10 +73,15 @@ class Engine(Resolver, JobRunner):
 
     def run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
         """Run one task call; the generator's return value is the output or a StreamStart."""
+        return (yield from within_total_timeout(self._run(request), self))
+
+    def _run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
         candidates = yield from self._candidates(request)
         for index, candidate in enumerate(candidates):
             try:
                 return (yield from self._run_on(candidate, request))
+            except DeadlineExceededError:
+                raise  # no time is left for another provider either
             except MissingAPIKeyError:
                 # provider="auto" may list providers the caller has no key for: try the next.
                 if index + 1 >= len(candidates):
@@ -183,7 +190,7 @@ class Engine(Resolver, JobRunner):
                 origin,
                 partial(helper.parse_stream_event, call=call),
             )
-            return StreamStart(response, _redacting(parse, route.credential), info)
+            return self._stream_start(response, _redacting(parse, route.credential), info)
         result = _guarded(
             helper,
             "parse_response",
@@ -196,6 +203,17 @@ class Engine(Resolver, JobRunner):
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
         return attach_response_info(result, info)
+
+    def _stream_start(self, response: Any, parse: Any, info: ResponseInfo) -> StreamStart:
+        """An open stream, with the bounds its iteration enforces."""
+        settings = self.settings
+        return StreamStart(
+            response,
+            parse,
+            info,
+            event_timeout=settings.timeout,
+            max_event_bytes=settings.limits.event,
+        )
 
     def _download_inputs(
         self, inputs: Any, helper: TaskProviderHelper
@@ -262,14 +280,30 @@ class Engine(Resolver, JobRunner):
     ) -> Generator[Effect, Any, Any]:
         """Send a request of the caller's own shape through a provider's routing, auth and
         retries. ``request.url`` may be a path (appended to the provider's base URL)."""
+        return (yield from within_total_timeout(self._custom(provider, request, model), self))
+
+    def _custom(
+        self, provider: str | None, request: HTTPRequest, model: str | None
+    ) -> Generator[Effect, Any, Any]:
         name = provider or self.settings.provider
-        if name is None or name == "auto":
-            raise InvalidInputError("client.request() needs a provider: pass provider='...'")
-        tasks = self.registry.tasks_for(name)
-        if not tasks:
-            raise UnknownProviderError(name, self.registry.providers())
-        helper = self.registry.get(name, tasks[0]).helper
         settings = self.settings
+        endpoint = name is None and settings.base_url is not None
+        if endpoint:
+            # A dedicated endpoint (base_url= and no provider): its own auth rules, and
+            # paths relative to the URL as given.
+            assert settings.base_url is not None
+            helper = endpoint_helper("conversational", settings.base_url)
+            name = helper.provider
+        elif name is None or name == "auto":
+            raise InvalidInputError(
+                "client.request() needs a provider: pass provider='...' (or base_url= for "
+                "a dedicated endpoint)"
+            )
+        else:
+            tasks = self.registry.tasks_for(name)
+            if not tasks:
+                raise UnknownProviderError(name, self.registry.providers())
+            helper = self.registry.get(name, tasks[0]).helper
         route = choose_route(
             helper,
             api_key=settings.api_key,
@@ -278,6 +312,9 @@ class Engine(Resolver, JobRunner):
             hub_url=settings.hub_url,
             base_url=settings.base_url,
         )
+        if endpoint:
+            assert settings.base_url is not None
+            route = replace(route, base_url=settings.base_url.rstrip("/"))
         if not is_url(request.url):
             request = replace(request, url=route.base_url + "/" + request.url.lstrip("/"))
         response = yield from self._send(request, route.credential, name, helper)
@@ -285,8 +322,30 @@ class Engine(Resolver, JobRunner):
             name, model or "", route.routing, response.status_code, response.headers
         )
         if request.stream:
-            return StreamStart(response, _raw_event, info)
+            return self._stream_start(response, _raw_event, info)
         return response
+
+    def max_batch_size(self, task: str, model: str | None) -> int:
+        """The most inputs one request of ``task`` may carry for the provider this client
+        (or ``model="id:provider"``) names; the core's default where that is not known
+        before resolving (``provider="auto"``)."""
+        from infermux.helpers.base import DEFAULT_MAX_BATCH_SIZE
+
+        settings = self.settings
+        provider = settings.provider
+        model = model or settings.model
+        if model and ":" in model and "/" in model and not is_url(model):
+            suffix = model.rpartition(":")[2]
+            provider = suffix if suffix in self.registry.providers() else provider
+        helper: TaskProviderHelper | None = None
+        if is_url(model):
+            helper = endpoint_helper(task, str(model), self.registry)
+        elif provider is None and settings.base_url is not None:
+            helper = endpoint_helper(task, settings.base_url, self.registry)
+        elif provider not in (None, "auto") and (provider, task) in self.registry:
+            helper = self.registry.get(str(provider), task).helper
+        limit = getattr(helper, "max_batch_size", None)
+        return limit if isinstance(limit, int) and limit > 0 else DEFAULT_MAX_BATCH_SIZE
 
     def hub(
         self, path: str, params: Mapping[str, Any] | None = None

@@ -13,6 +13,7 @@ from infermux.helpers.base import (
     SSEEvent,
 )
 from infermux.provenance import ResponseInfo
+from infermux.transport.bounds import DEFAULT_LIMITS, SizeLimits
 
 
 class CancelToken:
@@ -58,6 +59,11 @@ class Send:
     #: Who the request is for, and its client-side budget (None: unlimited).
     provider: str = ""
     requests_per_minute: float | None = None
+    #: Byte caps on the answer (a body, media, one stream event).
+    limits: SizeLimits = DEFAULT_LIMITS
+    #: A clean-up request (cancelling a job the call is abandoning): it has its own short
+    #: timeout and is sent even once the call's total deadline has passed.
+    cleanup: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,12 @@ class StreamStart:
     handle: Any
     parse: Callable[[SSEEvent], Any]
     info: ResponseInfo
+    #: Most seconds between two events (the client's ``timeout``; None: unbounded).
+    event_timeout: float | None = None
+    #: When the whole call must be over (``time.monotonic()``; ``total_timeout``).
+    deadline: float | None = None
+    #: Most bytes of one event.
+    max_event_bytes: int | None = None
 
 
 def unknown_effect(effect: object) -> InfermuxError:

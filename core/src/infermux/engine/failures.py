@@ -27,11 +27,15 @@ from infermux.provenance import request_id_of
 logger = logging.getLogger("infermux")
 
 
+#: The most of a non-JSON error body an error keeps (the transport reads at most 16 KiB).
+BODY_EXCERPT_CHARS = 2000
+
+
 def _decode_body(response: Response) -> Any:
     try:
         return json.loads(response.content)
     except ValueError:
-        return response.text
+        return response.text[:BODY_EXCERPT_CHARS]
 
 
 def _generic_message(body: Any) -> str | None:

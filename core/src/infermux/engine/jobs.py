@@ -16,13 +16,14 @@ from infermux.engine.effects import Effect, JobProgress, Sleep
 from infermux.engine.failures import _guarded
 from infermux.engine.sending import Sender
 from infermux.errors import (
+    DeadlineExceededError,
+    InfermuxError,
     JobCancelledError,
     JobError,
     JobTimeoutError,
     ProviderHTTPError,
     RequestTimeoutError,
     ResponseFormatError,
-    TransportError,
 )
 from infermux.helpers.base import (
     FollowUp,
@@ -30,6 +31,11 @@ from infermux.helpers.base import (
 )
 
 logger = logging.getLogger("infermux")
+
+#: The most a cancel request may take (less when the client's ``timeout`` is shorter): it
+#: runs while the caller is leaving (Ctrl-C, a cancelled task, a deadline), so it is short
+#: and never retried.
+CANCEL_TIMEOUT = 5.0
 
 
 def _check_follow_up_url(step: FollowUp, helper: TaskProviderHelper) -> None:
@@ -53,7 +59,14 @@ def _check_follow_up_url(step: FollowUp, helper: TaskProviderHelper) -> None:
 
 
 class JobRunner(Sender):
-    """Runs the follow-up chain of an asynchronous job."""
+    """Runs the follow-up chain of an asynchronous job.
+
+    Whenever the call leaves a job it started before the job has finished (its deadline,
+    a failed poll, ``KeyboardInterrupt``, a cancelled task, ``total_timeout``) the job's
+    cancel request (if the provider has one) is sent, bounded by :data:`CANCEL_TIMEOUT`,
+    and the original exception is raised again: an abandoned job should not run on and
+    bill. Only a job the provider itself reported as failed or cancelled is left alone.
+    """
 
     def _follow(
         self,
@@ -62,43 +75,54 @@ class JobRunner(Sender):
         credential: Credential | None,
         request: TaskRequest,
     ) -> Generator[Effect, Any, Any]:
+        current = [follow_up]
+        try:
+            return (yield from self._follow_steps(current, helper, credential, request))
+        except GeneratorExit:
+            raise  # the generator is being closed: nothing may be sent any more
+        except BaseException as exc:
+            if not getattr(exc, "_infermux_job_settled", False):
+                yield from self._cancel_job(current[0], helper, credential)
+            raise
+
+    def _follow_steps(
+        self,
+        current: list[FollowUp],
+        helper: TaskProviderHelper,
+        credential: Credential | None,
+        request: TaskRequest,
+    ) -> Generator[Effect, Any, Any]:
         settings = self.settings
-        clock = settings.clock
-        started = clock.now()
+        clock = self.clock
+        started = clock()
+        job_deadline = started + settings.job_timeout
         polls = 0
-        result: Any = follow_up
+        result: Any = current[0]
         while isinstance(result, FollowUp):
-            step = result
+            step = current[0] = result
             _check_follow_up_url(step, helper)
             if step.poll:
-                elapsed = clock.now() - started
+                elapsed = clock() - started
                 if request.on_progress is not None:
                     request.on_progress(
                         JobProgress(helper.provider, step.job_id, step.status, elapsed, polls)
                     )
-                yield from self._check_cancelled(step, helper, credential, request)
+                self._check_cancelled(step, helper, request)
                 if elapsed + settings.poll_interval > settings.job_timeout:
-                    yield from self._cancel_job(step, helper, credential)
                     raise self._job_timeout(step, helper)
                 if settings.poll_interval > 0:
                     yield Sleep(settings.poll_interval, request.cancel)
-                    yield from self._check_cancelled(step, helper, credential, request)
+                    self._check_cancelled(step, helper, request)
                 polls += 1
-            # No single request may outlive the job's deadline.
-            remaining = settings.job_timeout - (clock.now() - started)
-            per_request = (
-                remaining if settings.timeout is None else min(settings.timeout, remaining)
-            )
             try:
+                # Every attempt of the request (retries too) ends by the job's deadline.
                 response = yield from self._send(
-                    step.request,
-                    credential,
-                    helper.provider,
-                    helper,
-                    timeout=max(per_request, 0.001),
+                    step.request, credential, helper.provider, helper, deadline=job_deadline
                 )
+            except DeadlineExceededError:
+                raise
             except RequestTimeoutError as exc:
-                if clock.now() - started < settings.job_timeout:
+                if clock() < job_deadline and not getattr(exc, "at_deadline", False):
                     raise
                 raise self._job_timeout(step, helper) from exc
             except ProviderHTTPError as exc:
@@ -110,14 +134,19 @@ class JobRunner(Sender):
                     provider=helper.provider,
                     job_id=step.job_id,
                 ) from exc
-            result = _guarded(
-                helper,
-                "FollowUp.then",
-                credential,
-                partial(self._origin, helper),
-                step.then,
-                response,
-            )
+            try:
+                result = _guarded(
+                    helper,
+                    "FollowUp.then",
+                    credential,
+                    partial(self._origin, helper),
+                    step.then,
+                    response,
+                )
+            except JobError as exc:
+                # The provider reported the job failed or cancelled: nothing to cancel.
+                exc._infermux_job_settled = True  # type: ignore[attr-defined]
+                raise
         return result
 
     def _job_timeout(self, step: FollowUp, helper: TaskProviderHelper) -> JobTimeoutError:
@@ -129,14 +158,9 @@ class JobRunner(Sender):
         )
 
     def _check_cancelled(
-        self,
-        step: FollowUp,
-        helper: TaskProviderHelper,
-        credential: Credential | None,
-        request: TaskRequest,
-    ) -> Generator[Effect, Any, None]:
+        self, step: FollowUp, helper: TaskProviderHelper, request: TaskRequest
+    ) -> None:
         if request.cancel is not None and request.cancel.cancelled:
-            yield from self._cancel_job(step, helper, credential)
             raise JobCancelledError(
                 f"{helper.provider} job {step.job_id or ''} cancelled",
                 provider=helper.provider,
@@ -148,7 +172,19 @@ class JobRunner(Sender):
     ) -> Generator[Effect, Any, None]:
         if step.cancel is None:
             return
+        timeout = CANCEL_TIMEOUT
+        if self.settings.timeout is not None:
+            timeout = min(timeout, self.settings.timeout)
         try:
-            yield from self._send(step.cancel, credential, helper.provider, helper, check=False)
-        except TransportError:
-            logger.info("%s: could not cancel job %s", helper.provider, step.job_id)
+            yield from self._send(
+                step.cancel,
+                credential,
+                helper.provider,
+                helper,
+                check=False,
+                timeout=timeout,
+                retries=False,
+                cleanup=True,
+            )
+        except InfermuxError as exc:  # the caller's own error matters more than this one
+            logger.info("%s: could not cancel job %s: %s", helper.provider, step.job_id, exc)

@@ -14,7 +14,13 @@ from infermux.auth import (
     is_hf_token,
     read_hf_token,
 )
-from infermux.endpoints import ROUTER_POLICIES, endpoint_helper, is_url, router_policy_helper
+from infermux.endpoints import (
+    ROUTER_POLICIES,
+    endpoint_helper,
+    is_url,
+    router_policy_helper,
+    router_policy_responses_helper,
+)
 from infermux.engine.calls import Candidate, TaskRequest
 from infermux.engine.effects import Effect
 from infermux.engine.sending import Sender
@@ -23,6 +29,7 @@ from infermux.errors import (
     InvalidInputError,
     ModelMappingError,
     NotFoundError,
+    ServerError,
     TransportError,
 )
 from infermux.helpers.base import (
@@ -59,20 +66,23 @@ class Resolver(Sender):
         model = request.model or settings.model
         if is_url(model):
             assert model is not None
-            return [Candidate(endpoint_helper(request.task, model), "tgi")]
+            return [Candidate(endpoint_helper(request.task, model, self.registry), "tgi")]
         if provider is None and settings.base_url is not None:
-            helper = endpoint_helper(request.task, settings.base_url)
+            helper = endpoint_helper(request.task, settings.base_url, self.registry)
             return [Candidate(helper, model or "tgi")]
         if model is not None and ":" in model and "/" in model:
             base, _, suffix = model.rpartition(":")
             if suffix in ROUTER_POLICIES and request.task == "conversational":
                 helper = router_policy_helper(settings.router_url)
                 return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
+            if suffix in ROUTER_POLICIES and request.task == "responses":
+                helper = router_policy_responses_helper(settings.router_url)
+                return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
             if self.registry.has_provider(suffix):
                 provider, model = suffix, base
         provider = provider or "auto"
         if provider != "auto":
-            helper = self.registry.get(provider, request.task).helper
+            helper = self._helper_for(provider, request.task)
             resolved = resolve_alias(helper, model, settings.model_aliases)
             # An alias names the provider's own model id: no Hub mapping applies.
             mapping = ModelMapping(resolved) if resolved != model else None
@@ -87,7 +97,14 @@ class Resolver(Sender):
         declared = self._declared_candidates(request.task, model)
         if declared:
             return declared
-        entries = yield from self._hub_entries(model, self._hub_credential())
+        entries = yield from self._hub_entries(model, self._hub_credential(), strict=True)
+        if entries is None:
+            served = self.registry.providers_for(request.task)
+            raise ModelMappingError(
+                f"provider='auto': the Hub knows no model {model!r} (or it is private). Check "
+                f"the id, or pass provider= with one of the providers installed for "
+                f"{request.task!r}: {', '.join(served) or '(none)'}."
+            )
         if not entries:
             served = self.registry.providers_for(request.task)
             raise ModelMappingError(
@@ -102,12 +119,12 @@ class Resolver(Sender):
         )
         candidates = [
             Candidate(
-                self.registry.get(entry.provider, request.task).helper,
+                self._helper_for(entry.provider, request.task),
                 model,
                 entry.to_mapping(model),
             )
             for _, entry in ordered
-            if entry.status != "error" and (entry.provider, request.task) in self.registry
+            if entry.status != "error" and self._serves(entry.provider, request.task)
         ]
         if not candidates:
             served = self.registry.providers_for(request.task)
@@ -118,6 +135,30 @@ class Resolver(Sender):
                 "Install one of those provider plugins."
             )
         return candidates
+
+    def _serves(self, provider: str, task: str) -> bool:
+        if (provider, task) in self.registry:
+            return True
+        # Every chat provider the router serves answers the Responses API through it.
+        return task == "responses" and self._routable_chat(provider)
+
+    def _routable_chat(self, provider: str) -> bool:
+        if (provider, "conversational") not in self.registry:
+            return False
+        return bool(self.registry.get(provider, "conversational").helper.routable)
+
+    def _helper_for(self, provider: str, task: str) -> TaskProviderHelper:
+        """The registered helper; for ``responses`` on a provider without one, a helper
+        derived from its chat helper that goes through the router's ``/v1/responses``."""
+        if (
+            task == "responses"
+            and (provider, task) not in self.registry
+            and self._routable_chat(provider)
+        ):
+            from infermux.responses.routing import routed_responses_helper
+
+            return routed_responses_helper(self.registry.get(provider, "conversational").helper)
+        return self.registry.get(provider, task).helper
 
     def _declared_candidates(self, task: str, model: str) -> list[Candidate]:
         """Installed helpers for ``task`` whose ``served_models`` holds ``model``, in the
@@ -165,18 +206,45 @@ class Resolver(Sender):
         )
 
     def _hub_entries(
-        self, model: str, credential: Credential | None
+        self, model: str, credential: Credential | None, *, strict: bool = False
     ) -> Generator[Effect, Any, list[ProviderMappingEntry] | None]:
+        """The Hub's provider mapping of ``model``; None when the Hub does not know it.
+
+        ``strict`` (provider='auto', where nothing else can choose a provider): a lookup
+        that failed (network, 5xx, a refused token) is raised as that failure instead of
+        being read as "the Hub maps nothing".
+        """
         hit, cached = self.mapping_cache.get(model)
         if hit:
             return cached
         lookup = HTTPRequest("GET", hub_mapping_url(self.settings.hub_url, model))
+        why = f"provider='auto' asks the Hub which providers serve {model!r}, and the lookup failed"
         try:
             response = yield from self._send(lookup, credential, "huggingface-hub", None)
         except TransportError as exc:
+            if strict:
+                raise TransportError(
+                    f"{why}: the Hub could not be reached ({exc}). Check the network or "
+                    "--hub-url, or pass provider= to skip the lookup.",
+                    provider="huggingface-hub",
+                    url=exc.url,
+                ) from exc
             logger.info("Hub lookup for %s failed (%s); using it as a native id", model, exc)
             return None
-        except (AuthenticationError, NotFoundError):
+        except AuthenticationError as exc:
+            if strict:
+                exc.args = (
+                    f"{why}: the Hub refused the Hugging Face token ({exc}). Check HF_TOKEN, "
+                    "or pass provider= to skip the lookup.",
+                )
+                raise
+            self.mapping_cache.put(model, None)
+            return None
+        except ServerError as exc:
+            if strict:
+                exc.args = (f"{why}: the Hub answered with a server error ({exc}).",)
+            raise
+        except NotFoundError:
             # Unknown to the Hub (or private): the id is the provider's own.
             self.mapping_cache.put(model, None)
             return None

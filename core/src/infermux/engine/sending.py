@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Generator, Mapping
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from infermux.auth import (
     Credential,
@@ -14,11 +17,16 @@ from infermux.engine.calls import EngineSettings
 from infermux.engine.effects import Effect, Send, Sleep
 from infermux.engine.failures import http_error
 from infermux.errors import (
+    DeadlineExceededError,
     InfermuxError,
+    JobMayExistError,
+    ProviderHTTPError,
+    RequestTimeoutError,
     TransportError,
 )
 from infermux.helpers.base import (
     HTTPRequest,
+    Response,
     TaskProviderHelper,
 )
 from infermux.mapping import (
@@ -28,6 +36,10 @@ from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import model_loading_estimate
 
 logger = logging.getLogger("infermux")
+
+#: Statuses after which a job-creating request may be resent: the server refused it
+#: before doing anything (RFC 9110: 408 never got the whole request; RFC 6585: 429).
+_REFUSED_UNPROCESSED = frozenset({408, 429})
 
 
 class Sender:
@@ -47,6 +59,11 @@ class Sender:
                 logger.debug("not sending %s to %s", credential.source, host_of(request.url))
         return headers
 
+    def clock(self) -> float:
+        """Now, on the client's clock (``settings.clock``; a FakeClock in tests): every
+        deadline of the engine is an instant on it."""
+        return self.settings.clock.now()
+
     def _send(
         self,
         request: HTTPRequest,
@@ -56,33 +73,76 @@ class Sender:
         *,
         check: bool = True,
         timeout: float | None = None,
+        deadline: float | None = None,
+        retries: bool = True,
+        cleanup: bool = False,
     ) -> Generator[Effect, Any, Any]:
+        """Send ``request`` with retries. ``deadline`` (on :attr:`clock`) caps every
+        attempt's timeout at the time left, so retries cannot overrun it. A request that
+        creates a job is resent only when it certainly never arrived (see HTTPRequest)."""
         headers = self._headers(request, credential)
+        if request.idempotency_header and request.idempotency_header not in headers:
+            # One key for every attempt of this call: the provider runs the job once.
+            headers[request.idempotency_header] = str(uuid.uuid4())
+        # Without an idempotency key, an attempt that may have arrived is never repeated.
+        at_most_once = request.creates_job and not request.idempotency_header
         policy = self.settings.retry
+        base_timeout = self.settings.timeout if timeout is None else timeout
         effect = Send(
             request,
             headers,
-            self.settings.timeout if timeout is None else timeout,
+            base_timeout,
             follow_redirects=not (request.authenticate and credential is not None),
             provider=provider,
             requests_per_minute=self._budget(helper),
+            limits=self.settings.limits,
+            cleanup=cleanup,
         )
+        max_retries = policy.max_retries if retries else 0
         attempt = 0
         loading_waited = 0.0
         loading_waits = 0
         while True:
+            capped = False
+            if deadline is not None:
+                left = deadline - self.clock()
+                if left <= 0:
+                    expired = RequestTimeoutError(
+                        f"{provider}: no time left for {request.method} {request.url[:200]}",
+                        provider=provider,
+                        url=request.url,
+                        request_sent=False,
+                    )
+                    expired.at_deadline = True  # type: ignore[attr-defined]
+                    raise expired
+                if base_timeout is None or left < base_timeout:
+                    effect = replace(effect, timeout=left)
+                    capped = True
             try:
                 response = yield effect
             except TransportError as exc:
                 attempt += 1
-                if attempt > policy.max_retries:
-                    exc.provider = exc.provider or provider
+                exc.provider = exc.provider or provider
+                if capped and isinstance(exc, RequestTimeoutError):
+                    # The attempt had only the time left: its timeout is the deadline's
+                    # (a timer may fire a hair before the clock reaches the deadline).
+                    exc.at_deadline = True  # type: ignore[attr-defined]
+                    if not (at_most_once and exc.request_sent):
+                        raise
+                if at_most_once and exc.request_sent:
+                    raise self._job_may_exist(request, provider, helper, exc) from exc
+                if isinstance(exc, DeadlineExceededError) or attempt > max_retries:
                     raise
                 yield Sleep(policy.backoff(attempt))
                 continue
             status = response.status_code
             if status < 400 or not check:
                 return response
+            if at_most_once and status not in _REFUSED_UNPROCESSED:
+                error = http_error(response, provider, helper, credential)
+                if status < 500:
+                    raise error  # refused (400, 401, 404 ...): no job was created
+                raise self._job_may_exist(request, provider, helper, error, response) from error
             estimate = model_loading_estimate(status, getattr(response, "content", b""))
             if estimate is None and status == 503 and helper is not None and helper.scales_to_zero:
                 # A scaled-to-zero endpoint answers 503 while it wakes, with no estimate:
@@ -102,11 +162,42 @@ class Sender:
                     logger.info("%s: model loading, waiting %.1fs", provider, wait)
                     yield Sleep(wait)
                     continue
-            elif policy.should_retry_status(status) and attempt < policy.max_retries:
+            elif policy.should_retry_status(status) and attempt < max_retries:
                 attempt += 1
                 yield Sleep(policy.delay_for(attempt, response.headers))
                 continue
             raise http_error(response, provider, helper, credential, loading=estimate is not None)
+
+    def _job_may_exist(
+        self,
+        request: HTTPRequest,
+        provider: str,
+        helper: TaskProviderHelper | None,
+        cause: TransportError | ProviderHTTPError,
+        response: Response | None = None,
+    ) -> JobMayExistError:
+        """The error for a job-creating request that failed after it may have arrived."""
+        request_id = cause.request_id if isinstance(cause, ProviderHTTPError) else None
+        where = helper.jobs_url if helper is not None else None
+        if not where and helper is not None and helper.key_url:
+            parts = urlsplit(helper.key_url)  # the provider's site, where its dashboard is
+            where = f"{parts.scheme}://{parts.netloc}"
+        how = (
+            f"Look for it among your {provider} jobs"
+            + (f" ({where})" if where else " in the provider's dashboard")
+            + (f"; the provider's request id was {request_id}" if request_id else "")
+            + ", and cancel it there if you do not want it."
+        )
+        return JobMayExistError(
+            f"{provider}: the request that starts a paid job ({request.method} "
+            f"{request.url[:200]}) failed after it may have reached the provider ({cause}). "
+            "It was not sent again, so as not to start and bill a second job; the first may "
+            f"be running. {how}",
+            provider=provider,
+            url=request.url,
+            how_to_find=how,
+            request_id=request_id,
+        )
 
     def _budget(self, helper: TaskProviderHelper | None) -> float | None:
         """Requests per minute allowed for the helper's provider (None: unlimited)."""

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from infermux.errors import ResponseFormatError
 
 __all__ = [
+    "DEFAULT_MAX_BATCH_SIZE",
     "AuthScheme",
     "BinaryPayload",
     "Call",
@@ -120,6 +121,12 @@ class HTTPRequest:
 
     ``authenticate`` asks the core to attach the caller's key; the core still refuses to
     send it to any host the key does not belong to.
+
+    ``creates_job`` declares a request that starts a paid job (a queue submit, a
+    prediction): once it may have reached the provider the core never sends it again
+    (it retries it only when it certainly did not arrive, e.g. connection refused). With
+    ``idempotency_header`` (a header the provider documents as an idempotency key) the
+    core sends one fresh key per call in it, and retries the request as any other.
     """
 
     method: str
@@ -128,6 +135,8 @@ class HTTPRequest:
     payload: Payload = None
     stream: bool = False
     authenticate: bool = True
+    creates_job: bool = False
+    idempotency_header: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,16 +204,22 @@ class LazyType:
     pydantic: the model is built only when something reads the attribute.
     """
 
-    __slots__ = ("name",)
+    __slots__ = ("module", "name")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, module: str = "infermux.types") -> None:
         self.name = name
+        self.module = module
 
     def __get__(self, instance: object, owner: type | None = None) -> type[Any]:
-        from infermux import types
+        from importlib import import_module
 
-        value: type[Any] = getattr(types, self.name)
+        value: type[Any] = getattr(import_module(self.module), self.name)
         return value
+
+
+#: Inputs per request when a helper declares no ``max_batch_size`` (TEI's default client
+#: batch limit, and well under every hosted embeddings API's).
+DEFAULT_MAX_BATCH_SIZE = 32
 
 
 def _check_json_object(value: Any, what: str, provider: str) -> dict[str, Any]:
@@ -274,13 +289,21 @@ class TaskProviderHelper:
     #: Model ids this helper serves as they are (in-house models the Hub does not know):
     #: ``provider="auto"`` picks a helper declaring the model before asking the Hub.
     served_models: frozenset[str] = frozenset()
-    #: The most inputs (texts) one request may carry; a longer list is refused before
-    #: sending, naming the limit. None: no limit known.
+    #: The most inputs (texts) one request may carry: ``embed_chunks`` batches by it, and a
+    #: longer list is refused before sending, naming the limit. None: no limit known (the
+    #: core batches by :data:`DEFAULT_MAX_BATCH_SIZE`).
     max_batch_size: int | None = None
     #: Client-side request budget applied when the user sets none (requests per minute).
     default_requests_per_minute: float | None = None
     #: Where users get a key; shown in errors and docs.
     key_url: str | None = None
+    #: True where the first request starts a paid job (queue submit, prediction, async
+    #: task): the core never resends it once it may have arrived (see HTTPRequest).
+    creates_job: bool = False
+    #: The header the provider documents as an idempotency key for that request, if any.
+    idempotency_header: str | None = None
+    #: Where a user sees the jobs the provider ran, named when one may exist unseen.
+    jobs_url: str | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r} task={self.task!r}>"
@@ -311,6 +334,8 @@ class TaskProviderHelper:
             headers=self.prepare_headers(call),
             payload=self.prepare_payload(call),
             stream=call.stream,
+            creates_job=self.creates_job,
+            idempotency_header=self.idempotency_header,
         )
 
     # -- response --------------------------------------------------------------------

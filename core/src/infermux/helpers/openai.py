@@ -40,11 +40,15 @@ from infermux.media import ImageOutput, sniff_content_type
 
 __all__ = [
     "CHAT_PARAMETERS",
+    "OPENAI_CHAT_EXTRAS",
     "OPENAI_HELPERS",
+    "RESPONSES_PARAMETERS",
+    "ROUTER_RESPONSES_PARAMETERS",
     "OpenAIChatHelper",
     "OpenAICompletionHelper",
     "OpenAIEmbeddingsHelper",
     "OpenAIImageHelper",
+    "OpenAIResponsesHelper",
     "OpenAITranscriptionHelper",
     "json_schema_as_json_object",
     "openai_error_message",
@@ -66,6 +70,70 @@ CHAT_PARAMETERS = frozenset(
         "tool_choice",
         "tools",
         "top_logprobs",
+        "top_p",
+    }
+)
+
+
+#: Parameters of OpenAI's chat completions beyond the task spec's (``chat.completions.create``
+#: takes them; a helper accepts those its API documents).
+OPENAI_CHAT_EXTRAS = frozenset(
+    {
+        "audio",
+        "metadata",
+        "modalities",
+        "parallel_tool_calls",
+        "prediction",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "safety_identifier",
+        "service_tier",
+        "store",
+        "user",
+        "verbosity",
+        "web_search_options",
+    }
+)
+
+#: Parameters of OpenAI's ``POST /v1/responses`` besides ``model``, ``input`` and ``stream``.
+RESPONSES_PARAMETERS = frozenset(
+    {
+        "background",
+        "include",
+        "instructions",
+        "max_output_tokens",
+        "max_tool_calls",
+        "metadata",
+        "parallel_tool_calls",
+        "previous_response_id",
+        "prompt_cache_key",
+        "reasoning",
+        "safety_identifier",
+        "service_tier",
+        "store",
+        "temperature",
+        "text",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "truncation",
+        "user",
+    }
+)
+
+#: What the Hugging Face router's Responses server (huggingface/responses.js) reads. It
+#: drops other keys silently, so routed calls refuse them before sending instead.
+ROUTER_RESPONSES_PARAMETERS = frozenset(
+    {
+        "instructions",
+        "max_output_tokens",
+        "metadata",
+        "reasoning",
+        "temperature",
+        "text",
+        "tool_choice",
+        "tools",
         "top_p",
     }
 )
@@ -260,6 +328,8 @@ class OpenAIEmbeddingsHelper(_OpenAIBase):
     task = "feature-extraction"
     route = "/embeddings"
     supported_parameters = frozenset({"dimensions"})
+    #: A conservative batch for OpenAI-compatible servers (OpenAI itself takes 2,048).
+    max_batch_size: int | None = 128
     output_type = list
 
     def prepare_payload(self, call: Call) -> Payload:
@@ -450,6 +520,112 @@ class OpenAITranscriptionHelper(TaskProviderHelper):
         return openai_error_message(body)
 
 
+class OpenAIResponsesHelper(_OpenAIBase):
+    """``POST /v1/responses`` (OpenAI's Responses API), plain and streamed as semantic
+    events (``response.created``, ``response.output_text.delta``, ``response.completed``...).
+
+    Routed calls go to the Hugging Face router's own ``/v1/responses`` with the model named
+    ``"<hub id>:<provider>"`` (the router's documented spelling), not under the
+    per-provider prefix the other tasks use.
+    """
+
+    task = "responses"
+    route = "/responses"
+    supports_streaming = True
+    supported_parameters: frozenset[str] | None = RESPONSES_PARAMETERS
+    output_type = LazyType("Response", "infermux.responses.types")
+
+    def prepare_url(self, call: Call) -> str:
+        if call.routing == "router":
+            return router_root(call.base_url, self.provider) + "/v1/responses"
+        return super().prepare_url(call)
+
+    def wire_model(self, call: Call) -> str:
+        """The model id sent: the provider's own id direct, ``hub_id:provider`` routed."""
+        if call.routing == "router":
+            return f"{call.model.hub_model_id or call.model.provider_model_id}:{self.provider}"
+        return call.model.provider_model_id
+
+    def prepare_payload(self, call: Call) -> Payload:
+        dropped = sorted(set(call.parameters) - ROUTER_RESPONSES_PARAMETERS)
+        if call.routing == "router" and dropped:
+            raise InvalidInputError(
+                f"The Hugging Face router's Responses API ignores "
+                f"{', '.join(map(repr, dropped))} (for {self.provider}); it honours "
+                f"{', '.join(sorted(ROUTER_RESPONSES_PARAMETERS))}. Call {self.provider} "
+                "direct with its own key, or leave them out."
+            )
+        payload: dict[str, Any] = {"model": self.wire_model(call), "input": call.inputs}
+        payload.update(self.rename(call.parameters))
+        if call.stream:
+            payload["stream"] = True
+        return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.responses.types import Response as ResponsesResult
+
+        output = validate_output(ResponsesResult, response.content, self.provider, self.task)
+        if output.output is None and output.status != "failed":
+            raise ResponseFormatError(
+                f"{self.provider} response without output: {response.text[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        if output.status == "failed":
+            message = (output.error.message if output.error else None) or "response failed"
+            raise ResponseFormatError(
+                f"{self.provider} response failed: {message}",
+                provider=self.provider,
+                task=self.task,
+            )
+        return output
+
+    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        from infermux.responses.types import EVENT_TYPES, ResponseStreamEvent
+
+        try:
+            body = json.loads(event.data)
+        except ValueError:
+            raise ResponseFormatError(
+                f"{self.provider} responses event that is not JSON: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            ) from None
+        if not isinstance(body, dict):
+            raise ResponseFormatError(
+                f"{self.provider} responses event that is not an object: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        kind = body.get("type") or (event.event if event.event != "message" else None)
+        if kind == "error" or event.event == "error":
+            raise StreamError(
+                openai_error_message(body) or str(body.get("message") or body),
+                provider=self.provider,
+                event=body,
+            )
+        if kind == "response.failed":
+            response = body.get("response")
+            error = response.get("error") if isinstance(response, dict) else None
+            message = error.get("message") if isinstance(error, dict) else None
+            raise StreamError(
+                f"response failed: {message or 'no reason given'}",
+                provider=self.provider,
+                event=body,
+            )
+        if kind and "type" not in body:
+            body["type"] = kind
+        model = EVENT_TYPES.get(kind or "", ResponseStreamEvent)
+        return validate_object(model, body, self.provider, self.task)
+
+
+def router_root(base_url: str, provider: str) -> str:
+    """The router's root from a routed call's base URL (``<router>/<provider>``)."""
+    base = base_url.rstrip("/")
+    suffix = "/" + provider
+    return base[: -len(suffix)] if base.endswith(suffix) else base
+
+
 #: The OpenAI-compatible helper for each task such an API serves (what
 #: ``Provider.openai_compatible`` and in-house endpoints build on).
 OPENAI_HELPERS: dict[str, type[TaskProviderHelper]] = {
@@ -458,4 +634,5 @@ OPENAI_HELPERS: dict[str, type[TaskProviderHelper]] = {
     "feature-extraction": OpenAIEmbeddingsHelper,
     "text-to-image": OpenAIImageHelper,
     "automatic-speech-recognition": OpenAITranscriptionHelper,
+    "responses": OpenAIResponsesHelper,
 }

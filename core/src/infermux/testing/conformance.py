@@ -64,7 +64,8 @@ The checks
     checked too: a request to a host other than the call's, the helper's or a
     ``key_hosts`` one has ``authenticate=False`` (a media download never gets the key),
     and its ``then`` turns a plausible answer into ``output_type``, another
-    ``FollowUp``, ``ResponseFormatError`` or ``JobError``.
+    ``FollowUp``, ``ResponseFormatError`` or ``JobError``. A first answer that is a job
+    to poll requires ``creates_job = True`` (the paid request is then never resent).
 ``test_rejects_garbage[p/t-<sample>]``
     ``parse_response`` on a 2xx HTML page, ``{}``, ``[]``, ``null`` and an empty body
     raises ``ResponseFormatError`` (or returns a checked ``FollowUp``); only ``[]`` may
@@ -499,7 +500,15 @@ def _url_problems(helper: TaskProviderHelper, url: Any, call: Call, where: str) 
         and url.startswith("https://")
         and _may_get_key(helper, call, url)
     )
-    if not (under_base or own_host):
+    # The Responses API is served at the router's root (/v1/responses, "model":
+    # "<id>:<provider>"), not under the per-provider prefix of the other tasks.
+    router_root = (
+        call.routing == "router"
+        and helper.task == "responses"
+        and base.endswith("/" + helper.provider)
+        and url.startswith(base[: -len(helper.provider)])
+    )
+    if not (under_base or own_host or router_root):
         return [f"{where}: url {url!r} does not start with the call's base_url {base!r}"]
     return [f"{where}: url holds what looks like a {label}" for label in _secret_hits(url)]
 
@@ -695,6 +704,12 @@ def response_problems(
         where = f"parse_response({sample.name})"
         result, rejection, found = _parse(helper, call, replace(sample.response, url=url), where)
         problems += found
+        if isinstance(result, FollowUp) and result.poll and not helper.creates_job:
+            problems.append(
+                f"{where}: the first answer is a job to poll, but the helper does not declare "
+                "creates_job = True: the core would resend the paid request after a timeout "
+                "or a 5xx (set it; set idempotency_header too if the provider documents one)"
+            )
         if rejection is not None:
             rejected.append(f"{sample.name}: {str(rejection)[:160]}")
         elif isinstance(result, FollowUp) or _is_output(helper, result):

@@ -328,7 +328,31 @@ def _responses(task: str) -> list[Sample]:
         return [Sample("hf_pipeline", json_response(["1", "0"]))]
     if task == "tabular-regression":
         return [Sample("hf_pipeline", json_response([3.5, 1.25]))]
+    if task == "responses":
+        return [Sample("openai_response", json_response(_openai_response()))]
     return []
+
+
+def _openai_response() -> dict[str, Any]:
+    """OpenAI's Responses API response object with one message item."""
+    text = {"type": "output_text", "text": "Deep learning is...", "annotations": []}
+    return {
+        "id": "resp_0",
+        "object": "response",
+        "created_at": 1700000000,
+        "status": "completed",
+        "model": MODEL_ID,
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_0",
+                "status": "completed",
+                "role": "assistant",
+                "content": [text],
+            }
+        ],
+        "usage": {"input_tokens": 12, "output_tokens": 5, "total_tokens": 17},
+    }
 
 
 def representative_responses(task: str) -> list[Sample]:
@@ -390,6 +414,16 @@ def representative_stream_events(task: str) -> list[tuple[str, str]]:
             "choices": [{"index": 0, "text": "Deep", "finish_reason": None}],
         }
         return [("tgi", json.dumps(tgi)), ("openai_completion_chunk", json.dumps(completion))]
+    if task == "responses":
+        delta = {
+            "type": "response.output_text.delta",
+            "sequence_number": 3,
+            "item_id": "msg_0",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "Deep",
+        }
+        return [("openai_response_text_delta", json.dumps(delta))]
     return []
 
 
@@ -458,6 +492,8 @@ def sample_inputs(task: str, *, urls: bool = False) -> list[Any]:
         variants = [False, True] if urls else [False]
         question = "What is written here?"
         return [{"image": _binary("image", url), "question": question} for url in variants]
+    if task == "responses":
+        return ["What is deep learning?", [{"role": "user", "content": "What is deep learning?"}]]
     if task == "conversational":
         return [
             [
@@ -497,6 +533,7 @@ def sample_inputs(task: str, *, urls: bool = False) -> list[Any]:
 #: Parameters set on the second sample call of a task (filtered by supported_parameters).
 _PARAMETERS: dict[str, dict[str, Any]] = {
     "conversational": {"max_tokens": 16, "temperature": 0.5, "seed": 0},
+    "responses": {"max_output_tokens": 16, "temperature": 0.5},
     "image-text-to-text": {"max_tokens": 16},
     "text-generation": {"max_new_tokens": 16, "temperature": 0.5, "seed": 0},
     "feature-extraction": {"normalize": True},

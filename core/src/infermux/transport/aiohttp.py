@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies_environment
@@ -24,6 +24,15 @@ import aiohttp
 
 from infermux.errors import RequestTimeoutError, TransportError
 from infermux.helpers.base import BinaryPayload, MultipartPayload, Response
+from infermux.transport.bounds import (
+    ACCEPT_ENCODING,
+    BodyCollector,
+    BoundedDecoder,
+    attempt_timed_out,
+    body_decoder,
+    time_left,
+)
+from infermux.transport.http import _released
 
 if TYPE_CHECKING:
     from infermux.engine import Send
@@ -69,24 +78,38 @@ def _body(effect: Send, headers: dict[str, str]) -> Any:
     return _JSON_ENCODER.encode(payload).encode()
 
 
+#: Failures after which the request certainly never reached the server (no connection).
+_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)
+
+
 def _translate(exc: BaseException, url: str) -> TransportError:
     host = urlsplit(url).hostname or url
+    sent = not isinstance(exc, _NOT_SENT)
     if isinstance(exc, asyncio.TimeoutError):  # aiohttp's timeout errors are TimeoutErrors
-        return RequestTimeoutError(f"Timed out talking to {host}: {exc}", url=url)
-    return TransportError(f"{type(exc).__name__} talking to {host}: {exc}", url=url)
+        return RequestTimeoutError(
+            f"Timed out talking to {host}: {exc}", url=url, request_sent=sent
+        )
+    return TransportError(
+        f"{type(exc).__name__} talking to {host}: {exc}", url=url, request_sent=sent
+    )
 
 
 _ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
 
 
 class AiohttpStreamHandle:
-    """An open streaming response; iterate its bytes, then ``aclose`` it."""
+    """An open streaming response; iterate its bytes, then ``aclose`` it. ``deadline`` as
+    for ``transport.http.AsyncStreamHandle``."""
 
-    __slots__ = ("_raw", "head")
+    __slots__ = ("_raw", "deadline", "head", "on_close", "timeout")
 
-    def __init__(self, raw: aiohttp.ClientResponse, url: str) -> None:
+    def __init__(self, raw: aiohttp.ClientResponse, url: str, timeout: float | None) -> None:
         self._raw = raw
         self.head = Response(raw.status, raw.headers, b"", url)
+        self.deadline: float | None = None
+        self.timeout = timeout
+        #: Called once when the stream is closed (frees its concurrency slot).
+        self.on_close: Callable[[], None] | None = None
 
     @property
     def status_code(self) -> int:
@@ -97,21 +120,37 @@ class AiohttpStreamHandle:
         return self._raw.headers
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        url = self.head.url
+        decoder = BoundedDecoder(self._raw.headers.get("content-encoding", ""), None, url)
+        content = self._raw.content
         try:
-            async for chunk in self._raw.content.iter_any():
-                yield chunk
+            while True:
+                try:
+                    async with asyncio.timeout(time_left(self.deadline)):
+                        chunk = await content.readany()
+                except TimeoutError:
+                    raise attempt_timed_out(url, self.timeout) from None
+                if not chunk:
+                    break
+                for piece in decoder.feed(chunk):
+                    yield piece
+            for piece in decoder.finish():
+                yield piece
         except _ERRORS as exc:
-            raise _translate(exc, self.head.url) from exc
+            raise _translate(exc, url) from exc
 
     async def aclose(self) -> None:
-        if self._raw.content.is_eof():
-            self._raw.release()  # the body was read to its end: the connection is reusable
-            return
-        # A stream left early (or ended by [DONE] on a connection the server holds open)
-        # hangs up. asyncio closes the socket on the loop's next turn: take that turn, so
-        # the connection is gone when aclose() returns, as with httpx2.
-        self._raw.close()
-        await asyncio.sleep(0)
+        try:
+            if self._raw.content.is_eof():
+                self._raw.release()  # read to its end: the connection is reusable
+                return
+            # A stream left early (or ended by [DONE] on a connection the server holds open)
+            # hangs up. asyncio closes the socket on the loop's next turn: take that turn, so
+            # the connection is gone when aclose() returns, as with httpx2.
+            self._raw.close()
+            await asyncio.sleep(0)
+        finally:
+            _released(self)
 
 
 class AiohttpHTTP:
@@ -134,30 +173,52 @@ class AiohttpHTTP:
         return self._session
 
     async def send(self, effect: Send) -> Response | AiohttpStreamHandle:
+        # A non-streaming attempt ends within ``timeout`` in total; a stream's head too.
+        try:
+            async with asyncio.timeout(effect.timeout):
+                return await self._exchange(effect)
+        except TimeoutError as exc:
+            if isinstance(exc, aiohttp.ClientError):  # aiohttp's own connect/read timeouts
+                raise _translate(exc, effect.request.url) from exc
+            raise attempt_timed_out(effect.request.url, effect.timeout) from None
+        except _ERRORS as exc:
+            raise _translate(exc, effect.request.url) from exc
+
+    async def _exchange(self, effect: Send) -> Response | AiohttpStreamHandle:
         request = effect.request
         headers = dict(effect.headers)
+        if not any(name.lower() == "accept-encoding" for name in headers):
+            headers["accept-encoding"] = ACCEPT_ENCODING
         data = _body(effect, headers)
-        try:
-            raw = await self._client().request(
-                request.method,
-                request.url,
-                headers=headers,
-                data=data,
-                allow_redirects=effect.follow_redirects,
-                timeout=_timeout(effect.timeout),
-            )
-        except _ERRORS as exc:
-            raise _translate(exc, request.url) from exc
+        raw = await self._client().request(
+            request.method,
+            request.url,
+            headers=headers,
+            data=data,
+            allow_redirects=effect.follow_redirects,
+            timeout=_timeout(effect.timeout),
+            # Raw bytes: decoded here, slice by slice, under the size caps.
+            auto_decompress=False,
+        )
         url = str(raw.url)
         if request.stream and raw.status < 400:
-            return AiohttpStreamHandle(raw, url)
+            return AiohttpStreamHandle(raw, url, effect.timeout)
         try:
-            content = await raw.read()
-        except _ERRORS as exc:
-            raise _translate(exc, request.url) from exc
-        finally:
+            decoder, keep = body_decoder(raw.headers, raw.status, effect.limits, url)
+            body = BodyCollector(keep)
+            while chunk := await raw.content.readany():
+                if not body.add(decoder.feed(chunk)):
+                    break
+            else:
+                body.add(decoder.finish())
+        except BaseException:
+            raw.close()  # not read to its end: the connection cannot be reused
+            raise
+        if body.keep >= 0 and body.size >= body.keep:
+            raw.close()
+        else:
             raw.release()
-        return Response(raw.status, raw.headers, content, url)
+        return Response(raw.status, raw.headers, body.content(), url)
 
     async def aclose(self) -> None:
         if self.owned and self._session is not None:

@@ -24,6 +24,8 @@ itself; once a release has it, this module can go.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import ssl
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -235,17 +237,21 @@ class AsyncioBackend(AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> AsyncNetworkStream:
-        return await _open(
-            lambda loop, protocol: loop.create_connection(
-                protocol,
-                host,
-                port,
-                local_addr=(local_address, 0) if local_address else None,
-                happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-            ),
-            timeout,
-            socket_options,
-        )
+        loop = asyncio.get_running_loop()
+        connection = _Connection(loop)
+        try:
+            sock = await _connect_socket(loop, host, port, local_address, timeout)
+        except TimeoutError as exc:
+            raise httpcore2.ConnectTimeout(str(exc) or "connect timed out") from exc
+        except OSError as exc:
+            raise httpcore2.ConnectError(str(exc)) from exc
+        try:
+            # Cancellation here closes the transport (asyncio does, while it waits).
+            opened, _ = await loop.create_connection(lambda: connection, sock=sock)
+        except OSError as exc:
+            sock.close()
+            raise httpcore2.ConnectError(str(exc)) from exc
+        return _with_options(opened, connection, socket_options)
 
     async def connect_unix_socket(
         self,
@@ -285,7 +291,14 @@ async def _open(
         raise httpcore2.ConnectTimeout(str(exc)) from exc
     except OSError as exc:
         raise httpcore2.ConnectError(str(exc)) from exc
-    transport = cast(asyncio.Transport, opened)  # a stream transport, as asked for
+    return _with_options(cast(asyncio.Transport, opened), connection, socket_options)
+
+
+def _with_options(
+    transport: asyncio.Transport,
+    connection: _Connection,
+    socket_options: Iterable[SocketOption] | None,
+) -> AsyncioStream:
     if socket_options:
         sock = transport.get_extra_info("socket")
         try:
@@ -295,6 +308,131 @@ async def _open(
             transport.abort()
             raise httpcore2.ConnectError(str(exc)) from exc
     return AsyncioStream(transport, connection)
+
+
+# -- TCP connect with happy eyeballs, leaking nothing ----------------------------------------
+#
+# ``loop.create_connection(host, port, happy_eyeballs_delay=...)`` inside ``asyncio.timeout``
+# leaked connected sockets: when the timeout cancelled the call just as an attempt
+# connected, asyncio's staggered race dropped that socket (112-356 open after ``aclose()``
+# with many requests timing out on a busy loop). Here no task is ever cancelled while it
+# may hold a socket unseen: the deadline is enforced by ``asyncio.wait`` timeouts, and
+# every attempt that is given up closes its socket when it finishes, whatever the outcome.
+
+
+async def _attempt(
+    loop: asyncio.AbstractEventLoop, info: tuple[Any, ...], local_address: str | None
+) -> socket.socket:
+    family, kind, proto, _, address = info
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        if local_address:
+            sock.bind((local_address, 0))
+        await loop.sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _discard(task: asyncio.Task[socket.socket]) -> None:
+    """Close the socket of an attempt that was given up (once it is done)."""
+    if not task.cancelled() and task.exception() is None:
+        task.result().close()
+
+
+def _interleave(infos: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Addresses in RFC 8305 order: alternate families, starting with the first one's."""
+    first = [i for i in infos if i[0] == infos[0][0]]
+    other = [i for i in infos if i[0] != infos[0][0]]
+    ordered: list[tuple[Any, ...]] = []
+    for index in range(max(len(first), len(other))):
+        ordered += first[index : index + 1] + other[index : index + 1]
+    return ordered
+
+
+async def _resolve(
+    loop: asyncio.AbstractEventLoop, host: str, port: int, timeout: float | None
+) -> list[tuple[Any, ...]]:
+    """The addresses of ``host`` (an IP literal without a lookup, as asyncio does)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        if address.version == 4:
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (str(address), port))
+            ]
+        return [
+            (
+                socket.AF_INET6,
+                socket.SOCK_STREAM,
+                socket.IPPROTO_TCP,
+                "",
+                (str(address), port, 0, 0),
+            )
+        ]
+    lookup = loop.create_task(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    try:
+        finished, _ = await asyncio.wait({lookup}, timeout=timeout)
+    finally:
+        if not lookup.done():
+            lookup.cancel()  # a lookup holds no socket
+    if not finished:
+        raise TimeoutError(f"resolving {host} timed out")
+    return list(lookup.result())
+
+
+async def _connect_socket(
+    loop: asyncio.AbstractEventLoop,
+    host: str,
+    port: int,
+    local_address: str | None,
+    timeout: float | None,
+) -> socket.socket:
+    """A connected non-blocking socket to ``host:port`` within ``timeout`` (TimeoutError),
+    trying the next address every HAPPY_EYEBALLS_DELAY (or as soon as one fails)."""
+    deadline = None if timeout is None else loop.time() + timeout
+    infos = _interleave(await _resolve(loop, host, port, timeout))
+    if not infos:
+        raise OSError(f"no address found for {host}")
+    waiting: list[tuple[Any, ...]] = list(infos)
+    running: set[asyncio.Task[socket.socket]] = set()
+    errors: list[BaseException] = []
+    winner: socket.socket | None = None
+    try:
+        while winner is None:
+            if waiting:
+                running.add(loop.create_task(_attempt(loop, waiting.pop(0), local_address)))
+            if not running:
+                break
+            wait = HAPPY_EYEBALLS_DELAY if waiting else None
+            if deadline is not None:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise TimeoutError(f"connecting to {host}:{port} timed out")
+                wait = left if wait is None else min(wait, left)
+            done, running = await asyncio.wait(
+                running, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in done:
+                if task.exception() is not None:
+                    errors.append(task.exception())  # type: ignore[arg-type]
+                elif winner is None:
+                    winner = task.result()
+                else:
+                    task.result().close()  # a second success in the same turn
+    finally:
+        for task in running:  # given up: each closes its socket once it is done
+            task.cancel()
+            task.add_done_callback(_discard)
+    if winner is None:
+        if len(errors) == 1:
+            raise errors[0]
+        raise OSError(f"could not connect to {host}:{port}: " + "; ".join(map(str, errors)))
+    return winner
 
 
 def use_asyncio_backend(client: Any) -> bool:

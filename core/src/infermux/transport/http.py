@@ -9,19 +9,35 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx2
 
 from infermux.errors import RequestTimeoutError, TransportError
 from infermux.helpers.base import BinaryPayload, MultipartPayload, Response
+from infermux.transport.bounds import (
+    ACCEPT_ENCODING,
+    BodyCollector,
+    BoundedDecoder,
+    attempt_timed_out,
+    body_decoder,
+    time_left,
+)
+from infermux.transport.deadline_network import ATTEMPT_DEADLINE, use_deadline_backend
 from infermux.upstream import transport_router
 
 if TYPE_CHECKING:
     from infermux.engine import Send
 
-__all__ = ["AsyncHTTP", "AsyncStreamHandle", "SyncHTTP", "SyncStreamHandle", "make_timeout"]
+__all__ = [
+    "AsyncHTTP",
+    "AsyncStreamHandle",
+    "SyncHTTP",
+    "SyncStreamHandle",
+    "make_timeout",
+]
 
 #: Connection set-up must be quick even when generation is slow.
 CONNECT_TIMEOUT = 10.0
@@ -82,6 +98,8 @@ def _build(client: httpx2.Client | httpx2.AsyncClient, effect: Send) -> httpx2.R
     content_type = body.pop("content_type", None)
     if content_type:
         headers.setdefault("content-type", content_type)
+    if "accept-encoding" not in headers and "Accept-Encoding" not in headers:
+        headers["accept-encoding"] = ACCEPT_ENCODING  # only what we can decode with a cap
     return client.build_request(
         effect.request.method,
         _url(effect.request.url),
@@ -98,26 +116,111 @@ def _host(url: str) -> str:
         return repr(url[:200])
 
 
+#: Failures after which the request certainly never reached the server: no connection
+#: was made, or the URL could not even be used. Only these allow resending a request that
+#: creates a job.
+_NOT_SENT = (
+    httpx2.ConnectError,
+    httpx2.ConnectTimeout,
+    httpx2.PoolTimeout,
+    httpx2.UnsupportedProtocol,
+    httpx2.InvalidURL,
+)
+
+
 def _translate(exc: httpx2.HTTPError | httpx2.InvalidURL, url: str) -> TransportError:
     # InvalidURL is no HTTPError: a malformed URL (a provider's answer, a cancel link) would
     # otherwise escape as a bare httpx2 exception.
+    sent = not isinstance(exc, _NOT_SENT)
     if isinstance(exc, httpx2.TimeoutException):
-        return RequestTimeoutError(f"Timed out talking to {_host(url)}: {exc}", url=url)
-    return TransportError(f"{type(exc).__name__} talking to {_host(url)}: {exc}", url=url)
+        return RequestTimeoutError(
+            f"Timed out talking to {_host(url)}: {exc}", url=url, request_sent=sent
+        )
+    return TransportError(
+        f"{type(exc).__name__} talking to {_host(url)}: {exc}", url=url, request_sent=sent
+    )
 
 
 def _response(raw: httpx2.Response, content: bytes) -> Response:
     return Response(raw.status_code, raw.headers, content, str(raw.url))
 
 
+def _encoding(raw: httpx2.Response) -> str:
+    """The encoding still to undo: none for a response built with its content already
+    decoded (``httpx2.MockTransport``, a caller's transport reading eagerly)."""
+    return "" if raw.is_stream_consumed else raw.headers.get("content-encoding", "")
+
+
+def _raw_chunks(raw: httpx2.Response) -> Iterator[bytes]:
+    return iter((raw.content,)) if raw.is_stream_consumed else raw.iter_raw()
+
+
+async def _araw_chunks(raw: httpx2.Response) -> AsyncIterator[bytes]:
+    if raw.is_stream_consumed:
+        yield raw.content
+        return
+    async for chunk in raw.aiter_raw():
+        yield chunk
+
+
+def read_body(raw: httpx2.Response, effect: Send, deadline: float | None) -> bytes:
+    """Read a sync response's body through the bounded decoder, by ``deadline``."""
+    url = str(raw.url)
+    try:
+        decoder, keep = body_decoder(
+            raw.headers, raw.status_code, effect.limits, url, _encoding(raw)
+        )
+        body = BodyCollector(keep)
+        for chunk in _raw_chunks(raw):
+            if not body.add(decoder.feed(chunk)):
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                raise attempt_timed_out(url, effect.timeout)
+        else:
+            body.add(decoder.finish())
+        return body.content()
+    finally:
+        raw.close()
+
+
+async def aread_body(raw: httpx2.Response, effect: Send) -> bytes:
+    """Read an async response's body through the bounded decoder (the caller bounds time)."""
+    url = str(raw.url)
+    try:
+        decoder, keep = body_decoder(
+            raw.headers, raw.status_code, effect.limits, url, _encoding(raw)
+        )
+        body = BodyCollector(keep)
+        async for chunk in _araw_chunks(raw):
+            if not body.add(decoder.feed(chunk)):
+                break
+        else:
+            body.add(decoder.finish())
+        return body.content()
+    finally:
+        await raw.aclose()
+
+
+def _deadline(timeout: float | None) -> float | None:
+    return None if timeout is None else time.monotonic() + timeout
+
+
 class SyncStreamHandle:
-    """An open streaming response; iterate its bytes, then close it."""
+    """An open streaming response; iterate its bytes, then close it.
 
-    __slots__ = ("_raw", "head")
+    ``deadline`` (``time.monotonic()``; the stream sets it per event) ends any read still
+    waiting then with a :class:`RequestTimeoutError`.
+    """
 
-    def __init__(self, raw: httpx2.Response) -> None:
+    __slots__ = ("_raw", "deadline", "head", "on_close", "timeout")
+
+    def __init__(self, raw: httpx2.Response, timeout: float | None = None) -> None:
         self._raw = raw
         self.head = _response(raw, b"")
+        self.deadline: float | None = None
+        self.timeout = timeout
+        #: Called once when the stream is closed (frees its concurrency slot).
+        self.on_close: Callable[[], None] | None = None
 
     @property
     def status_code(self) -> int:
@@ -128,23 +231,47 @@ class SyncStreamHandle:
         return self._raw.headers
 
     def iter_bytes(self) -> Iterator[bytes]:
+        url = self.head.url
         try:
-            yield from self._raw.iter_bytes()
+            decoder = BoundedDecoder(_encoding(self._raw), None, url)
+            chunks = _raw_chunks(self._raw)
+            while True:
+                token = ATTEMPT_DEADLINE.set(self.deadline)
+                try:
+                    chunk = next(chunks, None)
+                finally:
+                    ATTEMPT_DEADLINE.reset(token)
+                if chunk is None:
+                    break
+                yield from decoder.feed(chunk)
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    raise attempt_timed_out(url, self.timeout)
+            yield from decoder.finish()
         except httpx2.HTTPError as exc:
-            raise _translate(exc, self.head.url) from exc
+            raise _translate(exc, url) from exc
 
     def close(self) -> None:
-        self._raw.close()
+        try:
+            self._raw.close()
+        finally:
+            _released(self)
 
 
 class AsyncStreamHandle:
-    """An open async streaming response; iterate its bytes, then ``aclose`` it."""
+    """An open async streaming response; iterate its bytes, then ``aclose`` it.
 
-    __slots__ = ("_raw", "head")
+    ``deadline`` as for :class:`SyncStreamHandle`.
+    """
 
-    def __init__(self, raw: httpx2.Response) -> None:
+    __slots__ = ("_raw", "deadline", "head", "on_close", "timeout")
+
+    def __init__(self, raw: httpx2.Response, timeout: float | None = None) -> None:
         self._raw = raw
         self.head = _response(raw, b"")
+        self.deadline: float | None = None
+        self.timeout = timeout
+        #: Called once when the stream is closed (frees its concurrency slot).
+        self.on_close: Callable[[], None] | None = None
 
     @property
     def status_code(self) -> int:
@@ -155,14 +282,39 @@ class AsyncStreamHandle:
         return self._raw.headers
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        import asyncio  # here, not at the top: the sync client never imports asyncio
+
+        url = self.head.url
         try:
-            async for chunk in self._raw.aiter_bytes():
-                yield chunk
+            decoder = BoundedDecoder(_encoding(self._raw), None, url)
+            chunks = _araw_chunks(self._raw).__aiter__()
+            while True:
+                try:
+                    async with asyncio.timeout(time_left(self.deadline)):
+                        chunk = await anext(chunks, None)
+                except TimeoutError:
+                    raise attempt_timed_out(url, self.timeout) from None
+                if chunk is None:
+                    break
+                for piece in decoder.feed(chunk):
+                    yield piece
+            for piece in decoder.finish():
+                yield piece
         except httpx2.HTTPError as exc:
-            raise _translate(exc, self.head.url) from exc
+            raise _translate(exc, url) from exc
 
     async def aclose(self) -> None:
-        await self._raw.aclose()
+        try:
+            await self._raw.aclose()
+        finally:
+            _released(self)
+
+
+def _released(handle: Any) -> None:
+    """Run a stream handle's ``on_close`` once."""
+    callback, handle.on_close = handle.on_close, None
+    if callback is not None:
+        callback()
 
 
 #: httpx2's own logger: the fast path logs each exchange there as client.send would.
@@ -200,43 +352,37 @@ class SyncHTTP:
 
     def __init__(self, client: httpx2.Client | None = None) -> None:
         self.owned = client is None
-        self.client = client if client is not None else httpx2.Client(follow_redirects=False)
+        if client is None:
+            client = httpx2.Client(follow_redirects=False)
+            # Every connect, read and write then ends by the attempt's deadline (a caller's
+            # client is left as configured: its body reads are still bounded, chunk by chunk).
+            use_deadline_backend(client)
+        self.client = client
         self._router = _router(self.client, self.owned)
 
     def _send(self, request: httpx2.Request, effect: Send) -> httpx2.Response:
-        stream = effect.request.stream
+        # Always streamed: the body is read here, through the size caps and the deadline.
         if self._router is None or effect.follow_redirects or self.client.is_closed:
-            return self.client.send(
-                request, stream=stream, follow_redirects=effect.follow_redirects
-            )
+            return self.client.send(request, stream=True, follow_redirects=effect.follow_redirects)
         raw: httpx2.Response = self._router(request.url).handle_request(request)
         raw.request = request
         self.client.cookies.extract_cookies(raw)
         _log(request, raw)
-        if not stream:
-            try:
-                raw.read()
-            except BaseException:
-                raw.close()
-                raise
         return raw
 
     def send(self, effect: Send) -> Response | SyncStreamHandle:
+        # A non-streaming attempt ends within ``timeout`` in total; a stream's head too.
+        deadline = _deadline(effect.timeout)
+        token = ATTEMPT_DEADLINE.set(deadline)
         try:
             raw = self._send(_build(self.client, effect), effect)
+            if effect.request.stream and raw.status_code < 400:
+                return SyncStreamHandle(raw, effect.timeout)
+            return _response(raw, read_body(raw, effect, deadline))
         except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
             raise _translate(exc, effect.request.url) from exc
-        if not effect.request.stream:
-            return _response(raw, raw.content)
-        if raw.status_code >= 400:
-            try:
-                content = raw.read()
-            except httpx2.HTTPError as exc:
-                raise _translate(exc, effect.request.url) from exc
-            finally:
-                raw.close()
-            return _response(raw, content)
-        return SyncStreamHandle(raw)
+        finally:
+            ATTEMPT_DEADLINE.reset(token)
 
     def close(self) -> None:
         if self.owned:
@@ -262,39 +408,34 @@ class AsyncHTTP:
         self._router = _router(self.client, self.owned)
 
     async def _send(self, request: httpx2.Request, effect: Send) -> httpx2.Response:
-        stream = effect.request.stream
+        # Always streamed: the body is read here, through the size caps.
         if self._router is None or effect.follow_redirects or self.client.is_closed:
             return await self.client.send(
-                request, stream=stream, follow_redirects=effect.follow_redirects
+                request, stream=True, follow_redirects=effect.follow_redirects
             )
         raw: httpx2.Response = await self._router(request.url).handle_async_request(request)
         raw.request = request
         self.client.cookies.extract_cookies(raw)
         _log(request, raw)
-        if not stream:
-            try:
-                await raw.aread()
-            except BaseException:
-                await raw.aclose()
-                raise
         return raw
 
+    async def _exchange(self, effect: Send) -> Response | AsyncStreamHandle:
+        raw = await self._send(_build(self.client, effect), effect)
+        if effect.request.stream and raw.status_code < 400:
+            return AsyncStreamHandle(raw, effect.timeout)
+        return _response(raw, await aread_body(raw, effect))
+
     async def send(self, effect: Send) -> Response | AsyncStreamHandle:
+        # A non-streaming attempt ends within ``timeout`` in total; a stream's head too.
+        import asyncio  # here, not at the top: the sync client never imports asyncio
+
         try:
-            raw = await self._send(_build(self.client, effect), effect)
+            async with asyncio.timeout(effect.timeout):
+                return await self._exchange(effect)
+        except TimeoutError:
+            raise attempt_timed_out(effect.request.url, effect.timeout) from None
         except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
             raise _translate(exc, effect.request.url) from exc
-        if not effect.request.stream:
-            return _response(raw, raw.content)
-        if raw.status_code >= 400:
-            try:
-                content = await raw.aread()
-            except httpx2.HTTPError as exc:
-                raise _translate(exc, effect.request.url) from exc
-            finally:
-                await raw.aclose()
-            return _response(raw, content)
-        return AsyncStreamHandle(raw)
 
     async def aclose(self) -> None:
         if self.owned:

@@ -2,7 +2,9 @@
 
 One :class:`Limits` object belongs to a client and is shared by all its calls. The
 arithmetic (a token bucket per provider) is pure; the sync and async flavours only differ
-in how they wait.
+in how they wait. A request holds its concurrency slot until its answer is read; a stream
+holds it until the stream is closed or exhausted (the client hands ``release`` to the
+stream's handle), so ``max_concurrency`` counts open streams too.
 """
 
 from __future__ import annotations
@@ -70,14 +72,23 @@ class SyncLimits:
 
     @contextmanager
     def slot(self, provider: str, rate_per_minute: float | None) -> Iterator[None]:
+        self.acquire(provider, rate_per_minute)
+        try:
+            yield
+        finally:
+            self.release()
+
+    def acquire(self, provider: str, rate_per_minute: float | None) -> None:
+        """Wait for the request budget and a free slot; pair with one :meth:`release`."""
         delay = self._buckets.delay(provider, rate_per_minute)
         if delay > 0:
             self._clock.sleep(delay)
-        if self._slots is None:
-            yield
-            return
-        with self._slots:
-            yield
+        if self._slots is not None:
+            self._slots.acquire()
+
+    def release(self) -> None:
+        if self._slots is not None:
+            self._slots.release()
 
 
 class AsyncLimits:
@@ -93,15 +104,25 @@ class AsyncLimits:
 
     @asynccontextmanager
     async def slot(self, provider: str, rate_per_minute: float | None) -> AsyncIterator[None]:
+        await self.acquire(provider, rate_per_minute)
+        try:
+            yield
+        finally:
+            self.release()
+
+    async def acquire(self, provider: str, rate_per_minute: float | None) -> None:
+        """Wait for the request budget and a free slot; pair with one :meth:`release`."""
         delay = self._buckets.delay(provider, rate_per_minute)
         if delay > 0:
             await self._clock.asleep(delay)
         if not self._max:
-            yield
             return
         if self._slots is None:  # created lazily, inside the running loop
             import asyncio  # here: the sync client never imports asyncio
 
             self._slots = asyncio.Semaphore(self._max)
-        async with self._slots:
-            yield
+        await self._slots.acquire()
+
+    def release(self) -> None:
+        if self._slots is not None:
+            self._slots.release()

@@ -42,6 +42,7 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
     # Every regional API host of BFL (api.us1, api.eu ...): polling URLs may name any.
     key_hosts = (".bfl.ai",)
     key_url = "https://dashboard.bfl.ai/keys"
+    creates_job = True  # starts a paid job: never resent once it may have arrived
     supported_parameters = frozenset(
         {"height", "width", "seed", "num_inference_steps", "guidance_scale"}
     )

@@ -24,6 +24,13 @@ class CerebrasChat(OpenAIChatHelper):
     api_key_env = ("CEREBRAS_API_KEY",)
     key_url = "https://cloud.cerebras.ai"
     supported_parameters = CHAT_PARAMETERS - {"frequency_penalty", "presence_penalty", "logit_bias"}
+    # Cerebras's own model ids (inference-docs.cerebras.ai/models).
+    model_aliases = {
+        "default": "llama-3.3-70b",
+        "large": "gpt-oss-120b",
+        "small": "llama3.1-8b",
+        "agent": "gpt-oss-120b",
+    }
 
 
 @hookimpl

@@ -27,6 +27,13 @@ class CohereChat(OpenAIChatHelper):
     api_key_env = ("CO_API_KEY", "COHERE_API_KEY")
     key_url = "https://dashboard.cohere.com/api-keys"
     supported_parameters = CHAT_PARAMETERS - {"n", "logit_bias", "top_logprobs"}
+    # Cohere's own model ids (docs.cohere.com/docs/models).
+    model_aliases = {
+        "default": "command-a-03-2025",
+        "large": "command-a-03-2025",
+        "small": "command-r7b-12-2024",
+        "agent": "command-a-03-2025",
+    }
 
     def prepare_payload(self, call: Call) -> Payload:
         payload = super().prepare_payload(call)

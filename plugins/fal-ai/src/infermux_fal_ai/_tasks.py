@@ -52,6 +52,7 @@ class _ImageResult(FalAIHelper):
 class _VideoResult(FalAIHelper):
     output_type = VideoOutput
     queue = True  # video generation takes minutes: always through the queue
+    creates_job = True  # a queue submit starts a paid job: never resent
 
     def parse_result(self, body: dict[str, Any], call: Call) -> Any:
         url = self.nested_url(body, "video", "url")
@@ -80,6 +81,7 @@ class FalAIImageToImage(_ImageResult):
 
     task = "image-to-image"
     queue = True
+    creates_job = True  # a queue submit starts a paid job: never resent
     supported_parameters = _GENERATION | {"prompt"}
 
     def prepare_payload(self, call: Call) -> Payload:
@@ -113,6 +115,7 @@ class FalAIImageSegmentation(FalAIHelper):
 
     task = "image-segmentation"
     queue = True
+    creates_job = True  # a queue submit starts a paid job: never resent
     output_type = list
     supported_parameters = frozenset()
 

@@ -13,10 +13,16 @@ from typing import Any
 from infermux import TaskProviderHelper, hookimpl
 from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
-from infermux.helpers.openai import OpenAIChatHelper, openai_error_message, raise_stream_error
+from infermux.helpers.openai import (
+    RESPONSES_PARAMETERS,
+    OpenAIChatHelper,
+    OpenAIResponsesHelper,
+    openai_error_message,
+    raise_stream_error,
+)
 from infermux.helpers.parsing import validate_object
 
-__all__ = ["GroqChat", "GroqTextGeneration", "register_providers"]
+__all__ = ["GroqChat", "GroqResponses", "GroqTextGeneration", "register_providers"]
 
 # Groq answers 400 to logprobs, logit_bias and top_logprobs
 # (https://console.groq.com/docs/openai), so they are refused before sending.
@@ -34,6 +40,11 @@ CHAT_PARAMETERS = frozenset(
         "tool_choice",
         "tools",
         "top_p",
+        # Documented by Groq's chat completions API (console.groq.com/docs/api-reference).
+        "parallel_tool_calls",
+        "reasoning_effort",
+        "service_tier",
+        "user",
     }
 )
 
@@ -202,7 +213,21 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
         )
 
 
+class GroqResponses(OpenAIResponsesHelper):
+    """The Responses API (``POST https://api.groq.com/openai/v1/responses``, beta;
+    console.groq.com/docs/responses-api). Groq keeps no conversation state:
+    ``previous_response_id``, ``store`` and ``background`` are refused; send the whole
+    conversation as ``input``. Routed calls go to the router's ``/v1/responses`` as
+    ``"<hub id>:groq"``."""
+
+    provider = "groq"
+    base_url = "https://api.groq.com/openai"
+    api_key_env = ("GROQ_API_KEY",)
+    key_url = "https://console.groq.com/keys"
+    supported_parameters = RESPONSES_PARAMETERS - {"previous_response_id", "store", "background"}
+
+
 @hookimpl
 def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (GroqChat, GroqTextGeneration):
+    for helper in (GroqChat, GroqTextGeneration, GroqResponses):
         register(helper())

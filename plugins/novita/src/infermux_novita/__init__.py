@@ -65,6 +65,7 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
     """Videos from Novita's asynchronous task API (e.g. ``wan-t2v``), polled by the core."""
 
     task = "text-to-video"
+    creates_job = True  # starts a paid job: never resent once it may have arrived
     supported_parameters = frozenset(
         {"negative_prompt", "num_inference_steps", "guidance_scale", "seed"}
     )

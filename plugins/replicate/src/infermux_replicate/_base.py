@@ -56,6 +56,9 @@ class ReplicateHelper(TaskProviderHelper):
     base_url = REPLICATE_URL
     api_key_env = ("REPLICATE_API_TOKEN", "REPLICATE_API_KEY")
     key_url = "https://replicate.com/account/api-tokens"
+    # Every call creates a prediction (a paid job): never resent once it may have arrived.
+    creates_job = True
+    jobs_url = "https://replicate.com/predictions"
     # Replicate fetches http(s) URLs given as inputs itself.
     accepts_input_urls = True
     #: The model input that receives ``call.inputs``.

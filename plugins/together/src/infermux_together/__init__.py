@@ -12,7 +12,12 @@ from collections.abc import Callable
 from infermux import TaskProviderHelper, hookimpl
 from infermux_together.audio import TogetherSpeechRecognition, TogetherTextToSpeech
 from infermux_together.images import TogetherImageToImage, TogetherTextToImage
-from infermux_together.text import TogetherChat, TogetherCompletion, TogetherEmbeddings
+from infermux_together.text import (
+    TogetherChat,
+    TogetherCompletion,
+    TogetherEmbeddings,
+    TogetherResponses,
+)
 from infermux_together.video import TogetherImageToVideo, TogetherTextToVideo
 
 __all__ = [
@@ -21,6 +26,7 @@ __all__ = [
     "TogetherEmbeddings",
     "TogetherImageToImage",
     "TogetherImageToVideo",
+    "TogetherResponses",
     "TogetherSpeechRecognition",
     "TogetherTextToImage",
     "TogetherTextToSpeech",
@@ -38,6 +44,7 @@ HELPERS: tuple[type[TaskProviderHelper], ...] = (
     TogetherImageToVideo,
     TogetherTextToSpeech,
     TogetherSpeechRecognition,
+    TogetherResponses,
 )
 
 

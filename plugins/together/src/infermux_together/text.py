@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from infermux.helpers.openai import (
     CHAT_PARAMETERS,
+    RESPONSES_PARAMETERS,
     OpenAIChatHelper,
     OpenAICompletionHelper,
     OpenAIEmbeddingsHelper,
+    OpenAIResponsesHelper,
 )
 from infermux_together._common import Together
 
-__all__ = ["TogetherChat", "TogetherCompletion", "TogetherEmbeddings"]
+__all__ = ["TogetherChat", "TogetherCompletion", "TogetherEmbeddings", "TogetherResponses"]
 
 
 class TogetherChat(Together, OpenAIChatHelper):
@@ -38,3 +40,12 @@ class TogetherEmbeddings(Together, OpenAIEmbeddingsHelper):
         "large": "BAAI/bge-large-en-v1.5",
         "small": "BAAI/bge-small-en-v1.5",
     }
+
+
+class TogetherResponses(Together, OpenAIResponsesHelper):
+    """The Responses API (``POST /v1/responses``, beta; docs.together.ai/docs/inference/
+    responses). Together stores no responses: ``previous_response_id``, ``store`` and
+    ``background`` are refused; send the whole conversation as ``input``. Routed calls go
+    to the router's ``/v1/responses`` as ``"<hub id>:together"``."""
+
+    supported_parameters = RESPONSES_PARAMETERS - {"previous_response_id", "store", "background"}

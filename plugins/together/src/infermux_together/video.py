@@ -30,6 +30,7 @@ _RENAMES = {"num_inference_steps": "steps"}
 
 class _TogetherVideo(Together, TaskProviderHelper):
     output_type = VideoOutput
+    creates_job = True  # starts a paid job: never resent once it may have arrived
 
     def prepare_route(self, call: Call) -> str:
         return "/v2/videos"

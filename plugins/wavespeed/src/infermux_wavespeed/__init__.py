@@ -43,6 +43,7 @@ class _WaveSpeedJob(TaskProviderHelper):
     base_url = "https://api.wavespeed.ai"
     api_key_env = ("WAVESPEED_API_KEY",)
     key_url = "https://wavespeed.ai/accesskey"
+    creates_job = True  # starts a paid job: never resent once it may have arrived
     #: WaveSpeed fetches ``image`` URLs itself; local images go as data URLs.
     accepts_input_urls = True
     output_type: type[MediaOutput] = ImageOutput

@@ -62,6 +62,7 @@ class ZaiTextToImage(_Zai, TaskProviderHelper):
 
     task = "text-to-image"
     output_type = ImageOutput
+    creates_job = True  # starts a paid job: never resent once it may have arrived
     supported_parameters = frozenset({"width", "height"})
 
     def prepare_route(self, call: Call) -> str:
