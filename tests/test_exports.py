@@ -45,3 +45,16 @@ def test_an_unknown_name_is_an_attribute_error_naming_it():
 
 def test_dir_lists_the_exports():
     assert set(infermux.__all__) <= set(dir(infermux))
+
+
+@pytest.mark.parametrize("package", ["infermux", "infermux.responses", "infermux.structured"])
+def test_every_lazy_package_uses_the_one_idiom(package):
+    module = importlib.import_module(package)
+    assert module.__getattr__.__qualname__ == "_lazy_exports.<locals>.__getattr__"
+    assert sorted(module._EXPORTS) == sorted(
+        name for name in module.__all__ if name != "__version__"
+    )
+    for name, source in module._EXPORTS.items():
+        assert getattr(module, name) is getattr(importlib.import_module(source), name), name
+    with pytest.raises(AttributeError, match=f"module {package!r} has no attribute 'Nope'"):
+        module.Nope  # noqa: B018
