@@ -30,6 +30,8 @@ REPLACEMENTS: list[tuple[str, str]] = [
     (r"\bInferenceClient\b", "AsyncInferenceClient"),
     (r"\bhttpx2\.Client\b", "httpx2.AsyncClient"),
     (r"\bStream\[", "AsyncStream["),
+    (r"\bBatchResults\b", "AsyncBatchResults"),
+    (r"for row in client\.batch\(", "async for row in await client.batch("),
     (r"import Stream\b", "import AsyncStream"),
     (r"_chat_alias import Chat\b", "_chat_alias import AsyncChat"),
     (r"self\.chat = Chat\(self\)", "self.chat = AsyncChat(self)"),

@@ -527,6 +527,7 @@ def test_every_command_and_option_is_documented():
         "keys",
         "config",
         "completion",
+        "batch",
     }
     for name, sub in commands.items():
         heading = f"\n## `infermux {name}`"

@@ -29,6 +29,7 @@ ANNOTATION_SWAPS = [
     (r"\bhttpx2\.AsyncClient\b", "httpx2.Client"),
     (r"\bAsyncInferenceClient\b", "InferenceClient"),
     (r"\bAsyncIterator\b", "Iterator"),
+    (r"\bAsyncBatchResults\b", "BatchResults"),
 ]
 
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("keys", "keys_command"),
     "config": ("keys", "config_command"),
     "completion": ("completion", "completion_command"),
+    "batch": ("batch", "batch_command"),
 }
 
 _MAIN_EPILOG = """\
@@ -569,6 +570,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_keys(commands)
     _add_config(commands)
     _add_completion(commands)
+    from infermux.cli.batch import add_batch_parser  # argparse only; the work loads on run
+
+    add_batch_parser(commands)
     return parser
 
 

@@ -273,6 +273,18 @@ class SyncClientBase(_ClientCommon):
             answer.on_close = limits.release  # a stream holds its slot until closed
         return answer
 
+    def _batch(self, rows: Any, options: Any) -> Any:
+        """``batch()``: the async runner in a thread (see ``infermux.batch.results``)."""
+        from infermux.batch.results import BatchResults
+
+        if not self._http.owned:
+            raise ConfigurationError(
+                "client.batch() runs on an async HTTP session and cannot use the "
+                "http_client= given to this InferenceClient; use "
+                "AsyncInferenceClient(http_client=httpx2.AsyncClient(...)).batch() instead"
+            )
+        return BatchResults(self, rows, options)
+
     def close(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""
         self._http.close()
@@ -386,6 +398,12 @@ class AsyncClientBase(_ClientCommon):
         else:
             answer.on_close = limits.release  # a stream holds its slot until closed
         return answer
+
+    def _batch(self, rows: Any, options: Any) -> Any:
+        """``batch()``: rows run on this client's engine and session (``infermux.batch``)."""
+        from infermux.batch.results import AsyncBatchResults
+
+        return AsyncBatchResults(self, rows, options)
 
     async def aclose(self) -> None:
         """Close the HTTP client if the client created it (not one passed as ``http_client``)."""

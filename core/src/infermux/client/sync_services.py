@@ -4,8 +4,8 @@ synchronous client. ``async_services.py`` is generated from this file: run
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from infermux.chunking import (
     ChunkingSettings,
@@ -27,6 +27,9 @@ from infermux.hub import (
 )
 from infermux.mapping import ProviderMappingEntry
 from infermux.streaming import Stream
+
+if TYPE_CHECKING:
+    from infermux.batch.results import BatchResults
 
 __all__ = ["Services"]
 
@@ -139,3 +142,47 @@ class Services(TextTasks):
         """The Hugging Face router's OpenAI-style model listing (``GET /v1/models``)."""
         body = self._drive(self.engine.router_get("/v1/models"))
         return list(body.get("data", [])) if isinstance(body, dict) else []
+
+    def batch(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        *,
+        concurrency: int = 16,
+        requests_per_minute: float | Mapping[str, float] | None = None,
+        tokens_per_minute: float | Mapping[str, float] | None = None,
+        ordered: bool = False,
+        dedupe: bool = False,
+        media_dir: str | None = None,
+        prices: Mapping[str, Mapping[str, float]] | None = None,
+    ) -> BatchResults:
+        """Run many requests within rate limits; yield one output row per request.
+
+        ``requests`` are dicts in OpenAI's Batch format (``custom_id``, ``method``, ``url``,
+        ``body``) or infermux's (``custom_id``, ``task``, ``inputs``, ``parameters``,
+        ``provider``, ``model``); a list is checked whole before anything is sent, an
+        iterator is read lazily. Rows are OpenAI Batch output rows plus an ``infermux``
+        object, as they finish (in input order with ``ordered=True``); a failed request
+        is an error row, never an exception. ``requests_per_minute`` and
+        ``tokens_per_minute`` are one number or ``{provider: number}``; a 429 pauses the
+        provider for every row and lowers its rate. See docs/guide/batch.md.
+
+        Example::
+
+            rows = [{"custom_id": "a", "task": "conversational", "model": "m",
+                     "inputs": [{"role": "user", "content": "Hi"}]}]
+            for row in client.batch(rows, concurrency=32, requests_per_minute=600):
+                print(row["custom_id"], row["error"] or row["response"]["status_code"])
+        """
+        from infermux.batch.job import BatchOptions
+        from infermux.batch.summary import parse_prices
+
+        options = BatchOptions(
+            concurrency=concurrency,
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
+            ordered=ordered,
+            dedupe=dedupe,
+            media_dir=media_dir,
+            prices=parse_prices(prices or {}),
+        )
+        return self._batch(requests, options)

@@ -1,0 +1,178 @@
+"""``client.batch()`` (sync) and ``await async_client.batch()`` against the stub server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infermux import AsyncInferenceClient, InferenceClient
+from infermux.batch import BatchInputError, RowRunner, run_rows
+from infermux.errors import ConfigurationError, MissingAPIKeyError, UnknownProviderError
+from infermux.testing.stub_server import StubServer
+from tests.batch.conftest import chat_row, stub_registry
+from tests.batch.simulated import Simulation
+from tests.batch.virtual_time import VirtualTime
+
+pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
+
+
+@pytest.fixture
+def stub() -> Iterator[StubServer]:
+    with StubServer(faults={"fail-500": 500}) as server:
+        yield server
+
+
+def sync_client(stub: StubServer, **options: Any) -> InferenceClient:
+    return InferenceClient(
+        provider="stub", api_key="k", registry=stub_registry(stub.url), **options
+    )
+
+
+def test_sync_batch_yields_one_row_per_request_in_order(stub: StubServer) -> None:
+    rows = [chat_row(i, f"hi {i}" + (" fail-500" if i == 4 else "")) for i in range(20)]
+    with sync_client(stub, max_retries=0) as client:
+        results = client.batch(rows, concurrency=4, ordered=True)
+        out = list(results)
+    assert [r["custom_id"] for r in out] == [f"row-{i}" for i in range(20)]
+    assert [r["custom_id"] for r in out if r["error"]] == ["row-4"]
+    summary = results.stats.summary()
+    assert summary["rows"] == {
+        "succeeded": 19,
+        "failed": 1,
+        "skipped_already_done": 0,
+        "deduplicated": 0,
+    }
+
+
+def test_sync_batch_stops_when_closed_early(stub: StubServer) -> None:
+    with (
+        sync_client(stub) as client,
+        client.batch((chat_row(i) for i in range(1000)), concurrency=2) as results,
+    ):
+        first = [next(results) for _ in range(3)]
+    assert len(first) == 3
+    assert stub.stats.requests < 1000
+
+
+def test_a_list_is_checked_before_anything_is_sent(stub: StubServer) -> None:
+    with sync_client(stub) as client:
+        with pytest.raises(BatchInputError, match="duplicate custom_id 'row-1'"):
+            client.batch([chat_row(1), {**chat_row(2), "custom_id": "row-1"}])
+        with pytest.raises(BatchInputError, match=r"row 1: .*needs"):
+            client.batch([chat_row(1), {"custom_id": "x"}])
+        unknown = {"task": "conversational", "provider": "nope", "inputs": []}
+        with pytest.raises(UnknownProviderError):
+            client.batch([chat_row(1), {**unknown, "custom_id": "p"}])
+    assert stub.stats.requests == 0
+
+
+def test_a_missing_key_stops_the_batch_before_the_first_request(
+    stub: StubServer,
+) -> None:
+    registry = stub_registry(stub.url, api_key_env="STUB_KEY_FOR_TEST")
+    with (
+        InferenceClient(provider="stub", registry=registry) as client,
+        pytest.raises(MissingAPIKeyError),
+    ):
+        client.batch([chat_row(1)])
+    assert stub.stats.requests == 0
+
+
+def test_sync_batch_refuses_a_callers_sync_http_client(stub: StubServer) -> None:
+    import httpx2
+
+    with (
+        httpx2.Client() as http,
+        sync_client(stub, http_client=http) as client,
+        pytest.raises(ConfigurationError, match="AsyncInferenceClient"),
+    ):
+        client.batch([chat_row(1)])
+
+
+async def test_async_batch_dedupes_identical_requests(vt: VirtualTime) -> None:
+    sim = Simulation(vt)
+    rows = [{**chat_row(i % 3), "custom_id": f"id-{i}"} for i in range(9)]
+    client = sim.client()
+
+    async def collect() -> list[dict[str, Any]]:
+        results = await client.batch(rows, concurrency=9, dedupe=True)
+        return [row async for row in results]
+
+    try:
+        out = await vt.run(collect())
+    finally:
+        await client.aclose()
+        await client._http.client.aclose()
+    assert sorted(r["custom_id"] for r in out) == sorted(f"id-{i}" for i in range(9))
+    assert sim.stub.stats.requests == 3
+    copies = [r for r in out if r["infermux"].get("deduplicated_from")]
+    assert len(copies) == 6
+    assert all(r["infermux"]["attempts"] == 0 for r in copies)
+
+
+async def test_async_iterator_rows_are_read_lazily_and_bad_ones_become_error_rows(
+    vt: VirtualTime,
+) -> None:
+    sim = Simulation(vt)
+    client = sim.client()
+
+    async def rows() -> Any:
+        yield chat_row(1)
+        yield {"custom_id": "broken", "url": "/v1/nope", "body": {}}
+        yield {
+            "custom_id": "bad-param",
+            "task": "conversational",
+            "inputs": [],
+            "parameters": {"nope": 1},
+        }
+
+    runner = RowRunner(client, clock=vt.clock, sleep=vt.sleep)
+
+    async def collect() -> list[dict[str, Any]]:
+        return [row async for row in run_rows(runner, rows(), concurrency=2, ordered=True)]
+
+    try:
+        out = await vt.run(collect())
+    finally:
+        await client.aclose()
+        await client._http.client.aclose()
+    assert [r["error"] and r["error"]["code"] for r in out] == [
+        None,
+        "invalid_input",
+        "invalid_input",
+    ]
+    assert [r["custom_id"] for r in out] == ["row-1", "broken", "bad-param"]
+    assert sim.stub.stats.requests == 1
+
+
+async def test_run_row_is_the_unit_a_distributed_runner_calls(vt: VirtualTime) -> None:
+    sim = Simulation(vt)
+    client = sim.client()
+    runner = sim.runner(client, requests_per_minute=60)
+
+    async def two() -> list[dict[str, Any]]:
+        first = await runner.run_row(chat_row(1))
+        second = await runner.run_row(chat_row(2))
+        return [first, second]
+
+    try:
+        first, second = await vt.run(two())
+    finally:
+        await client.aclose()
+        await client._http.client.aclose()
+    assert first["error"] is None
+    assert second["response"]["status_code"] == 200
+    assert vt.now == pytest.approx(1.0 + 0.2)  # 60/min: the second waited a second
+    assert runner.stats.succeeded == 2
+
+
+async def test_async_client_batch_over_sockets(stub: StubServer) -> None:
+    async with AsyncInferenceClient(
+        provider="stub", api_key="k", registry=stub_registry(stub.url)
+    ) as client:
+        results = await client.batch([chat_row(i) for i in range(10)], concurrency=5)
+        out = [row async for row in results]
+    assert len(out) == 10
+    assert stub.stats.requests == 10
