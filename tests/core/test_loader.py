@@ -686,3 +686,20 @@ def test_using_one_installed_provider_imports_only_its_plugin():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert json.loads(out.stdout) == ["infermux_together"]
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
+def test_a_dedicated_endpoint_call_imports_no_plugin(three, local_server):
+    from infermux.errors import ResponseFormatError
+    from tests.core.localserver import Reply
+    from tests.core.test_faults import chat_body
+
+    registry = build_registry()
+    local_server.queue(Reply(200, json=chat_body("from the endpoint")), Reply(200, json=[1]))
+    with InferenceClient(base_url=local_server.url, registry=registry, max_retries=0) as client:
+        out = client.chat_completion(MESSAGES, model="tgi")
+        with pytest.raises(ResponseFormatError):  # an error names the helper's origin
+            client.chat_completion(MESSAGES, model="tgi")
+    assert out.choices[0].message.content == "from the endpoint"
+    assert not set(three.modules) & set(sys.modules)
+    assert registry.pending() == ["alpha", "beta", "gamma"]

@@ -336,7 +336,7 @@ class Engine(Resolver, JobRunner):
         model = model or settings.model
         if model and ":" in model and "/" in model and not is_url(model):
             suffix = model.rpartition(":")[2]
-            provider = suffix if suffix in self.registry.providers() else provider
+            provider = suffix if self.registry.has_provider(suffix) else provider
         helper: TaskProviderHelper | None = None
         if is_url(model):
             helper = endpoint_helper(task, str(model), self.registry)

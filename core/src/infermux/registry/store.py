@@ -211,6 +211,11 @@ class ProviderRegistry:
             raise DuplicateProviderError(provider, task, conflict[0].origin, conflict[1].origin)
         return entry
 
+    def loaded(self, provider: str, task: str) -> Registration | None:
+        """The registration of the pair among plugins already imported (no import, no
+        conflict check): for questions about a helper already in use."""
+        return self._entries.get((provider, task))
+
     def __contains__(self, key: object) -> bool:
         if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str):
             self._ensure(key[0])
