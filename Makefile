@@ -1,7 +1,7 @@
 # Every target sets up what it needs first (uv, then the locked workspace).
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: uv setup demo test check lint typecheck format bench docs dist clean
+.PHONY: uv setup demo test check lint typecheck format bench bench-scale-out docs dist clean
 
 # Wheels land here (`make dist DIST=elsewhere` to choose).
 DIST ?= dist
@@ -42,6 +42,10 @@ format: setup
 
 bench: setup
 	$(UV) run python benchmarks/run.py
+
+# Ray and Dask against a local stub: scaling with workers, the shared limit (issue 16).
+bench-scale-out: setup
+	$(UV) run python benchmarks/scale_out.py
 
 docs: setup
 	$(UV) run mkdocs build --strict

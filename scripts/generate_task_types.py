@@ -2,7 +2,7 @@
 
 Dev-time tool, not shipped. Usage::
 
-    cd /tmp/hftasks && npm init -y && npm i @huggingface/tasks
+    cd /tmp/hftasks && npm init -y && npm i @huggingface/tasks@0.21.54   # the pinned spec
     pip install datamodel-code-generator ruff   # in a throwaway venv
     python scripts/generate_task_types.py /tmp/hftasks/node_modules/@huggingface/tasks
     python scripts/generate_task_types.py --check /tmp/hftasks/node_modules/@huggingface/tasks
@@ -31,11 +31,12 @@ The conversion JSON Schema -> pydantic v2 is done by datamodel-code-generator. T
   these specs), so a client must not send them by itself;
 * validation keywords (``minimum``, ``maxLength``, ...) are dropped: these models describe the
   wire format, they do not police it;
-* in the *output* and *stream output* specs every field is optional and every enum also accepts
-  any other string: providers leave out fields the spec marks as required (together sends no
-  ``system_fingerprint``; OpenAI-style stream deltas carry ``role`` only in the first chunk) and
-  use other finish reasons. A response must never fail to parse because of that. Input specs
-  keep their required fields.
+* in the *output* and *stream output* specs the spec's required fields are required, but for
+  the few that real providers are known to leave out (``OMITTED_BY_PROVIDERS``: together
+  sends no ``system_fingerprint``; OpenAI-style stream deltas carry ``role`` only in the
+  first chunk ...), and every enum also accepts any other string (providers use other finish
+  reasons). A body lacking a required field is refused, naming it, instead of becoming a
+  model full of ``None``. Input specs keep their required fields.
 
 The generated models all derive from ``infermux.types._base.TaskModel`` (``extra="allow"``), so
 fields a provider sends that are not in the spec are kept.
@@ -68,6 +69,34 @@ BASE_CLASS = f"{BASE_MODULE}.TaskModel"
 SPEC_KINDS = ("input", "output", "stream_output")
 LENIENT_KINDS = frozenset({"output", "stream_output"})
 SKIPPED_TASKS = frozenset({"placeholder"})  # a template, not a task
+
+#: Output fields the spec marks as required that real providers leave out: they stay
+#: optional. Every other required field of an output spec is required, so a body lacking
+#: it is a ResponseFormatError naming the field rather than a model full of ``None``s.
+#: Where each omission was seen (cassettes/ and shared/recordings/):
+OMITTED_BY_PROVIDERS: dict[str, frozenset[str]] = {
+    # together, cerebras, novita ... send no system_fingerprint (or null); OpenAI-compatible
+    # servers omit created, id, model or usage; finish_reason may be absent.
+    "ChatCompletionOutput": frozenset({"created", "id", "model", "system_fingerprint", "usage"}),
+    "ChatCompletionOutputComplete": frozenset({"finish_reason"}),
+    "ChatCompletionStreamOutput": frozenset({"created", "id", "model", "system_fingerprint"}),
+    # OpenAI-style deltas carry the role in the first chunk only, and a tool call's id,
+    # type and name in its first fragment only (later ones: index and arguments).
+    "ChatCompletionStreamOutputDelta": frozenset({"role"}),
+    "ChatCompletionStreamOutputDeltaToolCall": frozenset({"function", "id", "type"}),
+    "ChatCompletionStreamOutputFunction": frozenset({"arguments", "name"}),
+    # Generative (donut-style) document QA answers with the text alone; extractive spans
+    # are absent where a model generates its answer.
+    "DocumentQuestionAnsweringOutputElement": frozenset({"end", "score", "start"}),
+    "QuestionAnsweringOutputElement": frozenset({"end", "start"}),
+    # OpenAI-style completions (and TGI without decoder_input_details) give no token lists
+    # and no prompt length.
+    "TextGenerationOutputBestOfSequence": frozenset({"prefill", "tokens"}),
+    "TextGenerationOutputDetails": frozenset({"prefill", "tokens"}),
+    "TextGenerationStreamOutputStreamDetails": frozenset({"input_length"}),
+    # TGI's own stream sends no index (recorded in cassettes/hf-inference).
+    "TextGenerationStreamOutput": frozenset({"index"}),
+}
 COMMON_DEFINITIONS_ID = "/inference/schemas/common-definitions.json"
 
 # Keywords that carry no type information for the generated models.
@@ -334,7 +363,10 @@ class TaskSchemaBuilder:
     def finish_object(self, schema: Schema, *, name: str) -> Schema:
         schema = dict(schema)
         schema["type"] = "object"
-        if self.kind in LENIENT_KINDS or not schema.get("required"):
+        if self.kind in LENIENT_KINDS and schema.get("required"):
+            omitted = OMITTED_BY_PROVIDERS.get(name, frozenset())
+            schema["required"] = [p for p in schema["required"] if p not in omitted]
+        if not schema.get("required"):
             schema.pop("required", None)
         schema["title"] = name
         return self.register(name, schema)

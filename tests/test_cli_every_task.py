@@ -708,7 +708,7 @@ def test_run_every_task(case: Case, replay, capsys, tmp_path):
         "--api-key",
         case.key,
         "--poll-interval",
-        "0",
+        "0.001",
         "--json",
         *([] if case.key == FAKE_HF_TOKEN else ["--no-hub-lookup"]),  # provider ids
         *case.source(tmp_path),

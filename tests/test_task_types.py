@@ -132,9 +132,12 @@ def test_key_class_names() -> None:
         TextToImageParameters,
     )
 
-    assert ChatCompletionOutput.model_fields["choices"].annotation == (
-        list[ChatCompletionOutputComplete] | None
+    # Required by the spec, so required here (issue 14 item 8).
+    assert (
+        ChatCompletionOutput.model_fields["choices"].annotation
+        == (list[ChatCompletionOutputComplete])
     )
+    assert ChatCompletionOutput.model_fields["choices"].is_required()
     assert "tool_calls" in ChatCompletionOutputMessage.model_fields
     assert "delta" in ChatCompletionStreamOutputChoice.model_fields
 

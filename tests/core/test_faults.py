@@ -202,7 +202,10 @@ async def test_500_three_times_carries_the_context(client_for, local_server):
     assert exc.provider_message == "the GPU caught fire"
     assert exc.body == {"error": {"message": "the GPU caught fire", "type": "server_error"}}
     assert exc.url == f"{local_server.url}/v1/chat/completions"
-    assert str(exc) == "local returned HTTP 500: the GPU caught fire (request id req-2)"
+    assert str(exc) == (
+        "local returned HTTP 500: the GPU caught fire (request id req-2) (model 'local-model')"
+    )
+    assert exc.model == "local-model"
     assert len(local_server.requests) == 3
 
 
@@ -310,7 +313,7 @@ async def test_json_of_the_wrong_type_on_200(client_for, local_server):
 async def test_chat_body_without_choices_on_200(client_for, local_server):
     local_server.queue(Reply(200, json={"status": "queued"}))
     async with client_for() as client:
-        with pytest.raises(ResponseFormatError, match="without choices"):
+        with pytest.raises(ResponseFormatError, match="field 'choices': Field required"):
             await invoke(client, "chat_completion", MESSAGES)
 
 
@@ -373,11 +376,13 @@ async def test_stream(client_for, local_server):
 
 
 async def test_stream_without_done_ends_with_the_connection(client_for, local_server):
+    # An in-house endpoint may not send [DONE]: its stream ends with the connection. The
+    # last event lacks its blank line, so (per the SSE spec) it is discarded, not parsed.
     local_server.queue(Reply(chunks=[chunk("a"), chunk("b")[:-2]]))  # last event unterminated
     async with client_for() as client:
         stream = await invoke(client, "chat_completion", MESSAGES, stream=True)
         chunks = await collect(stream)
-    assert [c.choices[0].delta.content for c in chunks] == ["a", "b"]
+    assert [c.choices[0].delta.content for c in chunks] == ["a"]
 
 
 async def test_error_event_inside_the_stream(client_for, local_server):

@@ -337,7 +337,7 @@ async def test_hanging_poll_respects_the_job_deadline(client_for, jobs, local_se
     # Real time: the hanging poll is bounded by a socket timeout, which is the job's time
     # left (about 1 s), not the 60 s per-request timeout.
     async with client_for(
-        job_timeout=1.0, timeout=60.0, max_retries=0, poll_interval=0.0, clock=Clock()
+        job_timeout=1.0, timeout=60.0, max_retries=0, poll_interval=0.001, clock=Clock()
     ) as client:
         with pytest.raises(JobTimeoutError):
             await invoke(client, "text_to_image", "a lighthouse")

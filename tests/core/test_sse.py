@@ -226,11 +226,21 @@ def test_invalid_utf8_is_replaced_not_raised():
 @pytest.mark.parametrize(
     "tail", [b"data: last", b"data: last\n", b"data: last\r", b"data: last\r\n"]
 )
-def test_final_event_without_blank_line_is_delivered_by_finish(tail):
+def test_final_event_without_blank_line_is_discarded_by_finish(tail):
+    # WHATWG: "If the file ends in the middle of an event, before the final empty line,
+    # the incomplete event is not dispatched." Its data is kept for the caller to inspect.
     decoder = SSEDecoder()
     early = list(decoder.feed(b"data: first\n\n" + tail))
     assert early == [SSEEvent(data="first")]
-    assert list(decoder.finish()) == [SSEEvent(data="last")]
+    assert list(decoder.finish()) == []
+    assert decoder.discarded == "last"
+
+
+def test_a_final_lone_cr_ends_the_event():
+    decoder = SSEDecoder()
+    assert list(decoder.feed(b"data: x\n\r")) == []
+    assert list(decoder.finish()) == [SSEEvent(data="x")]
+    assert decoder.discarded is None
 
 
 def test_finish_on_an_empty_decoder_yields_nothing():

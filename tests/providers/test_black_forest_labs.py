@@ -36,14 +36,14 @@ def _routed(sent=None, *, asynchronous=False):
     cls = AsyncInferenceClient if asynchronous else InferenceClient
     http = None if sent is None else sent.async_client() if asynchronous else sent.client()
     return cls(
-        provider="black-forest-labs", api_key=FAKE_HF_TOKEN, poll_interval=0, http_client=http
+        provider="black-forest-labs", api_key=FAKE_HF_TOKEN, poll_interval=0.001, http_client=http
     )
 
 
 def _direct(sent=None, *, asynchronous=False):
     cls = AsyncInferenceClient if asynchronous else InferenceClient
     http = None if sent is None else sent.async_client() if asynchronous else sent.client()
-    return cls(provider="black-forest-labs", api_key=BFL_KEY, poll_interval=0, http_client=http)
+    return cls(provider="black-forest-labs", api_key=BFL_KEY, poll_interval=0.001, http_client=http)
 
 
 def _no_key(request) -> bool:

@@ -1,7 +1,8 @@
 """deepinfra's native inference API end to end, sync and async: speech recognition and TTS.
 
 Chat, completions and embeddings are covered with the other OpenAI-compatible partners
-(test_openai_compatible_partners.py). deepinfra is direct only. No recording exists: the
+(test_openai_compatible_partners.py). deepinfra goes direct with its key, or through the
+Hugging Face router with an HF token. No recording exists: the
 cassettes are synthetic, written from DeepInfra's model API pages (see
 cassettes/deepinfra/PROVENANCE.md).
 """
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 import io
 import wave
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
 from infermux import AsyncInferenceClient, AudioOutput, InferenceClient
-from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError, NotFoundError
+from infermux.errors import InvalidInputError, MissingAPIKeyError, NotFoundError
 from infermux.testing import cassette
 from infermux.testing.conformance import ProviderConformance
 from infermux.testing.samples import Sample, json_response
@@ -25,6 +26,7 @@ from tests.conftest import CASSETTES, FAKE_HF_TOKEN
 KEY = "fake-deepinfra-key-0123"
 WHISPER = "openai/whisper-large-v3-turbo"
 KOKORO = "hexgrad/Kokoro-82M"
+LLAMA = "meta-llama/Meta-Llama-3.1-8B-Instruct"
 #: Multipart boundaries are random, so the ASR cassette is matched without its body; the
 #: test checks the multipart body it sent itself.
 NO_BODY = ("method", "scheme", "host", "port", "path", "query")
@@ -136,20 +138,89 @@ def test_native_error_body_is_a_typed_error(replay):
     assert info.value.status_code == 404
 
 
-# --- direct only ----------------------------------------------------------------------------------
+# --- routing: direct with a DeepInfra key, or the Hugging Face router with an HF token -------
 
 
-def test_a_hugging_face_token_alone_is_not_enough(sent):
-    client = InferenceClient(provider="deepinfra", api_key=FAKE_HF_TOKEN, http_client=sent.client())
-    with pytest.raises(MissingAPIKeyError, match="DEEPINFRA_API_KEY"):
+def _capture(seen: list[Any]) -> Any:
+    import httpx2
+
+    chat = {
+        "id": "c",
+        "object": "chat.completion",
+        "model": "m",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}
+        ],
+    }
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(200, json=chat)
+
+    return handler
+
+
+@pytest.mark.parametrize("routing", ["auto", "router"])
+def test_a_hugging_face_token_routes_through_the_router(routing):
+    """Issue 14 item 12: huggingface_hub sends deepinfra through the Hugging Face router
+    with an HF token; infermux used to refuse it as direct only."""
+    import httpx2
+
+    seen: list[Any] = []
+    http = httpx2.Client(transport=httpx2.MockTransport(_capture(seen)))
+    with InferenceClient(
+        provider="deepinfra", api_key=FAKE_HF_TOKEN, routing=routing, http_client=http
+    ) as client:
+        out = client.chat_completion([{"role": "user", "content": "Hi"}], model=LLAMA)
+    http.close()
+    assert out.choices[0].message.content == "Hi"
+    (request,) = seen
+    assert str(request.url) == "https://router.huggingface.co/deepinfra/v1/openai/chat/completions"
+    assert request.headers["authorization"] == f"Bearer {FAKE_HF_TOKEN}"
+    assert out.response_info.routing == "router"
+
+
+async def test_async_a_hugging_face_token_routes_through_the_router():
+    import httpx2
+
+    seen: list[Any] = []
+
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        return _capture(seen)(request)
+
+    http = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
+    async with AsyncInferenceClient(
+        provider="deepinfra", api_key=FAKE_HF_TOKEN, http_client=http
+    ) as client:
+        await client.chat_completion([{"role": "user", "content": "Hi"}], model=LLAMA)
+    await http.aclose()
+    (request,) = seen
+    assert request.url.host == "router.huggingface.co"
+    assert request.url.path == "/deepinfra/v1/openai/chat/completions"
+
+
+def test_a_deepinfra_key_goes_direct_and_the_hf_token_never_reaches_deepinfra(monkeypatch):
+    import httpx2
+
+    monkeypatch.setenv("HF_TOKEN", FAKE_HF_TOKEN)
+    seen: list[Any] = []
+    http = httpx2.Client(transport=httpx2.MockTransport(_capture(seen)))
+    with InferenceClient(provider="deepinfra", api_key=KEY, http_client=http) as client:
+        client.chat_completion([{"role": "user", "content": "Hi"}], model=LLAMA)
+    http.close()
+    (request,) = seen
+    assert str(request.url) == "https://api.deepinfra.com/v1/openai/chat/completions"
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_without_any_key_the_error_names_both_ways(sent, monkeypatch):
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("HF_TOKEN_PATH", "/nonexistent/token")
+    client = InferenceClient(provider="deepinfra", http_client=sent.client())
+    with pytest.raises(MissingAPIKeyError, match="DEEPINFRA_API_KEY") as caught:
         client.text_to_speech("Hello world", model=KOKORO)
+    assert "Hugging Face router" in str(caught.value)
     assert sent.requests == []
-
-
-def test_router_routing_is_refused():
-    client = InferenceClient(provider="deepinfra", api_key=FAKE_HF_TOKEN, routing="router")
-    with pytest.raises(ConfigurationError, match="not served by the Hugging Face router"):
-        client.text_to_speech("Hello world", model=KOKORO)
 
 
 class TestDeepInfraConformance(ProviderConformance):

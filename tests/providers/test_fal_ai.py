@@ -62,7 +62,7 @@ async def run(mode: str, sent: Any, method: str, *args: Any, client: dict[str, A
 
 ROUTED = {"api_key": FAKE_HF_TOKEN}
 # Direct calls name fal's own model ids, which the Hub does not know: no lookup.
-DIRECT = {"api_key": FAKE_FAL_KEY, "poll_interval": 0, "hub_lookup": False}
+DIRECT = {"api_key": FAKE_FAL_KEY, "poll_interval": 0.001, "hub_lookup": False}
 
 
 def auth_of(sent: Any) -> list[str | None]:
@@ -223,7 +223,7 @@ async def test_text_to_video_routed_rewrites_queue_urls(mode, replay, sent):
             "text_to_video",
             VIDEO_PROMPT,
             model="Lightricks/LTX-Video",
-            client={**ROUTED, "poll_interval": 0},
+            client={**ROUTED, "poll_interval": 0.001},
         )
     assert video.content_type == "video/mp4"
     job = "https://router.huggingface.co/fal-ai/fal-ai/ltx-video/requests/3a8b4c5d-3333-4000-8000-000000000004"

@@ -86,7 +86,7 @@ async def test_async_chat_completion_stream_routed(replay):
     assert _text(chunks).endswith("(hence the term")
 
 
-# -- text-generation (completions) ------------------------------------------------------
+# -- text-generation (a one-message chat) -----------------------------------------------
 
 
 def test_text_generation_routed(replay, sent):
@@ -102,8 +102,12 @@ def test_text_generation_routed(replay, sent):
         )
     assert isinstance(out, TextGenerationOutput)
     assert out.generated_text == " Paris, a city of"
-    assert sent.urls[-1] == f"{ROUTER}/v1/completions"
-    assert json.loads(sent.requests[-1].content)["max_tokens"] == 8  # max_new_tokens renamed
+    # A one-message chat, as huggingface.js and huggingface_hub send text generation.
+    assert sent.urls[-1] == f"{ROUTER}/v1/chat/completions"
+    body = json.loads(sent.requests[-1].content)
+    assert body["messages"] == [{"role": "user", "content": "The capital of France is"}]
+    assert "prompt" not in body
+    assert body["max_tokens"] == 8  # max_new_tokens renamed
 
 
 async def test_async_text_generation_routed(replay):
@@ -211,5 +215,25 @@ class TestHyperbolicConformance(ProviderConformance):
             Sample(
                 "hyperbolic_images", json_response({"images": [{"index": 0, "image": _PNG_B64}]})
             )
-        ]
+        ],
+        # text-generation is a one-message chat: its answer is a chat completion.
+        "hyperbolic/text-generation": [
+            Sample(
+                "hyperbolic_chat",
+                json_response(
+                    {
+                        "id": "chatcmpl-0",
+                        "object": "chat.completion",
+                        "model": "m",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": "Deep learning is"},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                    }
+                ),
+            )
+        ],
     }

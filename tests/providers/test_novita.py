@@ -51,7 +51,7 @@ def _text(chunks):
 def _job_client(sent=None, *, asynchronous=False):
     cls = AsyncInferenceClient if asynchronous else InferenceClient
     http = None if sent is None else sent.async_client() if asynchronous else sent.client()
-    return cls(provider="novita", api_key=NOVITA_KEY, poll_interval=0, http_client=http)
+    return cls(provider="novita", api_key=NOVITA_KEY, poll_interval=0.001, http_client=http)
 
 
 # -- chat -----------------------------------------------------------------------------

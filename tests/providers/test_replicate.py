@@ -41,9 +41,9 @@ VIDEO_PROMPT = "A young man walking on the street"
 TTS_MODEL = "jaaari/kokoro-82m:dfdf537ba482b029e0a761699e6f55e9162cfd159270bfe0e44857caa5f275a6"
 MODES = pytest.mark.parametrize("mode", ["sync", "async"])
 
-ROUTED = {"api_key": FAKE_HF_TOKEN, "poll_interval": 0}
+ROUTED = {"api_key": FAKE_HF_TOKEN, "poll_interval": 0.001}
 # Direct calls name Replicate's own model ids, which the Hub does not know: no lookup.
-DIRECT = {"api_key": FAKE_REPLICATE_KEY, "poll_interval": 0, "hub_lookup": False}
+DIRECT = {"api_key": FAKE_REPLICATE_KEY, "poll_interval": 0.001, "hub_lookup": False}
 
 
 @pytest.fixture(autouse=True)
@@ -426,3 +426,39 @@ def test_extra_body_input_is_merged_into_the_model_input():
         "input": {"prompt": "a cat", "aspect_ratio": "16:9"},
         "webhook": "https://example.com/hook",
     }
+
+
+@pytest.mark.parametrize(
+    ("task", "inputs", "input_name"),
+    [
+        ("text-to-speech", "Hello", "text"),
+        ("automatic-speech-recognition", "https://example.com/a.wav", "audio"),
+        ("text-to-image", "a cat", "prompt"),
+    ],
+)
+def test_flat_extra_body_goes_into_the_model_input_for_every_task(task, inputs, input_name):
+    """Issue 14 item 12: Replicate ignores unknown top-level keys; model options such as a
+    TTS voice or a whisper language belong in ``input`` (as huggingface_hub sends them)."""
+    from infermux.helpers.base import Call, ModelMapping
+    from infermux.inputs import BinaryInput
+    from infermux.registry.loader import get_registry
+
+    helper = get_registry().get("replicate", task).helper
+    if task == "automatic-speech-recognition":
+        inputs = BinaryInput(None, "audio/wav", inputs)
+    call = Call(
+        task=task,
+        inputs=inputs,
+        model=ModelMapping("owner/model"),
+        routing="direct",
+        base_url=helper.base_url,
+    )
+    payload = helper.merge_extra_body(
+        helper.prepare_payload(call),
+        {"voice": "af_bella", "input": {"speed": 1.2}, "webhook": "https://example.com/h"},
+    )
+    assert payload["input"]["voice"] == "af_bella"
+    assert payload["input"]["speed"] == 1.2
+    assert input_name in payload["input"]
+    assert payload["webhook"] == "https://example.com/h"
+    assert "voice" not in payload

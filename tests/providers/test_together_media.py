@@ -147,7 +147,7 @@ SHORT_LINK = "https://api.together.ai/shrt/DwlaBdSakNRFlBxN"
 
 def test_text_to_video_routed_polls_reports_progress_and_downloads(replay, sent):
     progress: list[JobProgress] = []
-    client = routed(sent, poll_interval=0)
+    client = routed(sent, poll_interval=0.001)
     with replay("together/text_to_video_synthetic.yaml") as tape:
         video = client.text_to_video(
             "A bicycle weaving through a rainy neon street",
@@ -182,7 +182,7 @@ def test_text_to_video_routed_polls_reports_progress_and_downloads(replay, sent)
 async def test_async_text_to_video(replay):
     statuses: list[str | None] = []
     async with AsyncInferenceClient(
-        provider="together", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="together", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with replay("together/text_to_video_synthetic.yaml"):
             video = await client.text_to_video(
@@ -198,7 +198,7 @@ async def test_async_text_to_video(replay):
 
 
 def test_image_to_video_direct(replay, sent):
-    client = direct(sent, poll_interval=0)
+    client = direct(sent, poll_interval=0.001)
     with replay("together/image_to_video_synthetic.yaml"):
         video = client.image_to_video(
             PNG,
@@ -218,7 +218,7 @@ def test_image_to_video_direct(replay, sent):
 
 async def test_async_image_to_video(replay):
     async with AsyncInferenceClient(
-        provider="together", api_key=FAKE_PROVIDER_KEY, hub_lookup=False, poll_interval=0
+        provider="together", api_key=FAKE_PROVIDER_KEY, hub_lookup=False, poll_interval=0.001
     ) as client:
         with replay("together/image_to_video_synthetic.yaml"):
             video = await client.image_to_video(
@@ -231,7 +231,7 @@ async def test_async_image_to_video(replay):
 
 
 def test_failed_video_job_raises_job_error_with_togethers_message(replay):
-    client = direct(poll_interval=0)
+    client = direct(poll_interval=0.001)
     with (
         replay("together/text_to_video_failed_synthetic.yaml"),
         pytest.raises(JobError) as info,
@@ -278,7 +278,7 @@ async def test_async_video_job_deadline():
 def test_cancelled_video_job(sent):
     token = CancelToken()
     token.cancel()
-    client = direct(sent, poll_interval=0)
+    client = direct(sent, poll_interval=0.001)
     with never_finishing_job(), pytest.raises(JobCancelledError):
         client.text_to_video("A very long film", model="Wan-AI/Wan2.2-T2V-A14B", cancel=token)
     # Together has no cancel route: the job is abandoned after its creation.

@@ -38,7 +38,7 @@ def _no_provider_key(monkeypatch: pytest.MonkeyPatch) -> None:
 def routed(sent=None, **kwargs):
     http = {"http_client": sent.client()} if sent is not None else {}
     return InferenceClient(
-        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0, **http, **kwargs
+        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0.001, **http, **kwargs
     )
 
 
@@ -83,7 +83,7 @@ def test_text_to_image_routed(replay, sent):
 
 def test_text_to_image_direct_sends_the_key_to_wavespeed_only(replay, sent):
     client = InferenceClient(
-        provider="wavespeed", api_key=KEY, poll_interval=0, http_client=sent.client()
+        provider="wavespeed", api_key=KEY, poll_interval=0.001, http_client=sent.client()
     )
     with replay("wavespeed/text_to_image_direct_synthetic.yaml"):
         image = client.text_to_image(PROMPT, model=FLUX)
@@ -104,7 +104,7 @@ def test_text_to_image_direct_sends_the_key_to_wavespeed_only(replay, sent):
 async def test_async_text_to_image(replay):
     progress: list[JobProgress] = []
     async with AsyncInferenceClient(
-        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with replay("wavespeed/text_to_image_synthetic.yaml"):
             image = await client.text_to_image(
@@ -124,7 +124,7 @@ def test_failed_job_raises_job_error_with_the_provider_message(replay):
 
 async def test_async_failed_job(replay):
     async with AsyncInferenceClient(
-        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with (
             replay("wavespeed/text_to_image_failed_synthetic.yaml"),
@@ -145,7 +145,7 @@ def test_never_finishing_job_times_out(replay):
 
 async def test_async_never_finishing_job_times_out(replay):
     async with AsyncInferenceClient(
-        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0, job_timeout=1e-6
+        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0.001, job_timeout=1e-6
     ) as client:
         with (
             replay("wavespeed/text_to_image_timeout_synthetic.yaml"),
@@ -204,7 +204,7 @@ def test_image_to_image_passes_an_input_url_through(replay, sent):
 
 async def test_async_image_to_image(replay):
     async with AsyncInferenceClient(
-        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with replay("wavespeed/image_to_image_synthetic.yaml"):
             image = await client.image_to_image(
@@ -234,7 +234,7 @@ def test_text_to_video(replay, sent):
 
 async def test_async_text_to_video(replay):
     async with AsyncInferenceClient(
-        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with replay("wavespeed/text_to_video_synthetic.yaml"):
             video = await client.text_to_video(
@@ -255,7 +255,7 @@ def test_image_to_video(replay, sent):
 
 async def test_async_image_to_video(replay):
     async with AsyncInferenceClient(
-        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="wavespeed", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with replay("wavespeed/image_to_video_synthetic.yaml"):
             video = await client.image_to_video(

@@ -39,7 +39,7 @@ def _no_provider_key(monkeypatch: pytest.MonkeyPatch) -> None:
 def routed(sent=None, **kwargs):
     http = {"http_client": sent.client()} if sent is not None else {}
     return InferenceClient(
-        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0, **http, **kwargs
+        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0.001, **http, **kwargs
     )
 
 
@@ -113,7 +113,7 @@ def test_text_to_image_routed(replay, sent):
 
 def test_text_to_image_direct_sends_the_key_to_zai_only(replay, sent):
     client = InferenceClient(
-        provider="zai-org", api_key=KEY, poll_interval=0, http_client=sent.client()
+        provider="zai-org", api_key=KEY, poll_interval=0.001, http_client=sent.client()
     )
     with replay("zai-org/text_to_image_direct_synthetic.yaml"):
         image = client.text_to_image(PROMPT, model=COGVIEW)
@@ -133,7 +133,7 @@ def test_text_to_image_direct_sends_the_key_to_zai_only(replay, sent):
 
 async def test_async_text_to_image(replay):
     async with AsyncInferenceClient(
-        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with replay("zai-org/text_to_image_synthetic.yaml"):
             image = await client.text_to_image(PROMPT, model=COGVIEW, width=1024, height=1024)
@@ -149,7 +149,7 @@ def test_failed_job_raises_job_error(replay):
 
 async def test_async_failed_job(replay):
     async with AsyncInferenceClient(
-        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0
+        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0.001
     ) as client:
         with (
             replay("zai-org/text_to_image_failed_synthetic.yaml"),
@@ -169,7 +169,7 @@ def test_never_finishing_job_times_out(replay):
 
 async def test_async_never_finishing_job_times_out(replay):
     async with AsyncInferenceClient(
-        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0, job_timeout=1e-6
+        provider="zai-org", api_key=FAKE_HF_TOKEN, poll_interval=0.001, job_timeout=1e-6
     ) as client:
         with replay("zai-org/text_to_image_timeout_synthetic.yaml"), pytest.raises(JobTimeoutError):
             await client.text_to_image(PROMPT, model=COGVIEW)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from infermux.helpers.parsing import validate_object
 from infermux.types import (
     ChatCompletionOutput,
     ChatCompletionStreamOutput,
@@ -41,8 +42,6 @@ def assemble_chat(chunks: Iterable[ChatCompletionStreamOutput]) -> ChatCompletio
             choice = _choice(choices, index)
             choice["finish_reason"] = streamed.finish_reason or choice["finish_reason"]
             delta = streamed.delta
-            if delta is None:
-                continue
             message = choice["message"]
             if delta.role:
                 message["role"] = delta.role
@@ -63,13 +62,18 @@ def assemble_chat(chunks: Iterable[ChatCompletionStreamOutput]) -> ChatCompletio
     for choice in choices.values():
         if not choice["message"]["content"] and "tool_calls" in choice["message"]:
             choice["message"]["content"] = None
-    return ChatCompletionOutput.model_validate(
+    # Validated like an answer: chunks that do not assemble into a valid output (a tool
+    # call whose id never came) are a ResponseFormatError naming the field, not a crash.
+    return validate_object(
+        ChatCompletionOutput,
         {
             **head,
             "object": "chat.completion",
             "choices": [choices[i] for i in sorted(choices)],
             "usage": usage.model_dump() if usage is not None else None,
-        }
+        },
+        "stream",
+        "conversational",
     )
 
 

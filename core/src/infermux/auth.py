@@ -28,6 +28,7 @@ __all__ = [
     "RoutingChoice",
     "choose_route",
     "host_of",
+    "http_origins",
     "is_hf_token",
     "read_hf_token",
     "route_inputs",
@@ -142,6 +143,12 @@ def route_inputs(
     return (*values, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
+def http_origins(*urls: str) -> frozenset[str]:
+    """The plain-HTTP origins (``http://host:port``) among ``urls``: the only places a key
+    may travel in cleartext, because the user configured that very URL for it."""
+    return frozenset(f"http://{host_of(url)}" for url in urls if url.startswith("http://"))
+
+
 @dataclass(frozen=True, slots=True)
 class Credential:
     """A key and the hosts it may be sent to. Its repr never shows the key."""
@@ -150,13 +157,16 @@ class Credential:
     source: str
     hosts: frozenset[str]
     scheme: AuthScheme = field(default_factory=AuthScheme.bearer)
-    https_only: bool = True
+    #: The exact ``http://`` origins the user configured for this key (a local
+    #: ``base_url``); every other host gets the key over HTTPS only.
+    http_origins: frozenset[str] = frozenset()
 
     def allows(self, url: str) -> bool:
-        """The key goes to its own hosts only, and never over plain HTTP when its home
-        is HTTPS (a downgraded URL from a provider's answer would expose it)."""
-        if self.https_only and not url.startswith("https://"):
-            return False
+        """The key goes to its own hosts only, over HTTPS; over plain HTTP only to an origin
+        the user configured as ``http://`` for it (a provider's other hosts, a downgraded
+        URL from an answer or a Space never get it in cleartext)."""
+        if not url.startswith("https://"):
+            return url.startswith("http://") and f"http://{host_of(url)}" in self.http_origins
         host = host_of(url)
         # An entry starting with "." is a domain: any host under it (regional API hosts).
         return host in self.hosts or any(
@@ -230,9 +240,9 @@ def choose_route(
         hf_token = ("api_key argument", api_key)
     elif (saved := read_hf_token(env)) is not None:
         hf_token = ("Hugging Face token", saved)
-    hf_https = router_url.startswith("https://") and hub_url.startswith("https://")
+    hf_http = http_origins(router_url, hub_url)
     hub_credential = (
-        Credential(hf_token[1], hf_token[0], hf_hosts, https_only=hf_https) if hf_token else None
+        Credential(hf_token[1], hf_token[0], hf_hosts, http_origins=hf_http) if hf_token else None
     )
 
     provider_key: tuple[str, str] | None = None
@@ -259,7 +269,7 @@ def choose_route(
                 key[1],
                 key[0],
                 hf_hosts | {host_of(base)},
-                https_only=hf_https and base.startswith("https://"),
+                http_origins=hf_http | http_origins(base),
             ),
             hub_credential,
         )
@@ -282,7 +292,7 @@ def choose_route(
             want_router = False
     if want_router and hf_token is not None:
         base = f"{router_url.rstrip('/')}/{provider}"
-        credential = Credential(hf_token[1], hf_token[0], hf_hosts, https_only=hf_https)
+        credential = Credential(hf_token[1], hf_token[0], hf_hosts, http_origins=hf_http)
         return RoutingChoice("router", base, credential, hub_credential)
 
     if provider_key is None and not helper.requires_key:
@@ -313,6 +323,6 @@ def choose_route(
         provider_key[0],
         _provider_hosts(helper, base),
         helper.auth,
-        https_only=base.startswith("https://"),
+        http_origins=http_origins(base),
     )
     return RoutingChoice("direct", base, credential, hub_credential)

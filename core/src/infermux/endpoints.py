@@ -82,6 +82,9 @@ def openai_compatible_helpers(endpoint: EndpointConfig) -> list[TaskProviderHelp
             requires_key = bool(endpoint.api_key_env)
             route_prefix = ""
             served_models = frozenset(endpoint.models)
+            # A server of the user's own may not send [DONE]: its streams end with the
+            # connection (an unterminated last event is still discarded).
+            stream_end_marker = None
 
             def prepare_route(self, call: Call, _route: str | None = route) -> str:
                 return _route if _route is not None else super().prepare_route(call)

@@ -21,11 +21,13 @@ One root, so ``except InfermuxError`` catches everything the client itself raise
     │   ├── AuthenticationError       401, 403
     │   ├── NotFoundError             404
     │   ├── RateLimitError            429
+    │   ├── RedirectNotFollowedError  3xx on a keyed request (a key never follows a redirect)
     │   └── ServerError               5xx
     │       └── ModelLoadingError     503 while the model loads
     ├── ResponseFormatError           a 2xx body of an unexpected shape
     ├── ResponseTooLargeError         a body or event over the client's size cap (not retried)
     ├── StreamError                   an error event inside a stream
+    │   └── StreamTruncatedError      the stream ended without the provider's end marker
     ├── HelperError                   a provider helper's own code crashed (a plugin bug)
     └── JobError                      an asynchronous job failed, expired or was cancelled
         ├── JobTimeoutError           the job outlived its deadline
@@ -64,11 +66,13 @@ __all__ = [
     "PluginLoadError",
     "ProviderHTTPError",
     "RateLimitError",
+    "RedirectNotFollowedError",
     "RequestTimeoutError",
     "ResponseFormatError",
     "ResponseTooLargeError",
     "ServerError",
     "StreamError",
+    "StreamTruncatedError",
     "StructuredOutputError",
     "TransportError",
     "UnknownProviderError",
@@ -284,6 +288,25 @@ class RateLimitError(ProviderHTTPError):
     """Too many requests (429), after the configured retries."""
 
 
+class RedirectNotFollowedError(ProviderHTTPError):
+    """The provider answered with a redirect (3xx) that was not followed.
+
+    A request carrying a key never follows a redirect (the key would go wherever the
+    ``Location`` points); ``location`` is where the provider pointed.
+    """
+
+    def __init__(self, *, location: str | None, keyed: bool, **kwargs: Any) -> None:
+        self.location = location
+        target = f"to {location}" if location else "with no Location"
+        why = (
+            "because the request carries a key, which is never sent on to another URL; "
+            "point base_url at the final URL"
+            if keyed
+            else "because it could not be followed"
+        )
+        super().__init__(provider_message=f"redirect {target} not followed, {why}", **kwargs)
+
+
 class ServerError(ProviderHTTPError):
     """The provider failed (5xx), after the configured retries."""
 
@@ -293,11 +316,23 @@ class ModelLoadingError(ServerError):
 
 
 class ResponseFormatError(InfermuxError):
-    """A successful response whose body is not what the task expects."""
+    """A successful response whose body is not what the task expects.
 
-    def __init__(self, message: str, *, provider: str | None = None, task: str | None = None):
+    ``field`` names the first offending field when the body failed validation against the
+    task specification (``"choices"``, ``"0.label"`` ...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        task: str | None = None,
+        field: str | None = None,
+    ):
         self.provider = provider
         self.task = task
+        self.field = field
         super().__init__(message)
 
 
@@ -350,7 +385,17 @@ class StreamError(InfermuxError):
         self.provider = provider
         self.event = event
         self.provider_message = message
+        #: Set by ``collect()``: the chunks received before the error, and what they
+        #: assemble to (None if nothing came or they do not assemble).
+        self.chunks: list[Any] = []
+        self.partial: Any = None
         super().__init__(f"{provider or 'provider'} stream error: {message}")
+
+
+class StreamTruncatedError(StreamError):
+    """The stream ended without the end marker its provider always sends (``[DONE]``): the
+    connection was cut, so the answer may be incomplete. The chunks that came were delivered.
+    """
 
 
 class HelperError(InfermuxError):

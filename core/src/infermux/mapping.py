@@ -16,7 +16,33 @@ from urllib.parse import quote
 
 from infermux.helpers.base import ModelMapping
 
-__all__ = ["HubMappingCache", "ProviderMappingEntry", "hub_mapping_url", "parse_hub_mapping"]
+__all__ = [
+    "HubMappingCache",
+    "ProviderMappingEntry",
+    "hub_mapping_url",
+    "parse_hub_mapping",
+    "serves_task",
+]
+
+#: Tasks one mapping may serve interchangeably: a chat model mapped as "conversational" also
+#: answers plain text generation (and vision chat), and hf-inference serves sentence
+#: transformers for both embedding tasks (huggingface.js: EQUIVALENT_SENTENCE_TRANSFORMERS_TASKS).
+_EQUIVALENT_TASKS: tuple[frozenset[str], ...] = (
+    frozenset({"conversational", "text-generation", "image-text-to-text", "responses"}),
+    frozenset({"feature-extraction", "sentence-similarity"}),
+)
+
+
+def serves_task(mapped_task: str | None, task: str) -> bool:
+    """Whether a Hub mapping entry made for ``mapped_task`` serves a call of ``task``.
+
+    The Hub maps a model to a provider *for a task*: a model mapped to a provider only for
+    text-to-image must not be sent to that provider's chat route. An entry without a task
+    (an old Hub answer) is taken as serving any.
+    """
+    if mapped_task is None or mapped_task == task:
+        return True
+    return any(task in group and mapped_task in group for group in _EQUIVALENT_TASKS)
 
 
 @dataclass(frozen=True, slots=True)

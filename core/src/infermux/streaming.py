@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from infermux.errors import ResponseTooLargeError
+from infermux.errors import ResponseTooLargeError, StreamError, StreamTruncatedError
 from infermux.helpers.base import SSEEvent
 from infermux.provenance import ResponseInfo, attach_response_info
 from infermux.transport.sse import SSEDecoder
@@ -33,6 +33,34 @@ T = TypeVar("T")
 _DONE = "[DONE]"
 
 _PENDING_CLOSES: set[asyncio.Task[None]] = set()  # asyncio: imported only by async callers
+
+
+def _check_end(
+    marker: str | None, discarded: str | None, delivered: int, info: ResponseInfo
+) -> None:
+    """Raise :class:`StreamTruncatedError` for a stream that ended (the connection closed)
+    without the end marker its provider always sends. The chunks that came were delivered
+    already; this says the answer may be cut short rather than letting it pass as whole."""
+    if marker is None or (discarded is not None and discarded.strip() == marker):
+        return  # no marker to expect, or the marker came without its blank line
+    half = " (an incomplete final event was discarded)" if discarded is not None else ""
+    raise StreamTruncatedError(
+        f"the stream ended without {marker!r} after {delivered} chunk(s){half}: the "
+        f"connection closed early, so the answer may be incomplete (model {info.model!r})",
+        provider=info.provider,
+    )
+
+
+def _keep_partial(exc: StreamError, items: list[Any]) -> None:
+    """Nothing received is lost when ``collect()`` fails: the error keeps the chunks
+    (``exc.chunks``) and, where they assemble, the output so far (``exc.partial``)."""
+    from infermux.assemble import assemble
+
+    exc.chunks = items
+    try:
+        exc.partial = assemble(items) if items else None
+    except Exception:  # chunks of a shape assemble() does not know: the list is kept
+        exc.partial = None
 
 
 class _EventBounds:
@@ -110,10 +138,13 @@ class Stream(Generic[T]):
         event_timeout: float | None = None,
         deadline: float | None = None,
         max_event_bytes: int | None = None,
+        end_marker: str | None = None,
     ) -> None:
         self._handle = handle
         self._bounds = _EventBounds(handle, event_timeout, deadline, max_event_bytes)
         self._parse = _with_info(parse, info)
+        #: The data of the event the provider always ends with (``[DONE]``), if it has one.
+        self._end_marker = end_marker
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -130,6 +161,7 @@ class Stream(Generic[T]):
         decoder = SSEDecoder()
         parse = self._parse
         bounds = self._bounds
+        delivered = 0
         try:
             bounds.arm()
             for chunk in self._handle.iter_bytes():
@@ -140,6 +172,7 @@ class Stream(Generic[T]):
                         return
                     item = parse(event)
                     if item is not None:
+                        delivered += 1
                         yield item
                         bounds.arm()  # the caller asks for the next one now
             for event in decoder.finish():
@@ -147,7 +180,9 @@ class Stream(Generic[T]):
                     return
                 item = parse(event)
                 if item is not None:
+                    delivered += 1
                     yield item
+            _check_end(self._end_marker, decoder.discarded, delivered, self.response_info)
         finally:
             self.close()
 
@@ -155,10 +190,19 @@ class Stream(Generic[T]):
         """Consume the rest of the stream and return it as one output: a chat stream gives
         a ``ChatCompletionOutput`` (tool-call fragments joined), a text-generation stream a
         ``TextGenerationOutput``, a Responses stream a ``Response``, any other stream the
-        list of its items. The result carries the stream's ``response_info``."""
+        list of its items. The result carries the stream's ``response_info``. If the stream
+        fails (:class:`~infermux.errors.StreamError`, e.g. truncated), the error carries
+        what came: ``exc.chunks`` and ``exc.partial`` (the assembled output so far)."""
         from infermux.assemble import assemble
 
-        return attach_response_info(assemble(list(self)), self.response_info)
+        items: list[T] = []
+        try:
+            for item in self:
+                items.append(item)
+        except StreamError as exc:
+            _keep_partial(exc, items)
+            raise
+        return attach_response_info(assemble(items), self.response_info)
 
     def close(self) -> None:
         """Close the connection; safe to call more than once."""
@@ -194,10 +238,13 @@ class AsyncStream(Generic[T]):
         event_timeout: float | None = None,
         deadline: float | None = None,
         max_event_bytes: int | None = None,
+        end_marker: str | None = None,
     ) -> None:
         self._handle = handle
         self._bounds = _EventBounds(handle, event_timeout, deadline, max_event_bytes)
         self._parse = _with_info(parse, info)
+        #: The data of the event the provider always ends with (``[DONE]``), if it has one.
+        self._end_marker = end_marker
         #: Which provider answered, the model id sent and the request id.
         self.response_info = info
         self.provider = info.provider
@@ -214,6 +261,7 @@ class AsyncStream(Generic[T]):
         decoder = SSEDecoder()
         parse = self._parse
         bounds = self._bounds
+        delivered = 0
         try:
             bounds.arm()
             async for chunk in self._handle.aiter_bytes():
@@ -224,6 +272,7 @@ class AsyncStream(Generic[T]):
                         return
                     item = parse(event)
                     if item is not None:
+                        delivered += 1
                         yield item
                         bounds.arm()  # the caller asks for the next one now
             for event in decoder.finish():
@@ -231,7 +280,9 @@ class AsyncStream(Generic[T]):
                     return
                 item = parse(event)
                 if item is not None:
+                    delivered += 1
                     yield item
+            _check_end(self._end_marker, decoder.discarded, delivered, self.response_info)
         finally:
             await self.aclose()
 
@@ -239,7 +290,14 @@ class AsyncStream(Generic[T]):
         """Consume the rest of the stream and return it as one output (see ``Stream.collect``)."""
         from infermux.assemble import assemble
 
-        return attach_response_info(assemble([item async for item in self]), self.response_info)
+        items: list[T] = []
+        try:
+            async for item in self:
+                items.append(item)
+        except StreamError as exc:
+            _keep_partial(exc, items)
+            raise
+        return attach_response_info(assemble(items), self.response_info)
 
     async def aclose(self) -> None:
         """Close the connection; safe to call more than once."""

@@ -150,7 +150,7 @@ def plugins_command(args: argparse.Namespace) -> int:
     print_table(["PLUGIN", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDERS", "TASKS"], rows)
     failed = [p for p in plugins if p["error"]]
     if failed:
-        print("\nErrors:")
+        print("\nProblems:")
         for p in failed:
             print(f"  {p['name']}: {p['error']}")
     return 0

@@ -8,6 +8,11 @@ from collections.abc import Generator, Mapping, Sequence
 from typing import Any, Self
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
+from infermux.client._arguments import (
+    check_client_arguments,
+    check_http_client,
+    check_max_concurrency,
+)
 from infermux.clock import SYSTEM_CLOCK, Clock
 from infermux.engine import (
     Effect,
@@ -79,6 +84,25 @@ def build_engine(
     _check_optional("base_url", base_url, str, "an http(s) URL string")
     _check_optional("hub_url", hub_url, str, "an http(s) URL string")
     _check_optional("timeout", timeout, (int, float), "a number of seconds or None")
+    check_client_arguments(
+        routing=routing,
+        timeout=timeout,
+        headers=headers,
+        router_url=router_url,
+        hub_url=hub_url,
+        poll_interval=poll_interval,
+        job_timeout=job_timeout,
+        model_mappings=model_mappings,
+        provider_preference=provider_preference,
+        failover=failover,
+        hub_lookup=hub_lookup,
+        wait_for_model=wait_for_model,
+        use_cache=use_cache,
+        model_aliases=model_aliases,
+        requests_per_minute=requests_per_minute,
+        mapping_ttl=mapping_ttl,
+        registry=registry,
+    )
     if routing not in ROUTING_MODES:
         raise InvalidInputError(
             f"routing must be one of {', '.join(ROUTING_MODES)}, got {routing!r}"
@@ -204,6 +228,8 @@ class SyncClientBase(_ClientCommon):
     def __init__(
         self, engine: Engine, http_client: Any = None, max_concurrency: int | None = None
     ) -> None:
+        check_http_client(http_client, sync=True)
+        check_max_concurrency(max_concurrency)
         self.engine = engine
         self._http = SyncHTTP(http_client)
         self._limits = SyncLimits(max_concurrency, engine.settings.clock)
@@ -221,6 +247,7 @@ class SyncClientBase(_ClientCommon):
                 event_timeout=result.event_timeout,
                 deadline=result.deadline,
                 max_event_bytes=result.max_event_bytes,
+                end_marker=result.end_marker,
             )
         return result
 
@@ -331,6 +358,8 @@ class AsyncClientBase(_ClientCommon):
     def __init__(
         self, engine: Engine, http_client: Any = None, max_concurrency: int | None = None
     ) -> None:
+        check_http_client(http_client, sync=False)
+        check_max_concurrency(max_concurrency)
         self.engine = engine
         self._http = _async_http(http_client)
         self._limits = AsyncLimits(max_concurrency, engine.settings.clock)
@@ -348,6 +377,7 @@ class AsyncClientBase(_ClientCommon):
                 event_timeout=result.event_timeout,
                 deadline=result.deadline,
                 max_event_bytes=result.max_event_bytes,
+                end_marker=result.end_marker,
             )
         return result
 

@@ -21,7 +21,8 @@ from infermux.endpoints import endpoint_helper, is_url
 from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
 from infermux.engine.deadline import within_total_timeout
 from infermux.engine.effects import Effect, StreamStart
-from infermux.engine.failures import _guarded, _redacting
+from infermux.engine.failures import _guarded, _redacting, name_model, not_a_stream_error
+from infermux.engine.finite import check_finite
 from infermux.engine.jobs import JobRunner
 from infermux.engine.payloads import (
     _merge_form_fields,
@@ -33,9 +34,13 @@ from infermux.engine.resolution import Resolver
 from infermux.errors import (
     DeadlineExceededError,
     InvalidInputError,
+    JobError,
     MissingAPIKeyError,
+    ProviderHTTPError,
     RateLimitError,
+    ResponseFormatError,
     ServerError,
+    StreamError,
     TransportError,
     UnknownProviderError,
 )
@@ -43,20 +48,24 @@ from infermux.helpers.base import (
     Call,
     FollowUp,
     HTTPRequest,
+    ModelMapping,
     MultipartPayload,
+    Response,
     TaskProviderHelper,
 )
 from infermux.inputs import BinaryInput
 from infermux.mapping import (
     HubMappingCache,
 )
-from infermux.media import sniff_content_type
+from infermux.media import media_kind_problem, sniff_content_type
 from infermux.provenance import ResponseInfo, attach_response_info
 from infermux.registry.store import ProviderRegistry
 
 logger = logging.getLogger("infermux")
 
 _FAILOVER_ERRORS = (RateLimitError, ServerError, TransportError)
+#: Errors of a call that get the model added to their message (they name the provider).
+_NAMED_ERRORS = (ProviderHTTPError, ResponseFormatError, TransportError, JobError, StreamError)
 
 
 class Engine(Resolver, JobRunner):
@@ -73,6 +82,7 @@ class Engine(Resolver, JobRunner):
 
     def run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
         """Run one task call; the generator's return value is the output or a StreamStart."""
+        check_finite(request.parameters, request.extra_body, request.inputs)
         return (yield from within_total_timeout(self._run(request), self))
 
     def _run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
@@ -173,7 +183,27 @@ class Engine(Resolver, JobRunner):
             helper, "prepare_request", route.credential, origin, helper.prepare_request, call
         )
         http_request = self._with_extra(prepared, request, self._bill_to(route), helper)
+        try:
+            return (yield from self._exchange(helper, route, call, http_request, request, mapping))
+        except _NAMED_ERRORS as exc:
+            name_model(exc, mapping.provider_model_id, mapping.hub_model_id)
+            raise
+
+    def _exchange(
+        self,
+        helper: TaskProviderHelper,
+        route: RoutingChoice,
+        call: Call,
+        http_request: HTTPRequest,
+        request: TaskRequest,
+        mapping: ModelMapping,
+    ) -> Generator[Effect, Any, Any]:
+        """Send the prepared request, then parse, stream or follow what comes back."""
+        origin = partial(self._origin, helper)
         response = yield from self._send(http_request, route.credential, helper.provider, helper)
+        if request.stream and isinstance(response, Response):
+            # The transport hands over an event stream only: this is a JSON or HTML body.
+            raise not_a_stream_error(response, helper.provider, request.task, route.credential)
         info = ResponseInfo.from_headers(
             helper.provider,
             mapping.provider_model_id,
@@ -190,7 +220,12 @@ class Engine(Resolver, JobRunner):
                 origin,
                 partial(helper.parse_stream_event, call=call),
             )
-            return self._stream_start(response, _redacting(parse, route.credential), info)
+            return self._stream_start(
+                response,
+                _redacting(parse, route.credential),
+                info,
+                end_marker=helper.stream_end_marker,
+            )
         result = _guarded(
             helper,
             "parse_response",
@@ -202,9 +237,16 @@ class Engine(Resolver, JobRunner):
         )
         if isinstance(result, FollowUp):
             result = yield from self._follow(result, helper, route.credential, request)
+        problem = media_kind_problem(request.task, result)
+        if problem is not None:
+            raise ResponseFormatError(
+                f"{helper.provider}: {problem}", provider=helper.provider, task=request.task
+            )
         return attach_response_info(result, info)
 
-    def _stream_start(self, response: Any, parse: Any, info: ResponseInfo) -> StreamStart:
+    def _stream_start(
+        self, response: Any, parse: Any, info: ResponseInfo, *, end_marker: str | None = None
+    ) -> StreamStart:
         """An open stream, with the bounds its iteration enforces."""
         settings = self.settings
         return StreamStart(
@@ -213,6 +255,7 @@ class Engine(Resolver, JobRunner):
             info,
             event_timeout=settings.timeout,
             max_event_bytes=settings.limits.event,
+            end_marker=end_marker,
         )
 
     def _download_inputs(
@@ -280,6 +323,8 @@ class Engine(Resolver, JobRunner):
     ) -> Generator[Effect, Any, Any]:
         """Send a request of the caller's own shape through a provider's routing, auth and
         retries. ``request.url`` may be a path (appended to the provider's base URL)."""
+        if isinstance(request.payload, dict | list):
+            check_finite({"payload": request.payload}, {})
         return (yield from within_total_timeout(self._custom(provider, request, model), self))
 
     def _custom(
@@ -318,6 +363,8 @@ class Engine(Resolver, JobRunner):
         if not is_url(request.url):
             request = replace(request, url=route.base_url + "/" + request.url.lstrip("/"))
         response = yield from self._send(request, route.credential, name, helper)
+        if request.stream and isinstance(response, Response):
+            raise not_a_stream_error(response, name, "custom", route.credential)
         info = ResponseInfo.from_headers(
             name, model or "", route.routing, response.status_code, response.headers
         )

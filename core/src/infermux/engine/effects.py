@@ -90,6 +90,8 @@ class StreamStart:
     deadline: float | None = None
     #: Most bytes of one event.
     max_event_bytes: int | None = None
+    #: The data of the event that always ends the provider's streams (``[DONE]``), if any.
+    end_marker: str | None = None
 
 
 def unknown_effect(effect: object) -> InfermuxError:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from infermux.auth import (
@@ -14,6 +17,8 @@ from infermux.errors import (
     HelperError,
     InfermuxError,
     ProviderHTTPError,
+    RedirectNotFollowedError,
+    ResponseFormatError,
     StreamError,
     error_class_for_status,
 )
@@ -59,10 +64,40 @@ def _generic_message(body: Any) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def key_pattern(key: str, prefix: str = "") -> re.Pattern[str]:
+    """Every spelling of ``key`` a server may echo: as it is in any letter case (an
+    upper-cased header dump), and base64-encoded (standard or URL-safe, padded or not), alone
+    or with the header's prefix (``Bearer <key>``) or as Basic credentials (``<key>:``)."""
+    encoded: set[str] = set()
+    for plain in {key, prefix + key, key + ":", ":" + key}:
+        raw = plain.encode()
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(raw).decode()
+            encoded.add(text)
+            encoded.add(text.rstrip("="))
+    # Longest first, so a padded form is replaced whole rather than leaving its "=".
+    spellings = sorted(encoded, key=len, reverse=True)
+    return re.compile(
+        "(?i:" + re.escape(key) + ")|" + "|".join(re.escape(text) for text in spellings)
+    )
+
+
+def _pattern(credential: Credential | None) -> re.Pattern[str] | None:
+    if credential is None or not credential.key:
+        return None
+    return key_pattern(credential.key, credential.scheme.prefix)
+
+
 def _redact(text: str, credential: Credential | None) -> str:
-    if credential is not None and credential.key and credential.key in text:
-        return text.replace(credential.key, "<redacted>")
-    return text
+    pattern = _pattern(credential)
+    return text if pattern is None else pattern.sub("<redacted>", text)
+
+
+def quotes_key(text: str, credential: Credential | None) -> bool:
+    """Whether ``text`` holds the credential's key in any spelling :func:`key_pattern` knows."""
+    pattern = _pattern(credential)
+    return pattern is not None and pattern.search(text) is not None
 
 
 def _redact_body(body: Any, credential: Credential | None) -> Any:
@@ -82,9 +117,7 @@ def _redact_body(body: Any, credential: Credential | None) -> Any:
 def _redact_error(exc: BaseException, credential: Credential | None) -> None:
     """Redact the key, in place, wherever an error a helper raised quotes it (a snippet of a
     body echoing it): in its message and in its attributes (``event``, ``body`` ...)."""
-    if credential is None or not credential.key:
-        return
-    if credential.key not in f"{exc.args!r}{vars(exc)!r}":
+    if not quotes_key(f"{exc.args!r}{vars(exc)!r}", credential):
         return
     exc.args = tuple(_redact_body(arg, credential) for arg in exc.args)
     for name, value in vars(exc).items():
@@ -122,23 +155,76 @@ def http_error(
     )
 
 
+def redirect_error(
+    response: Response, provider: str, credential: Credential | None, *, keyed: bool
+) -> RedirectNotFollowedError:
+    """The typed error for a 3xx answer that was not followed."""
+    location = response.headers.get("location")
+    return RedirectNotFollowedError(
+        location=_redact(location, credential)[:300] if location else None,
+        keyed=keyed,
+        provider=provider,
+        status_code=response.status_code,
+        request_id=request_id_of(response.headers),
+        body=_redact_body(_decode_body(response), credential),
+        url=response.url,
+    )
+
+
+def not_a_stream_error(
+    response: Response, provider: str, task: str, credential: Credential | None
+) -> ResponseFormatError:
+    """A streaming request answered with something other than an event stream (a JSON
+    body, an HTML page): an error, never a stream that ends with no chunks."""
+    body = _decode_body(response)
+    said = _generic_message(body) or (response.text.strip()[:200] if response.content else "")
+    what = response.content_type or "no content type"
+    return ResponseFormatError(
+        _redact(
+            f"{provider} answered a streaming {task!r} request with HTTP "
+            f"{response.status_code} {what} instead of an event stream (text/event-stream)"
+            + (f": {said[:200]!r}" if said else " and an empty body"),
+            credential,
+        ),
+        provider=provider,
+        task=task,
+    )
+
+
+def name_model(exc: BaseException, model: str, hub_model: str | None = None) -> None:
+    """Add the model to an error raised for a call (which names the provider already), in
+    place: ``together returned HTTP 400: ... (model 'x')``. Sets ``exc.model``."""
+    if getattr(exc, "model", None) is not None or not exc.args or not isinstance(exc.args[0], str):
+        return
+    shown = repr(model) if not hub_model or hub_model == model else f"{hub_model!r} as {model!r}"
+    try:
+        exc.model = model  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - an exception class with __slots__
+        return
+    text: str = exc.args[0]
+    if model in text:
+        return
+    # Appended, so a message still starts with what the provider said.
+    text = f"{text} (model {shown})"
+    exc.args = (text, *exc.args[1:])
+
+
 def _redacting(
     parse: Callable[[SSEEvent], Any], credential: Credential | None
 ) -> Callable[[SSEEvent], Any]:
     """Wrap a stream parser so an error event echoing the key never shows it."""
     if credential is None or not credential.key:
         return parse
-    key = credential.key
 
     def parse_redacted(event: SSEEvent) -> Any:
         try:
             return parse(event)
         except StreamError as exc:
-            if key not in str(exc) and key not in repr(exc.event):
+            if not quotes_key(f"{exc} {exc.event!r}", credential):
                 raise
-            message = exc.provider_message.replace(key, "<redacted>")
-            event_body = json.loads(json.dumps(exc.event, default=str).replace(key, "<redacted>"))
-            raise StreamError(message, provider=exc.provider, event=event_body) from None
+            message = _redact(exc.provider_message, credential)
+            event_body = json.loads(_redact(json.dumps(exc.event, default=str), credential))
+            raise type(exc)(message, provider=exc.provider, event=event_body) from None
 
     return parse_redacted
 
@@ -181,7 +267,6 @@ def _guarded(
             stage=stage,
             origin=where,
         )
-        text = f"{exc} {exc.args!r}"
-        if credential is not None and credential.key and credential.key in text:
+        if quotes_key(f"{exc} {exc.args!r}", credential):
             raise error from None  # the original quotes the key (from an echoing body)
         raise error from exc

@@ -11,6 +11,7 @@ from infermux.auth import (
     Credential,
     RoutingChoice,
     host_of,
+    http_origins,
     is_hf_token,
     read_hf_token,
 )
@@ -41,6 +42,7 @@ from infermux.mapping import (
     ProviderMappingEntry,
     hub_mapping_url,
     parse_hub_mapping,
+    serves_task,
 )
 
 logger = logging.getLogger("infermux")
@@ -55,10 +57,8 @@ class Resolver(Sender):
         if token is None:
             return None
         hosts = frozenset({host_of(self.settings.hub_url), host_of(self.settings.router_url)})
-        https = self.settings.hub_url.startswith(
-            "https://"
-        ) and self.settings.router_url.startswith("https://")
-        return Credential(token, "Hugging Face token", hosts, https_only=https)
+        origins = http_origins(self.settings.hub_url, self.settings.router_url)
+        return Credential(token, "Hugging Face token", hosts, http_origins=origins)
 
     def _candidates(self, request: TaskRequest) -> Generator[Effect, Any, list[Candidate]]:
         settings = self.settings
@@ -124,8 +124,16 @@ class Resolver(Sender):
                 entry.to_mapping(model),
             )
             for _, entry in ordered
-            if entry.status != "error" and self._serves(entry.provider, request.task)
+            if entry.status != "error"
+            and serves_task(entry.task, request.task)
+            and self._serves(entry.provider, request.task)
         ]
+        if not candidates and not any(serves_task(e.task, request.task) for e in entries):
+            mapped = ", ".join(f"{e.provider} ({e.task})" for e in entries)
+            raise ModelMappingError(
+                f"provider='auto': the Hub maps {model!r} to {mapped}, none of them for "
+                f"{request.task!r}: nothing was sent."
+            )
         if not candidates:
             served = self.registry.providers_for(request.task)
             mapped = ", ".join(e.provider for e in entries)
@@ -194,9 +202,17 @@ class Resolver(Sender):
         entries = yield from self._hub_entries(model, route.hub_credential)
         if entries is None:
             return ModelMapping(provider_model_id=model)  # unknown to the Hub: a native id
-        for entry in entries:
-            if entry.provider == helper.provider:
+        mine = [entry for entry in entries if entry.provider == helper.provider]
+        for entry in mine:
+            if serves_task(entry.task, helper.task):
                 return entry.to_mapping(model)
+        if mine:
+            tasks = ", ".join(sorted({str(entry.task) for entry in mine}))
+            raise ModelMappingError(
+                f"The Hub maps {model!r} to {helper.provider} for {tasks} only, not for "
+                f"{helper.task!r}: nothing was sent. Call a {tasks} method, or use a model "
+                f"{helper.provider} serves for {helper.task!r}."
+            )
         others = ", ".join(e.provider for e in entries)
         served = f"it maps it to {others}" if others else "it maps it to no inference provider"
         raise ModelMappingError(

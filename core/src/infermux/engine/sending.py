@@ -15,7 +15,7 @@ from infermux.auth import (
 )
 from infermux.engine.calls import EngineSettings
 from infermux.engine.effects import Effect, Send, Sleep
-from infermux.engine.failures import http_error
+from infermux.engine.failures import http_error, redirect_error
 from infermux.errors import (
     DeadlineExceededError,
     JobMayExistError,
@@ -135,6 +135,11 @@ class Sender:
                 yield Sleep(policy.backoff(attempt))
                 continue
             status = response.status_code
+            if 300 <= status < 400 and check:
+                # Not followed (a keyed request never follows one), and no JSON to parse.
+                raise redirect_error(
+                    response, provider, credential, keyed=not effect.follow_redirects
+                )
             if status < 400 or not check:
                 return response
             if at_most_once and status not in _REFUSED_UNPROCESSED:

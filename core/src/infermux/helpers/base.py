@@ -279,6 +279,10 @@ class TaskProviderHelper:
     needs_model_mapping: bool = True
     #: Whether ``parse_stream_event`` is implemented.
     supports_streaming: bool = False
+    #: The data of the event that always ends this provider's streams (``"[DONE]"`` for
+    #: OpenAI-style APIs), or None. A stream that ends without it is reported as truncated
+    #: (:class:`~infermux.errors.StreamTruncatedError`) once its chunks are delivered.
+    stream_end_marker: str | None = None
     #: The type ``parse_response`` returns (checked by the conformance suite).
     output_type: type[Any] | None = None
     #: Task parameters the provider honours; None accepts all. The core refuses the others

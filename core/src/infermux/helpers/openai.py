@@ -205,6 +205,7 @@ class OpenAIChatHelper(_OpenAIBase):
     task = "conversational"
     route = "/chat/completions"
     supports_streaming = True
+    stream_end_marker: str | None = "[DONE]"
     supported_parameters: frozenset[str] | None = CHAT_PARAMETERS
 
     output_type = LazyType("ChatCompletionOutput")
@@ -219,7 +220,7 @@ class OpenAIChatHelper(_OpenAIBase):
         output = validate_output(
             _task_type("ChatCompletionOutput"), response.content, self.provider, self.task
         )
-        if not output.choices:  # every field is optional in the spec; choices is not
+        if not output.choices:  # required, but may come as an empty list
             raise ResponseFormatError(
                 f"{self.provider} chat completion without choices: {response.text[:200]!r}",
                 provider=self.provider,
@@ -240,6 +241,7 @@ class OpenAICompletionHelper(_OpenAIBase):
     task = "text-generation"
     route = "/completions"
     supports_streaming = True
+    stream_end_marker: str | None = "[DONE]"
     supported_parameters = frozenset(
         {
             "frequency_penalty",
@@ -598,6 +600,12 @@ class OpenAIResponsesHelper(_OpenAIBase):
                 task=self.task,
             )
         kind = body.get("type") or (event.event if event.event != "message" else None)
+        if not isinstance(kind, str | None):
+            raise ResponseFormatError(
+                f"{self.provider} responses event whose type is not a string: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
         if kind == "error" or event.event == "error":
             raise StreamError(
                 openai_error_message(body) or str(body.get("message") or body),

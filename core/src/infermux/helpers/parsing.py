@@ -17,11 +17,17 @@ M = TypeVar("M", bound="BaseModel")
 
 def _problem(exc: ValidationError, provider: str, task: str, sample: Any) -> ResponseFormatError:
     text = sample.decode("utf-8", "replace") if isinstance(sample, bytes) else str(sample)
+    first = exc.errors()[0]
+    # Name the field: "choices.0.message" (a required field of the task spec that is
+    # missing, or a value of the wrong type), so the answer's defect is plain.
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    field = f"field {where!r}: " if where else ""
     return ResponseFormatError(
         f"{provider} returned a {task} body of an unexpected shape "
-        f"({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}): {text[:200]!r}",
+        f"({exc.error_count()} problem(s), first: {field}{first['msg']}): {text[:200]!r}",
         provider=provider,
         task=task,
+        field=where or None,
     )
 
 

@@ -1,9 +1,10 @@
 """Discover provider plugins through ``importlib.metadata`` entry points, lazily.
 
 Nothing here runs at ``import infermux``: the default registry is built on first use.
-A plugin that fails to import or registers nonsense is reported (a warning naming it)
-and skipped; the others keep working. ``INFERMUX_STRICT_PLUGINS=1`` turns that into an
-error. Environment variables:
+A plugin that fails to import (even by raising ``SystemExit`` or ``KeyboardInterrupt``),
+registers nonsense or registers nothing is reported (a warning naming it, a log record when
+warnings are errors) and skipped; the others keep working. ``INFERMUX_STRICT_PLUGINS=1``
+turns that into an error. Environment variables:
 
 - ``INFERMUX_PLUGINS``: allow-list, comma-separated entry-point or distribution names;
   when set, only those load.
@@ -19,6 +20,7 @@ that fit (a plugin built for another hook API would otherwise fail in confusing 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -55,6 +57,8 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "infermux.providers"
+
+logger = logging.getLogger("infermux")
 
 
 class PluginWarning(UserWarning):
@@ -99,12 +103,26 @@ class LoaderSettings:
         )
 
 
-def _refuse(settings: LoaderSettings, info: PluginInfo, message: str) -> None:
-    info.status = "failed"
+#: What a plugin's own code may raise that must not end the process or the loading of the
+#: other plugins: any exception, and also SystemExit (a plugin calling ``sys.exit()`` at
+#: import) and KeyboardInterrupt raised from its code. A plugin is reported and skipped.
+_PLUGIN_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
+
+
+def _refuse(
+    settings: LoaderSettings, info: PluginInfo, message: str, *, status: str = "failed"
+) -> None:
+    info.status = status
     info.error = message
     if settings.strict:
         raise PluginLoadError(message)
-    warnings.warn(message, PluginWarning, stacklevel=4)
+    try:
+        warnings.warn(message, PluginWarning, stacklevel=4)
+    except Warning:
+        # ``-W error`` (or a filter) turned the warning into an exception. It would escape
+        # from plugin discovery and take every client down for one broken plugin: the
+        # failure is recorded (``infermux plugins``) and logged instead.
+        logger.warning("%s", message)
 
 
 def core_incompatibility(
@@ -225,7 +243,7 @@ def _load_plugin(
         # Registered under distribution and entry point: two distributions may well use the
         # same entry-point name (the provider id) and must not collide inside pluggy.
         manager.register(load(), name=key)
-    except Exception as exc:
+    except _PLUGIN_FAILURES as exc:
         _refuse(settings, info, f"{label} failed to load: {type(exc).__name__}: {exc}")
         return
 
@@ -246,8 +264,19 @@ def _load_plugin(
         for helper in collected:
             registry.add(Registration(helper, name, distribution, version))
             info.registrations.append((helper.provider, helper.task))
-    except Exception as exc:
-        _refuse(settings, info, f"{label} failed to register providers: {exc}")
+    except _PLUGIN_FAILURES as exc:
+        _refuse(
+            settings, info, f"{label} failed to register providers: {type(exc).__name__}: {exc}"
+        )
+        return
+    if not collected:
+        _refuse(
+            settings,
+            info,
+            f"{label} registered no provider: it has no register_providers hook, or the hook "
+            "never called register(helper). It serves nothing.",
+            status="empty",
+        )
 
 
 def _dist_name(ep: EntryPoint) -> str | None:

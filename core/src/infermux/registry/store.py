@@ -55,7 +55,8 @@ class PluginInfo:
     name: str
     distribution: str | None
     version: str | None
-    status: str  # "pending" (not imported yet), "loaded", "failed", "blocked", "not allowed"
+    status: str  # "pending" (not imported yet), "loaded", "failed", "empty" (registered
+    # nothing), "blocked", "not allowed"
     error: str | None = None
     registrations: list[tuple[str, str]] = field(default_factory=list)
 

@@ -33,6 +33,7 @@ from infermux.transport.bounds import (
     time_left,
 )
 from infermux.transport.http import _released
+from infermux.transport.sse import is_event_stream
 
 if TYPE_CHECKING:
     from infermux.engine import Send
@@ -201,7 +202,7 @@ class AiohttpHTTP:
             auto_decompress=False,
         )
         url = str(raw.url)
-        if request.stream and raw.status < 400:
+        if request.stream and is_event_stream(raw.status, raw.headers.get("content-type")):
             return AiohttpStreamHandle(raw, url, effect.timeout)
         try:
             decoder, keep = body_decoder(raw.headers, raw.status, effect.limits, url)

@@ -26,6 +26,7 @@ from infermux.transport.bounds import (
     time_left,
 )
 from infermux.transport.deadline_network import ATTEMPT_DEADLINE, use_deadline_backend
+from infermux.transport.sse import is_event_stream
 from infermux.upstream import transport_router
 
 if TYPE_CHECKING:
@@ -376,7 +377,9 @@ class SyncHTTP:
         token = ATTEMPT_DEADLINE.set(deadline)
         try:
             raw = self._send(_build(self.client, effect), effect)
-            if effect.request.stream and raw.status_code < 400:
+            if effect.request.stream and is_event_stream(
+                raw.status_code, raw.headers.get("content-type")
+            ):
                 return SyncStreamHandle(raw, effect.timeout)
             return _response(raw, read_body(raw, effect, deadline))
         except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
@@ -421,7 +424,9 @@ class AsyncHTTP:
 
     async def _exchange(self, effect: Send) -> Response | AsyncStreamHandle:
         raw = await self._send(_build(self.client, effect), effect)
-        if effect.request.stream and raw.status_code < 400:
+        if effect.request.stream and is_event_stream(
+            raw.status_code, raw.headers.get("content-type")
+        ):
             return AsyncStreamHandle(raw, effect.timeout)
         return _response(raw, await aread_body(raw, effect))
 

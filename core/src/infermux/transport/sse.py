@@ -10,13 +10,33 @@ from collections.abc import Iterator
 
 from infermux.helpers.base import SSEEvent
 
-__all__ = ["SSEDecoder"]
+__all__ = ["SSEDecoder", "is_event_stream"]
+
+
+def is_event_stream(status_code: int, content_type: str | None) -> bool:
+    """Whether an answer to a streaming request is an event stream to iterate: a 2xx whose
+    content type is ``text/event-stream`` (or absent). A JSON error, an HTML page or a
+    redirect is read whole instead, so it becomes an error rather than a stream that ends
+    with no chunks."""
+    if not 200 <= status_code < 300:
+        return False
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media in ("", "text/event-stream")
 
 
 class SSEDecoder:
     """Incremental decoder: ``feed(chunk)`` and ``finish()`` yield :class:`SSEEvent`."""
 
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_pending", "_retry", "_started")
+    __slots__ = (
+        "_buffer",
+        "_data",
+        "_event",
+        "_id",
+        "_pending",
+        "_retry",
+        "_started",
+        "discarded",
+    )
 
     def __init__(self) -> None:
         self._started = False
@@ -27,6 +47,8 @@ class SSEDecoder:
         self._event = ""
         self._id: str | None = None
         self._retry: int | None = None
+        #: The data of an incomplete final event that ``finish`` did not dispatch.
+        self.discarded: str | None = None
 
     def feed(self, chunk: bytes) -> Iterator[SSEEvent]:
         """Decode the complete lines in ``chunk`` (plus what was buffered)."""
@@ -82,18 +104,24 @@ class SSEDecoder:
         self._buffer = buffer[start:]
 
     def finish(self) -> Iterator[SSEEvent]:
-        """Flush at end of stream. A final event without its blank line is still delivered."""
+        """End of stream. Per the specification, an event not terminated by a blank line
+        is incomplete and is *not* dispatched (a half-written JSON chunk must not reach a
+        parser): its data is kept in ``discarded`` instead, so a caller can still recognise
+        an end marker such as ``data: [DONE]`` sent without its blank line."""
         if self._pending:
             self._buffer += b"".join(self._pending)
             self._pending = []
-        if self._buffer:
-            event = self._line(self._buffer.rstrip(b"\r"))
-            self._buffer = b""
+        buffer, self._buffer = self._buffer, b""
+        if buffer.endswith(b"\r"):
+            # A \r at the very end was held back as a possible \r\n: it ends its line.
+            event = self._line(buffer[:-1])
             if event is not None:
                 yield event
-        event = self._dispatch()
-        if event is not None:
-            yield event
+        elif buffer:
+            self._line(buffer)  # an unterminated line: read only to report it as discarded
+        self.discarded = "\n".join(self._data) if self._data else None
+        self._data = []
+        self._event = ""
 
     def _line(self, raw: bytes) -> SSEEvent | None:
         if not raw:

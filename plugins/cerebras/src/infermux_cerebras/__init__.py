@@ -24,6 +24,9 @@ class CerebrasChat(OpenAIChatHelper):
     api_key_env = ("CEREBRAS_API_KEY",)
     key_url = "https://cloud.cerebras.ai"
     supported_parameters = CHAT_PARAMETERS - {"frequency_penalty", "presence_penalty", "logit_bias"}
+    # Cerebras closes its streams after the last chunk, with no `data: [DONE]` (recorded in
+    # cassettes/cerebras/chat_completion_stream.yaml): the end of the connection ends it.
+    stream_end_marker = None
     # Cerebras's own model ids (inference-docs.cerebras.ai/models).
     model_aliases = {
         "default": "llama-3.3-70b",

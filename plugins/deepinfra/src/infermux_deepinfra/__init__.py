@@ -1,4 +1,6 @@
-"""DeepInfra provider for infermux (direct only).
+"""DeepInfra provider for infermux: direct with a DeepInfra key, or through the Hugging Face
+router with a Hugging Face token (``router.huggingface.co/deepinfra/...``), as huggingface_hub
+routes it.
 
 Chat, completions and embeddings use DeepInfra's OpenAI-compatible API under
 ``/v1/openai``; speech recognition and text-to-speech use its native inference API,
@@ -63,9 +65,12 @@ class _DeepInfra:
     base_url = "https://api.deepinfra.com"
     api_key_env: tuple[str, ...] = ("DEEPINFRA_API_KEY", "DEEPINFRA_TOKEN")
     key_url: str | None = "https://deepinfra.com/dash/api_keys"
-    routable = False
-    # DeepInfra's ids are used as given: a Hub lookup would refuse Hub repositories that are
-    # not mapped to a router provider called "deepinfra".
+    # The Hugging Face router serves DeepInfra (huggingface_hub routes it there with an HF
+    # token); the router's /deepinfra prefix takes the same routes as api.deepinfra.com.
+    routable = True
+    # DeepInfra's ids are used as given (they are the Hub repository ids for nearly every
+    # model), routed or direct: a Hub lookup would refuse a DeepInfra id that the Hub maps
+    # to other providers only. ``model_mappings`` overrides an id where they differ.
     needs_model_mapping = False
 
     def error_message(self, body: Any) -> str | None:

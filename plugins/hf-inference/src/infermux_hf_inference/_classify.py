@@ -48,8 +48,10 @@ class HFInferenceTokenClassification(Pipeline):
 class HFInferenceZeroShotClassification(Pipeline):
     """Labels with scores, best first.
 
-    The pipeline answers ``{"sequence", "labels": [...], "scores": [...]}``; newer servers a
-    list of ``{"label", "score"}``. Both become ``ZeroShotClassificationOutputElement``s.
+    The pipeline answers ``{"sequence", "labels": [...], "scores": [...]}`` (sometimes
+    wrapped in a one-item list); newer servers a list of ``{"label", "score"}``. All become
+    ``ZeroShotClassificationOutputElement``s; anything else is a ResponseFormatError naming
+    the missing field (``label`` and ``score`` are required).
     """
 
     task = "zero-shot-classification"
@@ -60,6 +62,13 @@ class HFInferenceZeroShotClassification(Pipeline):
         from infermux.types import ZeroShotClassificationOutputElement
 
         body = response.json()
+        if (
+            isinstance(body, list)
+            and len(body) == 1
+            and isinstance(body[0], dict)
+            and ("labels" in body[0])
+        ):
+            body = body[0]  # the pipeline's answer wrapped in a one-item list
         if isinstance(body, dict) and "labels" in body:
             labels, scores = body.get("labels"), body.get("scores")
             if not isinstance(labels, list) or not isinstance(scores, list) or not labels:

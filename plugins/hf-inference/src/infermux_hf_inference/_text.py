@@ -54,6 +54,9 @@ class HFInferenceChat(HFInferenceBase, OpenAIChatHelper):
     """TGI's OpenAI-compatible chat route on the model's path (TGI also takes ``tool_prompt``)."""
 
     supported_parameters = None
+    # Older TGI servers end their chat streams without `data: [DONE]` (recorded in
+    # cassettes/hf-inference/legacy/chat_completion_stream.yaml).
+    stream_end_marker = None
     # The aliases Hugging Face's serverless integrations use.
     model_aliases = {
         "default": "meta-llama/Meta-Llama-3-8B-Instruct",

@@ -1,6 +1,9 @@
 """Hyperbolic provider for infermux: chat, completions and text-to-image.
 
-Chat and completions are OpenAI-compatible. Images are Hyperbolic's own API: the body
+Chat is OpenAI-compatible. ``text-generation`` is sent as a one-message chat (the prompt
+as the user's message) to ``/v1/chat/completions``, as huggingface.js and huggingface_hub
+send it: Hyperbolic serves instruct models, whose raw ``/v1/completions`` answers do not
+match what a text-generation caller expects. Images are Hyperbolic's own API: the body
 names the model ``model_name`` and needs ``width`` and ``height`` (512 x 512 unless set),
 the answer holds base64 images in ``images[].image``. Direct calls use Hyperbolic's
 documented ``POST /v1/image/generation``; the Hugging Face router serves the same API at
@@ -11,17 +14,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable
 from typing import Any
 
 from infermux import ImageOutput, TaskProviderHelper, hookimpl
 from infermux.errors import ResponseFormatError
-from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.base import Call, Payload, Response, SSEEvent
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
     openai_error_message,
+    raise_stream_error,
 )
+from infermux.helpers.parsing import validate_object
 from infermux.media import sniff_content_type
 
 __all__ = [
@@ -47,7 +53,74 @@ class HyperbolicChat(_Hyperbolic, OpenAIChatHelper):
 
 
 class HyperbolicCompletion(_Hyperbolic, OpenAICompletionHelper):
-    """Raw completions for ``text-generation``: ``POST /v1/completions``."""
+    """``text-generation`` as a one-message chat: ``POST /v1/chat/completions`` with
+    ``messages=[{"role": "user", "content": prompt}]``; the answer's message content is the
+    generated text (streamed: each delta is a token)."""
+
+    route = "/chat/completions"
+
+    def prepare_payload(self, call: Call) -> Payload:
+        payload: dict[str, Any] = {
+            "messages": [{"role": "user", "content": call.inputs}],
+            **self.rename(call.parameters),
+        }
+        payload["model"] = call.model.provider_model_id
+        payload["stream"] = call.stream
+        return payload
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TextGenerationOutput
+
+        body = self.json_object(response)
+        try:
+            text = body["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            text = None
+        if not isinstance(text, str):
+            raise ResponseFormatError(
+                f"hyperbolic chat answer without choices[0].message.content: {str(body)[:200]}",
+                provider=self.provider,
+                task=self.task,
+            )
+        rest = {k: v for k, v in body.items() if k != "choices"}
+        return validate_object(
+            TextGenerationOutput, {**rest, "generated_text": text}, self.provider, self.task
+        )
+
+    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        from infermux.types import TextGenerationStreamOutput
+
+        raise_stream_error(event, self.provider)
+        try:
+            choice = json.loads(event.data)["choices"][0]
+            delta = choice.get("delta") or {}
+            text = delta.get("content") or ""
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise ResponseFormatError(
+                f"hyperbolic chat chunk of an unexpected shape: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            ) from None
+        if not isinstance(text, str):
+            raise ResponseFormatError(
+                f"hyperbolic chat chunk whose delta.content is not text: {event.data[:200]!r}",
+                provider=self.provider,
+                task=self.task,
+            )
+        finish = choice.get("finish_reason")
+        return validate_object(
+            TextGenerationStreamOutput,
+            {
+                "index": choice.get("index", 0),
+                "token": {"id": 0, "text": text, "logprob": 0.0, "special": False},
+                "generated_text": None,
+                "details": {"finish_reason": finish, "generated_tokens": 0}
+                if finish is not None
+                else None,
+            },
+            self.provider,
+            self.task,
+        )
 
 
 class HyperbolicTextToImage(_Hyperbolic, TaskProviderHelper):

@@ -27,6 +27,11 @@ REPLICATE_URL = "https://api.replicate.com"
 _RUNNING = frozenset({"starting", "processing"})
 
 
+#: Top-level fields of Replicate's create-prediction body besides ``input``: ``extra_body``
+#: keys of these names stay top level, every other key is a model input.
+PREDICTION_FIELDS = frozenset({"version", "webhook", "webhook_events_filter", "stream"})
+
+
 def replicate_error_message(body: Any) -> str | None:
     """Replicate's problem+json (``detail`` or ``invalid_fields``), or a prediction's ``error``."""
     if not isinstance(body, dict):
@@ -89,15 +94,20 @@ class ReplicateHelper(TaskProviderHelper):
     def merge_extra_body(
         self, payload: dict[str, Any], extra_body: Mapping[str, Any]
     ) -> dict[str, Any]:
-        """Model options live in ``input``: ``extra_body={"input": {"aspect_ratio": ...}}``
-        adds to the input the client built; other keys (``webhook`` ...) go top level."""
+        """Model options live in ``input``, for every task alike: ``extra_body={"voice":
+        "af_bella"}`` and ``extra_body={"input": {"voice": "af_bella"}}`` both add to the
+        input the client built (Replicate ignores unknown top-level keys, and huggingface_hub
+        merges extra_body into ``input`` too). Only the prediction's own fields
+        (:data:`PREDICTION_FIELDS`: ``webhook``, ``webhook_events_filter`` ...) go top level."""
         extra = dict(extra_body)
         extra_input = extra.pop("input", None)
-        merged = {**payload, **extra}
-        if isinstance(extra_input, Mapping):
-            merged["input"] = {**payload.get("input", {}), **extra_input}
-        elif extra_input is not None:
-            merged["input"] = extra_input
+        top = {k: v for k, v in extra.items() if k in PREDICTION_FIELDS}
+        model_options = {k: v for k, v in extra.items() if k not in PREDICTION_FIELDS}
+        merged = {**payload, **top}
+        if extra_input is not None and not isinstance(extra_input, Mapping):
+            merged["input"] = extra_input  # the caller replaces the input wholesale
+            return merged
+        merged["input"] = {**payload.get("input", {}), **model_options, **(extra_input or {})}
         return merged
 
     def error_message(self, body: Any) -> str | None:

@@ -48,11 +48,11 @@ class AudioClassificationInput(TaskModel):
 
 
 class AudioClassificationOutputElement(TaskModel):
-    label: str | None = None
+    label: str
     """
     The predicted class label.
     """
-    score: float | None = None
+    score: float
     """
     The corresponding probability.
     """

@@ -106,11 +106,11 @@ class AutomaticSpeechRecognitionInput(TaskModel):
 
 
 class AutomaticSpeechRecognitionOutputChunk(TaskModel):
-    text: str | None = None
+    text: str
     """
     A chunk of text identified by the model
     """
-    timestamp: list[float] | None = None
+    timestamp: list[float]
     """
     The start and end timestamps corresponding with the text
     """
@@ -121,7 +121,7 @@ class AutomaticSpeechRecognitionOutput(TaskModel):
     Outputs of inference for the Automatic Speech Recognition task
     """
 
-    text: str | None = None
+    text: str
     """
     The recognized text.
     """

@@ -210,50 +210,50 @@ class ChatCompletionInput(TaskModel):
 
 
 class ChatCompletionOutputTopLogprob(TaskModel):
-    logprob: float | None = None
-    token: str | None = None
+    logprob: float
+    token: str
 
 
 class ChatCompletionOutputLogprob(TaskModel):
-    logprob: float | None = None
-    token: str | None = None
-    top_logprobs: list[ChatCompletionOutputTopLogprob] | None = None
+    logprob: float
+    token: str
+    top_logprobs: list[ChatCompletionOutputTopLogprob]
 
 
 class ChatCompletionOutputLogprobs(TaskModel):
-    content: list[ChatCompletionOutputLogprob] | None = None
+    content: list[ChatCompletionOutputLogprob]
 
 
 class ChatCompletionOutputFunctionDefinition(TaskModel):
-    arguments: str | None = None
+    arguments: str
     description: str | None = None
-    name: str | None = None
+    name: str
 
 
 class ChatCompletionOutputToolCall(TaskModel):
-    function: ChatCompletionOutputFunctionDefinition | None = None
-    id: str | None = None
-    type: str | None = None
+    function: ChatCompletionOutputFunctionDefinition
+    id: str
+    type: str
 
 
 class ChatCompletionOutputMessage(TaskModel):
     content: str | None = None
-    role: str | None = None
+    role: str
     tool_call_id: str | None = None
     tool_calls: list[ChatCompletionOutputToolCall] | None = None
 
 
 class ChatCompletionOutputComplete(TaskModel):
     finish_reason: str | None = None
-    index: int | None = None
+    index: int
     logprobs: ChatCompletionOutputLogprobs | None = None
-    message: ChatCompletionOutputMessage | None = None
+    message: ChatCompletionOutputMessage
 
 
 class ChatCompletionOutputUsage(TaskModel):
-    completion_tokens: int | None = None
-    prompt_tokens: int | None = None
-    total_tokens: int | None = None
+    completion_tokens: int
+    prompt_tokens: int
+    total_tokens: int
 
 
 class ChatCompletionOutput(TaskModel):
@@ -264,7 +264,7 @@ class ChatCompletionOutput(TaskModel):
     For more details, check out https://github.com/huggingface/huggingface.js/blob/main/packages/tasks/scripts/inference-tgi-import.ts.
     """
 
-    choices: list[ChatCompletionOutputComplete] | None = None
+    choices: list[ChatCompletionOutputComplete]
     created: int | None = None
     id: str | None = None
     model: str | None = None
@@ -280,7 +280,7 @@ class ChatCompletionStreamOutputFunction(TaskModel):
 class ChatCompletionStreamOutputDeltaToolCall(TaskModel):
     function: ChatCompletionStreamOutputFunction | None = None
     id: str | None = None
-    index: int | None = None
+    index: int
     type: str | None = None
 
 
@@ -292,31 +292,31 @@ class ChatCompletionStreamOutputDelta(TaskModel):
 
 
 class ChatCompletionStreamOutputTopLogprob(TaskModel):
-    logprob: float | None = None
-    token: str | None = None
+    logprob: float
+    token: str
 
 
 class ChatCompletionStreamOutputLogprob(TaskModel):
-    logprob: float | None = None
-    token: str | None = None
-    top_logprobs: list[ChatCompletionStreamOutputTopLogprob] | None = None
+    logprob: float
+    token: str
+    top_logprobs: list[ChatCompletionStreamOutputTopLogprob]
 
 
 class ChatCompletionStreamOutputLogprobs(TaskModel):
-    content: list[ChatCompletionStreamOutputLogprob] | None = None
+    content: list[ChatCompletionStreamOutputLogprob]
 
 
 class ChatCompletionStreamOutputChoice(TaskModel):
-    delta: ChatCompletionStreamOutputDelta | None = None
+    delta: ChatCompletionStreamOutputDelta
     finish_reason: str | None = None
-    index: int | None = None
+    index: int
     logprobs: ChatCompletionStreamOutputLogprobs | None = None
 
 
 class ChatCompletionStreamOutputUsage(TaskModel):
-    completion_tokens: int | None = None
-    prompt_tokens: int | None = None
-    total_tokens: int | None = None
+    completion_tokens: int
+    prompt_tokens: int
+    total_tokens: int
 
 
 class ChatCompletionStreamOutput(TaskModel):
@@ -327,7 +327,7 @@ class ChatCompletionStreamOutput(TaskModel):
     For more details, check out https://github.com/huggingface/huggingface.js/blob/main/packages/tasks/scripts/inference-tgi-import.ts.
     """
 
-    choices: list[ChatCompletionStreamOutputChoice] | None = None
+    choices: list[ChatCompletionStreamOutputChoice]
     created: int | None = None
     id: str | None = None
     model: str | None = None

@@ -77,7 +77,7 @@ class DocumentQuestionAnsweringInput(TaskModel):
 
 
 class DocumentQuestionAnsweringOutputElement(TaskModel):
-    answer: str | None = None
+    answer: str
     """
     The answer to the question.
     """

@@ -39,15 +39,15 @@ class FillMaskInput(TaskModel):
 
 
 class FillMaskOutputElement(TaskModel):
-    sequence: str | None = None
+    sequence: str
     """
     The corresponding input with the mask token prediction.
     """
-    score: float | None = None
+    score: float
     """
     The corresponding probability
     """
-    token: int | None = None
+    token: int
     """
     The predicted token id (to replace the masked one).
     """

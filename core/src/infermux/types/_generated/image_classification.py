@@ -48,11 +48,11 @@ class ImageClassificationInput(TaskModel):
 
 
 class ImageClassificationOutputElement(TaskModel):
-    label: str | None = None
+    label: str
     """
     The predicted class label.
     """
-    score: float | None = None
+    score: float
     """
     The corresponding probability.
     """

@@ -57,11 +57,11 @@ class ImageSegmentationOutputElement(TaskModel):
     A predicted mask / segment
     """
 
-    label: str | None = None
+    label: str
     """
     The label of the predicted segment.
     """
-    mask: str | None = None
+    mask: str
     """
     The corresponding mask as a black-and-white image (base64-encoded).
     """

@@ -65,7 +65,7 @@ class ImageTextToImageOutput(TaskModel):
     Outputs of inference for the Image Text To Image task
     """
 
-    image: Any | None = None
+    image: Any
     """
     The generated image returned as raw bytes in the payload.
     """

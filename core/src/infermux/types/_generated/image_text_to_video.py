@@ -69,7 +69,7 @@ class ImageTextToVideoOutput(TaskModel):
     Outputs of inference for the Image Text To Video task
     """
 
-    video: Any | None = None
+    video: Any
     """
     The generated video returned as raw bytes in the payload.
     """

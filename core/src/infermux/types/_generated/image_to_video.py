@@ -69,7 +69,7 @@ class ImageToVideoOutput(TaskModel):
     Outputs of inference for the Image To Video task
     """
 
-    video: Any | None = None
+    video: Any
     """
     The generated video returned as raw bytes in the payload.
     """

@@ -35,34 +35,34 @@ class ObjectDetectionInput(TaskModel):
 
 
 class ObjectDetectionBoundingBox(TaskModel):
-    xmin: int | None = None
+    xmin: int
     """
     The x-coordinate of the top-left corner of the bounding box.
     """
-    xmax: int | None = None
+    xmax: int
     """
     The x-coordinate of the bottom-right corner of the bounding box.
     """
-    ymin: int | None = None
+    ymin: int
     """
     The y-coordinate of the top-left corner of the bounding box.
     """
-    ymax: int | None = None
+    ymax: int
     """
     The y-coordinate of the bottom-right corner of the bounding box.
     """
 
 
 class ObjectDetectionOutputElement(TaskModel):
-    label: str | None = None
+    label: str
     """
     The predicted label for the bounding box.
     """
-    score: float | None = None
+    score: float
     """
     The associated score / probability.
     """
-    box: ObjectDetectionBoundingBox | None = None
+    box: ObjectDetectionBoundingBox
     """
     The predicted bounding box. Coordinates are relative to the top left corner of the input image.
     """

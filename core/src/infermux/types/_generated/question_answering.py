@@ -71,11 +71,11 @@ class QuestionAnsweringInput(TaskModel):
 
 
 class QuestionAnsweringOutputElement(TaskModel):
-    answer: str | None = None
+    answer: str
     """
     The answer to the question.
     """
-    score: float | None = None
+    score: float
     """
     The probability associated to the answer.
     """

@@ -54,7 +54,7 @@ class SummarizationOutput(TaskModel):
     Outputs of inference for the Summarization task
     """
 
-    summary_text: str | None = None
+    summary_text: str
     """
     The summarized text.
     """

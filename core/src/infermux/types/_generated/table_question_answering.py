@@ -57,15 +57,15 @@ class TableQuestionAnsweringInput(TaskModel):
 
 
 class TableQuestionAnsweringOutputElement(TaskModel):
-    answer: str | None = None
+    answer: str
     """
     The answer of the question given the table. If there is an aggregator, the answer will be preceded by `AGGREGATOR >`.
     """
-    coordinates: list[list[int]] | None = None
+    coordinates: list[list[int]]
     """
     Coordinates of the cells of the answers.
     """
-    cells: list[str] | None = None
+    cells: list[str]
     """
     List of strings made up of the answer cell values.
     """

@@ -124,22 +124,22 @@ TextGenerationOutputFinishReason = TypeAliasType(
 
 
 class TextGenerationOutputPrefillToken(TaskModel):
-    id: int | None = None
+    id: int
     logprob: float | None = None
-    text: str | None = None
+    text: str
 
 
 class TextGenerationOutputToken(TaskModel):
-    id: int | None = None
+    id: int
     logprob: float | None = None
-    special: bool | None = None
-    text: str | None = None
+    special: bool
+    text: str
 
 
 class TextGenerationOutputBestOfSequence(TaskModel):
-    finish_reason: TextGenerationOutputFinishReason | str | None = None
-    generated_text: str | None = None
-    generated_tokens: int | None = None
+    finish_reason: TextGenerationOutputFinishReason | str
+    generated_text: str
+    generated_tokens: int
     prefill: list[TextGenerationOutputPrefillToken] | None = None
     seed: int | None = None
     tokens: list[TextGenerationOutputToken] | None = None
@@ -148,8 +148,8 @@ class TextGenerationOutputBestOfSequence(TaskModel):
 
 class TextGenerationOutputDetails(TaskModel):
     best_of_sequences: list[TextGenerationOutputBestOfSequence] | None = None
-    finish_reason: TextGenerationOutputFinishReason | str | None = None
-    generated_tokens: int | None = None
+    finish_reason: TextGenerationOutputFinishReason | str
+    generated_tokens: int
     prefill: list[TextGenerationOutputPrefillToken] | None = None
     seed: int | None = None
     tokens: list[TextGenerationOutputToken] | None = None
@@ -165,7 +165,7 @@ class TextGenerationOutput(TaskModel):
     """
 
     details: TextGenerationOutputDetails | None = None
-    generated_text: str | None = None
+    generated_text: str
 
 
 TextGenerationStreamOutputFinishReason = TypeAliasType(
@@ -175,17 +175,17 @@ TextGenerationStreamOutputFinishReason = TypeAliasType(
 
 
 class TextGenerationStreamOutputStreamDetails(TaskModel):
-    finish_reason: TextGenerationStreamOutputFinishReason | str | None = None
-    generated_tokens: int | None = None
+    finish_reason: TextGenerationStreamOutputFinishReason | str
+    generated_tokens: int
     input_length: int | None = None
     seed: int | None = None
 
 
 class TextGenerationStreamOutputToken(TaskModel):
-    id: int | None = None
+    id: int
     logprob: float | None = None
-    special: bool | None = None
-    text: str | None = None
+    special: bool
+    text: str
 
 
 class TextGenerationStreamOutput(TaskModel):
@@ -199,5 +199,5 @@ class TextGenerationStreamOutput(TaskModel):
     details: TextGenerationStreamOutputStreamDetails | None = None
     generated_text: str | None = None
     index: int | None = None
-    token: TextGenerationStreamOutputToken | None = None
+    token: TextGenerationStreamOutputToken
     top_tokens: list[TextGenerationStreamOutputToken] | None = None

@@ -106,11 +106,11 @@ class TextToAudioOutput(TaskModel):
     Outputs of inference for the Text To Audio task
     """
 
-    audio: Any | None = None
+    audio: Any
     """
     The generated audio waveform.
     """
-    sampling_rate: float | None = None
+    sampling_rate: float
     """
     The sampling rate of the generated audio waveform.
     """

@@ -63,7 +63,7 @@ class TextToImageOutput(TaskModel):
     Outputs of inference for the Text To Image task
     """
 
-    image: Any | None = None
+    image: Any
     """
     The generated image returned as raw bytes in the payload.
     """

@@ -106,7 +106,7 @@ class TextToSpeechOutput(TaskModel):
     Outputs of inference for the Text To Speech task
     """
 
-    audio: Any | None = None
+    audio: Any
     """
     The generated audio
     """

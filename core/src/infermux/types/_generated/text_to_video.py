@@ -55,7 +55,7 @@ class TextToVideoOutput(TaskModel):
     Outputs of inference for the Text To Video task
     """
 
-    video: Any | None = None
+    video: Any
     """
     The generated video returned as raw bytes in the payload.
     """

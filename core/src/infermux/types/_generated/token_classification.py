@@ -58,19 +58,19 @@ class TokenClassificationOutputElement(TaskModel):
     """
     The predicted label for a single token
     """
-    score: float | None = None
+    score: float
     """
     The associated score / probability
     """
-    word: str | None = None
+    word: str
     """
     The corresponding text
     """
-    start: int | None = None
+    start: int
     """
     The character position in the input where this group begins.
     """
-    end: int | None = None
+    end: int
     """
     The character position in the input where this group ends.
     """

@@ -62,7 +62,7 @@ class TranslationOutput(TaskModel):
     Outputs of inference for the Translation task
     """
 
-    translation_text: str | None = None
+    translation_text: str
     """
     The translated text.
     """

@@ -56,11 +56,11 @@ class VideoClassificationInput(TaskModel):
 
 
 class VideoClassificationOutputElement(TaskModel):
-    label: str | None = None
+    label: str
     """
     The predicted class label.
     """
-    score: float | None = None
+    score: float
     """
     The corresponding probability.
     """

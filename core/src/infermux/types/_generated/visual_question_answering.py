@@ -53,7 +53,7 @@ class VisualQuestionAnsweringOutputElement(TaskModel):
     """
     The answer to the question
     """
-    score: float | None = None
+    score: float
     """
     The associated score / probability
     """

@@ -43,11 +43,11 @@ class ZeroShotClassificationInput(TaskModel):
 
 
 class ZeroShotClassificationOutputElement(TaskModel):
-    label: str | None = None
+    label: str
     """
     The predicted class label.
     """
-    score: float | None = None
+    score: float
     """
     The corresponding probability.
     """

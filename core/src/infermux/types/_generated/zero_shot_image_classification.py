@@ -39,11 +39,11 @@ class ZeroShotImageClassificationInput(TaskModel):
 
 
 class ZeroShotImageClassificationOutputElement(TaskModel):
-    label: str | None = None
+    label: str
     """
     The predicted class label.
     """
-    score: float | None = None
+    score: float
     """
     The corresponding probability.
     """

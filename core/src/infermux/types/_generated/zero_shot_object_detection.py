@@ -35,22 +35,22 @@ class ZeroShotObjectDetectionInput(TaskModel):
 
 
 class ZeroShotObjectDetectionBoundingBox(TaskModel):
-    xmin: int | None = None
-    xmax: int | None = None
-    ymin: int | None = None
-    ymax: int | None = None
+    xmin: int
+    xmax: int
+    ymin: int
+    ymax: int
 
 
 class ZeroShotObjectDetectionOutputElement(TaskModel):
-    label: str | None = None
+    label: str
     """
     A candidate label
     """
-    score: float | None = None
+    score: float
     """
     The associated score / probability
     """
-    box: ZeroShotObjectDetectionBoundingBox | None = None
+    box: ZeroShotObjectDetectionBoundingBox
     """
     The predicted bounding box. Coordinates are relative to the top left corner of the input image.
     """
