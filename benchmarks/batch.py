@@ -64,7 +64,7 @@ def chat_row(i: int) -> dict[str, Any]:
 
 async def _throughput(url: str, rows: int, concurrency: int) -> dict[str, float]:
     from infermux import AsyncInferenceClient
-    from infermux.inhouse import register_openai_compatible
+    from infermux.endpoints import register_openai_compatible
     from infermux.registry.store import ProviderRegistry
 
     registry = ProviderRegistry()
@@ -125,7 +125,7 @@ import asyncio, resource, sys
 import httpx2
 from infermux import AsyncInferenceClient
 from infermux.batch.job import BatchOptions, run_file
-from infermux.inhouse import register_openai_compatible
+from infermux.endpoints import register_openai_compatible
 from infermux.registry.store import ProviderRegistry
 from infermux.testing.stub_server import StubServer
 

@@ -329,9 +329,15 @@ def measure_workload(
     return float(detail["value"]), detail
 
 
-def run_all(clients: list[str], pythons: dict[str, str], url: str, settings: Settings) -> Results:
+def run_all(
+    clients: list[str],
+    pythons: dict[str, str],
+    url: str,
+    settings: Settings,
+    measures: list[str] | None = None,
+) -> Results:
     results = Results()
-    measures = [m.key for m in MEASURES]
+    measures = measures or [m.key for m in MEASURES]
     for round_index in range(settings.rounds):
         print(f"round {round_index + 1}/{settings.rounds}", flush=True)
         # Rotate the order each round, so no client always runs first (or last).
@@ -482,6 +488,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--update-docs", action="store_true", help="write the table into docs/performance.md"
     )
+    parser.add_argument(
+        "--measures", help="comma-separated subset of: " + ", ".join(MEASURE_BY_KEY)
+    )
     parser.add_argument("--max-seconds", type=float, default=7200.0, help="the server's time limit")
     args = parser.parse_args(argv)
 
@@ -497,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
         clients = list(CLIENT_LABELS)
     if BASELINE not in clients:
         clients.insert(0, BASELINE)
+    measures = [m.strip() for m in (args.measures or "").split(",") if m.strip()] or None
+    if measures and set(measures) - set(MEASURE_BY_KEY):
+        parser.error(f"unknown measures: {', '.join(sorted(set(measures) - set(MEASURE_BY_KEY)))}")
 
     started = time.perf_counter()
     pythons: dict[str, str] = {}
@@ -530,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     server = Server(sys.executable, settings.chunks, args.max_seconds)
     try:
         print(f"server on {server.url}", flush=True)
-        results = run_all(clients, pythons, server.url, settings)
+        results = run_all(clients, pythons, server.url, settings, measures)
     finally:
         server.stop()
 

@@ -112,12 +112,11 @@ class Infermux(Client):
     """infermux through a first-party plugin (together), its base URL pointed at the server."""
 
     def __init__(self, base_url: str) -> None:
-        from infermux import AsyncInferenceClient, InferenceClient
+        from infermux import InferenceClient
 
         options = {"provider": "together", "api_key": KEY, "base_url": base_url, "max_retries": 0}
         self.client = InferenceClient(**options)
         self.async_options = options
-        self.async_client_class = AsyncInferenceClient
         self._async: Any = None
 
     def call(self) -> Any:
@@ -133,7 +132,11 @@ class Infermux(Client):
 
     async def acall(self) -> Any:
         if self._async is None:
-            self._async = self.async_client_class(**self.async_options)
+            # Imported here, as raw httpx2 builds its async client only when first used:
+            # the cold start to a sync answer imports the sync client alone.
+            from infermux import AsyncInferenceClient
+
+            self._async = AsyncInferenceClient(**self.async_options)
         return await self._async.chat_completion(MESSAGES, model=MODEL, max_tokens=MAX_TOKENS)
 
     async def aclose(self) -> None:

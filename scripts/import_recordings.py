@@ -44,6 +44,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from infermux.secret_patterns import KEY_SHAPED, SECRET_PATTERNS, scrub_key_shaped
+
 REPO = Path(__file__).resolve().parents[1]
 CASSETTES = REPO / "cassettes"
 DEFAULT_SOURCE = Path("/work/shared/recordings/hf-hub-cassettes")
@@ -169,27 +171,9 @@ SECRET_HEADERS = frozenset(
 # Removed from requests only (noise that changes on every run).
 DROP_REQUEST_HEADERS = frozenset({"x-amzn-trace-id", "user-agent"})
 
-# Anything matching these anywhere in a cassette stops the import.
-SECRET_PATTERNS = {
-    "Hugging Face token": re.compile(r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}"),
-    "Replicate token": re.compile(r"(?<![A-Za-z0-9])r8_[A-Za-z0-9]{20,}"),
-    "OpenAI-style key": re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}"),
-    "Groq key": re.compile(r"(?<![A-Za-z0-9])gsk_[A-Za-z0-9]{20,}"),
-    # A credential after "Bearer"/"Key": 16+ token characters with a digit in them, so that
-    # prose such as "Key characteristics" or 'Bearer realm="..."' does not count.
-    "Bearer credential": re.compile(r"(?i)\bbearer\s+(?=[\w.~+/:-]*\d)[\w.~+/:-]{16,}"),
-    "Key credential": re.compile(r"(?i)\bkey\s+(?=[\w.~+/:-]*\d)[\w.~+/:-]{16,}"),
-}
-
-# Text shaped like a key, even inside a longer word: secret scanners match these naively
-# (a Hub listing's "multitask-text-..." reads as an "sk-" key to them). Such text in a
-# recorded response body is replaced by filler of the same length, so Content-Length and
-# the JSON around it stay valid; request bodies are left alone, cassette matching uses them.
-KEY_SHAPED = re.compile(r"(?:sk-|hf_|r8_|gsk_)[A-Za-z0-9_-]{16,}")
-
-
-def scrub_key_shaped(text: str) -> str:
-    return KEY_SHAPED.sub(lambda match: "scrubbed".ljust(len(match.group(0)), "x"), text)
+# Anything matching SECRET_PATTERNS anywhere in a cassette stops the import; KEY_SHAPED text
+# in a recorded response body is replaced by filler of the same length (scrub_key_shaped),
+# request bodies are left alone, cassette matching uses them. Both: infermux.secret_patterns.
 
 
 # Query parameters of signed (and by now expired) download URLs.

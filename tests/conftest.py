@@ -13,6 +13,9 @@ import pytest
 
 from infermux.testing import cassette
 
+# The test kit's pytest plugin is opt-in (no pytest11 entry point): this suite opts in.
+pytest_plugins = ["infermux.testing.pytest_plugin"]
+
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
 

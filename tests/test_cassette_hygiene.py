@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from infermux.secret_patterns import KEY_SHAPED, SECRET_PATTERNS
+
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 
 SECRET_HEADERS = frozenset(
@@ -28,19 +30,6 @@ SECRET_HEADERS = frozenset(
         "set-cookie",
     }
 )
-SECRET_PATTERNS = {
-    "Hugging Face token": re.compile(r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}"),
-    "Replicate token": re.compile(r"(?<![A-Za-z0-9])r8_[A-Za-z0-9]{20,}"),
-    "OpenAI-style key": re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}"),
-    "Groq key": re.compile(r"(?<![A-Za-z0-9])gsk_[A-Za-z0-9]{20,}"),
-    # 16+ token characters including a digit: prose ("Key characteristics") does not count.
-    "Bearer credential": re.compile(r"(?i)\bbearer\s+(?=[\w.~+/:-]*\d)[\w.~+/:-]{16,}"),
-    "Key credential": re.compile(r"(?i)\bkey\s+(?=[\w.~+/:-]*\d)[\w.~+/:-]{16,}"),
-}
-# Key-shaped text even inside a longer word ("multitask-text-..." holds "sk-text-..."):
-# not a credential, but what naive secret scanners flag, so the recorded bodies carry none
-# (scripts/import_recordings.py replaces it at the same length).
-KEY_SHAPED = re.compile(r"(?:sk-|hf_|r8_|gsk_)[A-Za-z0-9_-]{16,}")
 CASSETTE_NAME = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*\.yaml")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -584,7 +584,9 @@ def run_suite(pytester):
 
     def run(source: str, *args: str) -> pytest.RunResult:
         pytester.makepyfile(test_plugin=textwrap.dedent(source))
-        return pytester.runpytest("-p", "no:cacheprovider", "-rA", *args)
+        return pytester.runpytest(
+            "-p", "no:cacheprovider", "-p", "infermux.testing.pytest_plugin", "-rA", *args
+        )
 
     return run
 

@@ -14,6 +14,12 @@ import pytest
 
 from infermux import AsyncInferenceClient, InferenceClient, TaskProviderHelper, hookimpl
 from infermux.config import EndpointConfig, parse_config
+from infermux.endpoints import (
+    OPENAI_COMPATIBLE_TASKS,
+    OpenAITranscriptionHelper,
+    openai_compatible_helpers,
+    register_openai_compatible,
+)
 from infermux.engine import Engine, EngineSettings, TaskRequest
 from infermux.errors import (
     ConfigFileError,
@@ -22,12 +28,6 @@ from infermux.errors import (
     MissingAPIKeyError,
 )
 from infermux.helpers.openai import OpenAIChatHelper
-from infermux.inhouse import (
-    OPENAI_COMPATIBLE_TASKS,
-    OpenAITranscriptionHelper,
-    openai_compatible_helpers,
-    register_openai_compatible,
-)
 from infermux.registry.loader import LoaderSettings, build_registry
 from infermux.registry.store import ProviderRegistry
 from infermux.testing import cassette, temporary_plugin

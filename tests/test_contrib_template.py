@@ -70,9 +70,31 @@ def test_renders_a_package(rendered):
     major, minor = (int(part) for part in __version__.split(".")[:2])
     assert project["dependencies"] == [f"infermux>={major}.{minor},<{major}.{minor + 1}"]
     module = (rendered / "src/infermux_my_gateway/__init__.py").read_text()
-    assert 'base_url = "https://gw.example"' in module
-    assert 'api_key_env: tuple[str, ...] = ("MY_GATEWAY_API_KEY",)' in module
-    assert "class MyGatewayChat(MyGateway, OpenAIChatHelper)" in module
+    assert 'base_url="https://gw.example"' in module
+    assert 'key_env="MY_GATEWAY_API_KEY"' in module
+    assert "@provider.task\nclass MyGatewayChat(OpenAIChatHelper)" in module
+    assert "register_providers = provider.hook()" in module
+
+
+def test_the_rendered_provider_registers_its_helper(rendered, monkeypatch):
+    monkeypatch.syspath_prepend(str(rendered / "src"))
+    try:
+        import infermux_my_gateway as plugin
+        from infermux.registry.loader import LoaderSettings, build_registry
+
+        registry = build_registry(
+            LoaderSettings(allow=frozenset({"my-gateway"}), load_config_files=False),
+            extra_plugins={"my-gateway": plugin},
+        )
+        helper = registry.get("my-gateway", "conversational").helper
+        assert isinstance(helper, plugin.MyGatewayChat)
+        assert (helper.base_url, helper.api_key_env) == (
+            "https://gw.example",
+            ("MY_GATEWAY_API_KEY",),
+        )
+        assert (helper.routable, helper.needs_model_mapping) == (False, False)
+    finally:
+        sys.modules.pop("infermux_my_gateway", None)
 
 
 def test_rendered_python_is_lint_clean(rendered):
@@ -130,7 +152,7 @@ def test_key_url_license_ci_and_the_local_core(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "uv run --extra test pytest" in printed
     assert (
-        'key_url = "https://acme.example/keys"'
+        'key_page="https://acme.example/keys"'
         in (out / "src/infermux_acme/__init__.py").read_text()
     )
     assert "https://acme.example/keys" in (out / "README.md").read_text()

@@ -60,3 +60,34 @@ def test_plugin_discovery_imports_neither_pydantic_nor_httpx2() -> None:
         "infermux.types, pydantic or httpx2 at module top; import inside the method instead "
         "and use output_type = LazyType('...')"
     )
+
+
+def test_a_sync_client_for_one_provider_imports_only_what_it_uses(tmp_path) -> None:
+    """Cold start to a first sync answer: the provider's plugin alone, and neither asyncio
+    (the async client's) nor tomllib (for config files, when there are none)."""
+    script = (
+        "from infermux import InferenceClient\n"
+        "client = InferenceClient(provider='together', api_key='k')\n"
+        "client.close()\n"
+        "import json, sys\n"
+        "print(json.dumps({\n"
+        "  'plugins': sorted({m.split('.')[0] for m in sys.modules if m.startswith('infermux_')}),\n"
+        "  'avoidable': [m for m in ('asyncio', 'tomllib') if m in sys.modules],\n"
+        "}))\n"
+    )
+    env = dict(os.environ)
+    env.pop("INFERMUX_PLUGINS", None)
+    env.pop("INFERMUX_BLOCK_PLUGINS", None)
+    env.pop("INFERMUX_CONFIG", None)
+    env["XDG_CONFIG_HOME"] = str(tmp_path)  # no config file in the way (nor in the cwd)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and fixed code
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == {"plugins": ["infermux_together"], "avoidable": []}

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infermux.inhouse import register_openai_compatible
+from infermux.endpoints import register_openai_compatible
 from infermux.registry.store import ProviderRegistry
 from tests.batch.virtual_time import VirtualTime
 

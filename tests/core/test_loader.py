@@ -130,22 +130,24 @@ def statuses(registry: ProviderRegistry) -> dict[str, str]:
 
 
 def test_plugin_that_fails_to_import_is_skipped_with_a_warning_naming_it(plugins):
-    plugins.plugin("alpha-dist", ("alpha", "conversational"))
+    plugins.plugin("alpha-dist", ("alpha", "conversational"), name="alpha")
     broken = plugins.module("raise RuntimeError('missing native library')\n")
     plugins.distribution("broken-dist", "0.3", broken_plugin=broken)
     plugins.plugin("omega-dist", ("omega", "conversational"))
 
+    registry = build_registry()  # imports nothing yet: the warning comes on first use
+    assert tag_of(registry, "alpha") == "alpha-dist"
     with pytest.warns(PluginWarning) as caught:
-        registry = build_registry()
+        providers = registry.providers()
 
     (warning,) = caught
     message = str(warning.message)
     assert "'broken-plugin'" in message
     assert "broken-dist" in message
     assert "RuntimeError: missing native library" in message
-    assert registry.providers() == ["alpha", "omega"]
+    assert providers == ["alpha", "omega"]
     assert statuses(registry) == {
-        "alpha-dist": "loaded",
+        "alpha": "loaded",
         "broken-plugin": "failed",
         "omega-dist": "loaded",
     }
@@ -156,17 +158,17 @@ def test_plugin_that_fails_to_import_is_skipped_with_a_warning_naming_it(plugins
 def test_entry_point_naming_a_missing_module(plugins):
     plugins.distribution("ghost-dist", "1.0", ghost="no_such_module_for_infermux_tests")
     plugins.plugin("alpha-dist", ("alpha", "conversational"))
+    registry = build_registry()
     with pytest.warns(PluginWarning, match=r"'ghost'.*ghost-dist.*ModuleNotFoundError"):
-        registry = build_registry()
-    assert registry.providers() == ["alpha"]
+        assert registry.providers() == ["alpha"]
 
 
 def test_plugin_with_an_invalid_hook_signature(plugins):
     bad = plugins.module("@hookimpl\ndef register_providers(callback):\n    pass\n")
     plugins.distribution("bad-hook-dist", "1.0", bad_hook=bad)
+    registry = build_registry()
     with pytest.warns(PluginWarning, match=r"'bad-hook'.*failed to load"):
-        registry = build_registry()
-    assert registry.providers() == []
+        assert registry.providers() == []
 
 
 def test_plugin_whose_hook_raises_leaves_nothing_behind(plugins):
@@ -179,8 +181,9 @@ def test_plugin_whose_hook_raises_leaves_nothing_behind(plugins):
         """
     )
     plugins.distribution("half-dist", "1.0", half=plugins.module(body))
+    registry = build_registry()
     with pytest.warns(PluginWarning, match=r"'half'.*failed to register.*config missing"):
-        registry = build_registry()
+        assert not registry.has_provider("half")
     assert "half" not in registry.providers()
 
 
@@ -239,8 +242,9 @@ def test_plugin_registering_garbage_is_skipped_whole(plugins, garbage):
     plugins.distribution("junk-dist", "2.0", junk=plugins.module(body))
     plugins.plugin("alpha-dist", ("alpha", "conversational"))
 
+    registry = build_registry()
     with pytest.warns(PluginWarning) as caught:
-        registry = build_registry()
+        assert registry.providers() == ["alpha"]
 
     (warning,) = caught
     message = str(warning.message)
@@ -340,10 +344,11 @@ def test_register_provider_with_replace_wins(plugins):
 
 
 def test_register_provider_without_replace_conflicts_with_the_plugin(plugins):
-    plugins.plugin("acme-one", ("acme", "conversational"))
+    plugins.plugin("acme-one", ("acme", "conversational"), name="acme")
     registry = build_registry()
     infermux.register_provider(RuntimeAcme(), registry=registry)
-    with pytest.raises(DuplicateProviderError, match=r"'acme-one'.*'runtime'"):
+    # The plugin is imported on first use, after the run-time registration: both are named.
+    with pytest.raises(DuplicateProviderError, match=r"'runtime'.*'acme-one'"):
         registry.get("acme", "conversational")
 
 
@@ -377,7 +382,7 @@ def test_allow_list(three, monkeypatch, value):
 def test_blocked_plugins_are_never_imported(three, monkeypatch):
     monkeypatch.setenv("INFERMUX_BLOCK_PLUGINS", "beta")
     monkeypatch.setenv("INFERMUX_PLUGINS", "alpha,beta")
-    build_registry()
+    build_registry().providers()  # a listing imports every plugin it may
     alpha, beta, gamma = three.modules
     assert alpha in sys.modules
     assert beta not in sys.modules
@@ -555,3 +560,146 @@ def test_concurrent_first_use_builds_once(counted):
     assert len(results) == 6
     assert all(r is results[0] for r in results)
     assert counted == [1]
+
+
+# -- plugins are imported when their provider is used -------------------------------------------
+
+
+def test_discovery_imports_no_plugin_and_use_imports_only_that_one(three):
+    registry = build_registry()
+    alpha, beta, gamma = three.modules
+    assert not {alpha, beta, gamma} & set(sys.modules)
+    assert registry.pending() == ["alpha", "beta", "gamma"]
+    assert statuses(registry) == {"alpha": "loaded", "beta": "loaded", "gamma": "loaded"}
+    # (statuses() lists the plugins, which imports them all: start again)
+    for name in three.modules:
+        sys.modules.pop(name, None)
+
+    registry = build_registry()
+    assert registry.has_provider("beta")
+    assert tag_of(registry, "beta") == "beta-dist"
+    assert beta in sys.modules
+    assert alpha not in sys.modules
+    assert gamma not in sys.modules
+    assert registry.pending() == ["alpha", "gamma"]
+
+
+def test_a_client_for_one_provider_imports_only_its_plugin(three):
+    registry = build_registry()
+    InferenceClient(provider="gamma", model="m", api_key="k", registry=registry)
+    alpha, beta, gamma = three.modules
+    assert gamma in sys.modules
+    assert alpha not in sys.modules
+    assert beta not in sys.modules
+
+
+def test_a_duplicate_entry_point_name_is_caught_before_use(plugins, sent):
+    # Both distributions name their entry point after the provider: both are imported the
+    # first time "acme" is used, and the clash is reported before anything is sent.
+    plugins.plugin("acme-one", ("acme", "conversational"), name="acme")
+    plugins.plugin("acme-two", ("acme", "conversational"), name="acme")
+    plugins.plugin("beta-dist", ("beta", "conversational"), name="beta")
+    registry = build_registry()
+    assert not set(plugins.modules) & set(sys.modules)
+    client = InferenceClient(
+        provider="acme", model="m", api_key="k", registry=registry, http_client=sent.client()
+    )
+    with pytest.raises(DuplicateProviderError, match=r"'acme-one'.*'acme-two'"):
+        client.chat_completion(MESSAGES)
+    assert sent.requests == []
+    one, two, beta = plugins.modules
+    assert {one, two} <= set(sys.modules)
+    assert beta not in sys.modules
+
+
+def test_a_provider_registered_under_another_entry_point_name_is_still_found(plugins):
+    # One entry point registering several providers: a provider no entry point is named
+    # after imports every plugin before the lookup is refused.
+    plugins.plugin("multi-dist", ("first", "conversational"), ("second", "conversational"))
+    plugins.plugin("beta-dist", ("beta", "conversational"), name="beta")
+    registry = build_registry()
+    assert tag_of(registry, "second") == "multi-dist"
+    assert registry.get("first", "conversational").distribution == "multi-dist"
+    with pytest.raises(UnknownProviderError, match=r"Installed providers: beta, first, second"):
+        registry.get("nobody", "conversational")
+
+
+def test_a_run_time_replacement_survives_the_plugin_imported_later(plugins):
+    plugins.plugin("acme-one", ("acme", "conversational"), name="acme")
+    registry = build_registry()
+    infermux.register_provider(RuntimeAcme(), replace=True, registry=registry)
+    assert registry.pending() == ["acme"]
+    assert tag_of(registry, "acme") == "runtime"
+    assert registry.pending() == []
+    assert registry.conflicts() == {}
+
+
+def test_strict_mode_imports_every_plugin_at_once(three):
+    build_registry(LoaderSettings(strict=True))
+    assert set(three.modules) <= set(sys.modules)
+
+
+def test_concurrent_first_use_of_a_provider_imports_it_once(plugins):
+    body = helper_source("slow", "conversational", "slow") + textwrap.dedent(
+        """
+        import time
+        COUNT = []
+
+        @hookimpl
+        def register_providers(register):
+            COUNT.append(1)
+            time.sleep(0.05)  # widen the window for a racing second lookup
+            register(Helper_slow_conversational())
+        """
+    )
+    module = plugins.module(body)
+    plugins.distribution("slow-dist", "1.0", slow=module)
+    registry = build_registry()
+    barrier = threading.Barrier(4)
+    found: list[str] = []
+
+    def use() -> None:
+        barrier.wait(timeout=5)
+        found.append(tag_of(registry, "slow"))
+
+    threads = [threading.Thread(target=use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert found == ["slow"] * 4
+    assert sys.modules[module].COUNT == [1]
+
+
+def test_using_one_installed_provider_imports_only_its_plugin():
+    code = textwrap.dedent(
+        """
+        import json, sys
+        from infermux import InferenceClient
+        InferenceClient(provider="together", api_key="k")
+        from infermux.registry.loader import get_registry
+        get_registry().get("together", "conversational")
+        print(json.dumps(sorted({m.split(".")[0] for m in sys.modules if m.startswith("infermux_")})))
+        """
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(out.stdout) == ["infermux_together"]
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
+def test_a_dedicated_endpoint_call_imports_no_plugin(three, local_server):
+    from infermux.errors import ResponseFormatError
+    from tests.core.localserver import Reply
+    from tests.core.test_faults import chat_body
+
+    registry = build_registry()
+    local_server.queue(Reply(200, json=chat_body("from the endpoint")), Reply(200, json=[1]))
+    with InferenceClient(base_url=local_server.url, registry=registry, max_retries=0) as client:
+        out = client.chat_completion(MESSAGES, model="tgi")
+        with pytest.raises(ResponseFormatError):  # an error names the helper's origin
+            client.chat_completion(MESSAGES, model="tgi")
+    assert out.choices[0].message.content == "from the endpoint"
+    assert not set(three.modules) & set(sys.modules)
+    assert registry.pending() == ["alpha", "beta", "gamma"]

@@ -12,28 +12,35 @@ client (or the registry) needs one.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from infermux.client.async_client import AsyncInferenceClient
-    from infermux.client.sync_client import InferenceClient
-    from infermux.clock import Clock
-    from infermux.engine import CancelToken, JobProgress
-    from infermux.errors import (
-        InfermuxError,
-        InvalidInputError,
-        ProviderHTTPError,
-    )
-    from infermux.helpers.base import TaskProviderHelper
-    from infermux.hookspecs import hookimpl
-    from infermux.inhouse import register_openai_compatible, register_provider
-    from infermux.media import AudioOutput, ImageOutput, VideoOutput
-    from infermux.provenance import ResponseInfo, response_info
-    from infermux.streaming import AsyncStream, Stream
-    from infermux.transport.retry import RetryPolicy
+if TYPE_CHECKING:  # `X as X`: re-exported names (what type checkers see)
+    from infermux.client.async_client import AsyncInferenceClient as AsyncInferenceClient
+    from infermux.client.sync_client import InferenceClient as InferenceClient
+    from infermux.clock import Clock as Clock
+    from infermux.endpoints import register_openai_compatible as register_openai_compatible
+    from infermux.endpoints import register_provider as register_provider
+    from infermux.engine import CancelToken as CancelToken
+    from infermux.engine import JobProgress as JobProgress
+    from infermux.errors import InfermuxError as InfermuxError
+    from infermux.errors import InvalidInputError as InvalidInputError
+    from infermux.errors import ProviderHTTPError as ProviderHTTPError
+    from infermux.helpers.base import TaskProviderHelper as TaskProviderHelper
+    from infermux.hookspecs import hookimpl as hookimpl
+    from infermux.media import AudioOutput as AudioOutput
+    from infermux.media import ImageOutput as ImageOutput
+    from infermux.media import VideoOutput as VideoOutput
+    from infermux.provenance import ResponseInfo as ResponseInfo
+    from infermux.provenance import response_info as response_info
+    from infermux.provider import Provider as Provider
+    from infermux.streaming import AsyncStream as AsyncStream
+    from infermux.streaming import Stream as Stream
+    from infermux.transport.retry import RetryPolicy as RetryPolicy
 
 # Public name -> module defining it. Resolved lazily by __getattr__.
 _EXPORTS: dict[str, str] = {
@@ -47,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "InfermuxError": "infermux.errors",
     "InvalidInputError": "infermux.errors",
     "JobProgress": "infermux.engine",
+    "Provider": "infermux.provider",
     "ProviderHTTPError": "infermux.errors",
     "ResponseInfo": "infermux.provenance",
     "RetryPolicy": "infermux.transport.retry",
@@ -54,44 +62,36 @@ _EXPORTS: dict[str, str] = {
     "TaskProviderHelper": "infermux.helpers.base",
     "VideoOutput": "infermux.media",
     "hookimpl": "infermux.hookspecs",
-    "register_openai_compatible": "infermux.inhouse",
-    "register_provider": "infermux.inhouse",
+    "register_openai_compatible": "infermux.endpoints",
+    "register_provider": "infermux.endpoints",
     "response_info": "infermux.provenance",
 }
 
-__all__ = [
-    "AsyncInferenceClient",
-    "AsyncStream",
-    "AudioOutput",
-    "CancelToken",
-    "Clock",
-    "ImageOutput",
-    "InferenceClient",
-    "InfermuxError",
-    "InvalidInputError",
-    "JobProgress",
-    "ProviderHTTPError",
-    "ResponseInfo",
-    "RetryPolicy",
-    "Stream",
-    "TaskProviderHelper",
-    "VideoOutput",
-    "__version__",
-    "hookimpl",
-    "register_openai_compatible",
-    "register_provider",
-    "response_info",
-]
+#: The public names: the export table's, plus the version (derived, so the two cannot drift;
+#: tests/test_exports.py checks the table against the TYPE_CHECKING imports above).
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'infermux' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # cache: later lookups skip __getattr__
-    return value
+def _lazy_exports(
+    module: str, exports: dict[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """The one lazy-import idiom of infermux's packages: ``__getattr__, __dir__ =
+    _lazy_exports(__name__, _EXPORTS)``, with ``_EXPORTS`` mapping each public name to the
+    module defining it (``__all__`` derived from it). A name is imported on first access
+    and cached in the package, so later lookups skip ``__getattr__``."""
+
+    def __getattr__(name: str) -> Any:
+        source = exports.get(name)
+        if source is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        value = getattr(import_module(source), name)
+        vars(sys.modules[module])[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(vars(sys.modules[module])) | set(exports))
+
+    return __getattr__, __dir__
 
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)

@@ -8,9 +8,12 @@ call with no model uses the ``default`` alias.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from infermux.errors import InvalidInputError
-from infermux.helpers.base import TaskProviderHelper
+
+if TYPE_CHECKING:  # only annotations: config parsing reads ALIAS_NAMES without helpers
+    from infermux.helpers.base import TaskProviderHelper
 
 __all__ = ["ALIAS_NAMES", "AliasTable", "alias_table", "resolve_alias"]
 

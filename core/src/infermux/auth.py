@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from infermux.errors import ConfigurationError, InvalidInputError, MissingAPIKeyError
 from infermux.helpers.base import AuthScheme, Routing, TaskProviderHelper
 from infermux.keystore import keys_identity, stored_key
+from infermux.upstream import environ_data
 
 __all__ = [
     "DEFAULT_HUB_URL",
@@ -91,8 +92,10 @@ _TOKEN_PATH_VALUES = slice(2, 6)  # what the token file's path depends on
 # asks for several unset names per call: read the dict underneath os.environ (CPython's
 # _Environ keeps the encoded environment there) and compare raw values, which is ~10x
 # cheaper. Elsewhere, or for an explicit mapping, plain .get() is used.
-_ENVIRON_DATA: dict[Any, Any] | None = getattr(os.environ, "_data", None)
-_ENCODE_NAME: Any = getattr(os.environ, "encodekey", None)
+# (a private API of CPython's: see infermux.upstream)
+_ENVIRON = environ_data()
+_ENVIRON_DATA: dict[Any, Any] | None = _ENVIRON[0] if _ENVIRON else None
+_ENCODE_NAME: Any = _ENVIRON[1] if _ENVIRON else None
 _token_paths: dict[tuple[object, ...], str] = {}
 
 

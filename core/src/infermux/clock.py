@@ -9,7 +9,6 @@ budget) reads ``clock.now()`` and sleeps through ``clock.sleep`` / ``clock.aslee
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -45,6 +44,8 @@ class Clock:
 
     async def asleep(self, seconds: float, cancel: CancelToken | None = None) -> None:
         """Await ``seconds``, returning early when ``cancel`` fires."""
+        import asyncio  # here: the sync client never pays for importing asyncio
+
         if cancel is None:
             if seconds > 0:
                 await asyncio.sleep(seconds)

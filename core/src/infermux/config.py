@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,15 +62,6 @@ class Config:
     model_mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: provider -> task -> alias -> model id
     aliases: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
-
-    def register_providers(self, registry: Any) -> None:
-        """Add the declared endpoints to ``registry`` (provenance: the config file)."""
-        from infermux.inhouse import openai_compatible_helpers
-        from infermux.registry.store import Registration
-
-        for endpoint in self.endpoints:
-            for helper in openai_compatible_helpers(endpoint):
-                registry.add(Registration(helper, f"config:{endpoint.source}"))
 
 
 def config_paths(environ: Mapping[str, str] | None = None) -> list[Path]:
@@ -109,9 +99,10 @@ def _str_tuple(value: Any) -> tuple[str, ...] | None:
 
 def parse_config(text: str, source: str) -> Config:
     """Parse one config file's text; raise :class:`ConfigFileError` naming file, line and key."""
+    import tomllib  # only when a config file exists: most runs have none
+
     from infermux.aliases import ALIAS_NAMES
-    from infermux.registry.store import _PROVIDER_ID
-    from infermux.tasks import KNOWN_TASKS
+    from infermux.tasks import KNOWN_TASKS, OPENAI_COMPATIBLE_TASKS, PROVIDER_ID
 
     try:
         data = tomllib.loads(text)
@@ -136,7 +127,7 @@ def parse_config(text: str, source: str) -> Config:
         where = f"providers.{name}"
         if not isinstance(raw, dict):
             raise fail("must be a table", where)
-        if not _PROVIDER_ID.match(name):
+        if not PROVIDER_ID.match(name):
             raise fail("provider names use lowercase letters, digits and '-'", where)
         for key in raw:
             if key not in _ENDPOINT_KEYS:
@@ -151,8 +142,6 @@ def parse_config(text: str, source: str) -> Config:
                 "base_url is required and must be an http(s) URL", f"{where}.base_url", after=where
             )
         tasks = _str_tuple(raw.get("tasks", ["conversational"]))
-        from infermux.inhouse import OPENAI_COMPATIBLE_TASKS
-
         if tasks is None or any(t not in OPENAI_COMPATIBLE_TASKS for t in tasks):
             raise fail(
                 f"tasks must be a list among {', '.join(sorted(OPENAI_COMPATIBLE_TASKS))}",

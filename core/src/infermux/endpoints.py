@@ -1,33 +1,169 @@
-"""Helpers the core builds on the fly: dedicated endpoints and the router's policy endpoint.
+"""OpenAI-compatible endpoints as providers: declared in code or config files, dedicated
+endpoint URLs, and the router's policy endpoint. All build helpers from the OpenAI-compatible
+bases (``infermux.helpers.openai.OPENAI_HELPERS``).
+
+- In-house providers without a package: :func:`register_openai_compatible` (or a config
+  file, read by :mod:`infermux.config` and registered by :class:`ConfigEndpoints`, the
+  built-in plugin the loader loads beside the installed ones), and
+  :func:`register_provider` for any helper::
+
+      import infermux
+
+      infermux.register_openai_compatible(
+          "my-gateway", base_url="https://llm.internal.example.com/v1",
+          api_key_env="MY_GATEWAY_KEY", tasks=["conversational", "feature-extraction"],
+      )
+      client = infermux.InferenceClient(provider="my-gateway")
 
 - A dedicated endpoint (``InferenceClient(base_url=URL)`` with no provider, or
   ``model=URL``): an Inference Endpoint, a TGI/TEI/vLLM server or any OpenAI-compatible URL,
-  for every task: chat and responses on the OpenAI-compatible routes, the other tasks in
-  the Hugging Face task API's wire format at the URL (or OpenAI's routes on a ``/v1`` URL).
+  for every task (:func:`endpoint_helper`): chat and responses on the OpenAI-compatible
+  routes, the other tasks in the Hugging Face task API's wire format at the URL (or OpenAI's
+  routes on a ``/v1`` URL).
 - A router policy (``model="org/id:fastest"``, ``:cheapest``, ``:preferred``): the Hugging
-  Face router's own OpenAI-compatible endpoint chooses the provider.
+  Face router's own OpenAI-compatible endpoint chooses the provider
+  (:func:`router_policy_helper`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from infermux.config import EndpointConfig
 from infermux.errors import ConfigurationError
 from infermux.helpers.base import Call, TaskProviderHelper
-from infermux.helpers.openai import OpenAIChatHelper
-from infermux.inhouse import OPENAI_COMPATIBLE_TASKS, openai_compatible_helpers
+from infermux.helpers.openai import OPENAI_HELPERS, OpenAIChatHelper, OpenAITranscriptionHelper
+from infermux.hookspecs import hookimpl
+from infermux.registry.store import RUNTIME, ProviderRegistry, Registration
+from infermux.tasks import OPENAI_COMPATIBLE_TASKS
 
 __all__ = [
     "ENDPOINT_PROVIDER",
+    "OPENAI_COMPATIBLE_TASKS",
     "ROUTER_POLICIES",
     "ROUTER_PROVIDER",
+    "ConfigEndpoints",
+    "OpenAITranscriptionHelper",
     "endpoint_helper",
     "is_url",
+    "openai_compatible_helpers",
+    "register_openai_compatible",
+    "register_provider",
     "router_policy_helper",
     "router_policy_responses_helper",
 ]
+
+_BASES = OPENAI_HELPERS
+
+
+def openai_compatible_helpers(endpoint: EndpointConfig) -> list[TaskProviderHelper]:
+    """One helper per task of an OpenAI-compatible endpoint. Its base URL already holds
+    any ``/v1``, so routes are relative to it."""
+    unknown = sorted(set(endpoint.tasks) - OPENAI_COMPATIBLE_TASKS)
+    if unknown:
+        raise ConfigurationError(
+            f"{endpoint.source}: provider {endpoint.name!r} declares tasks {', '.join(unknown)}; "
+            f"an OpenAI-compatible endpoint serves {', '.join(sorted(OPENAI_COMPATIBLE_TASKS))}"
+        )
+    helpers: list[TaskProviderHelper] = []
+    for task in endpoint.tasks:
+        base = _BASES[task]
+        route = endpoint.routes.get(task)
+        headers = dict(endpoint.headers)
+
+        class Endpoint(base):  # type: ignore[valid-type,misc]
+            provider = endpoint.name
+            base_url = endpoint.base_url.rstrip("/")
+            api_key_env = endpoint.api_key_env
+            routable = False
+            needs_model_mapping = False
+            requires_key = bool(endpoint.api_key_env)
+            route_prefix = ""
+            served_models = frozenset(endpoint.models)
+            # A server of the user's own may not send [DONE]: its streams end with the
+            # connection (an unterminated last event is still discarded).
+            stream_end_marker = None
+
+            def prepare_route(self, call: Call, _route: str | None = route) -> str:
+                return _route if _route is not None else super().prepare_route(call)
+
+            def prepare_headers(
+                self, call: Call, _headers: dict[str, str] = headers
+            ) -> dict[str, str]:
+                return dict(_headers)
+
+        Endpoint.__name__ = Endpoint.__qualname__ = f"{base.__name__}[{endpoint.name}]"
+        helpers.append(Endpoint())
+    return helpers
+
+
+class ConfigEndpoints:
+    """The built-in plugin registering one config file's endpoints (the loader loads one per
+    file, named ``config:<path>``, as it loads installed plugins)."""
+
+    def __init__(self, endpoints: Sequence[EndpointConfig]) -> None:
+        self.endpoints = tuple(endpoints)
+
+    @hookimpl
+    def register_providers(self, register: Callable[[TaskProviderHelper], None]) -> None:
+        for endpoint in self.endpoints:
+            for helper in openai_compatible_helpers(endpoint):
+                register(helper)
+
+
+def _default_registry(registry: ProviderRegistry | None) -> ProviderRegistry:
+    if registry is not None:
+        return registry
+    from infermux.registry.loader import get_registry
+
+    return get_registry()
+
+
+def register_provider(
+    helper: TaskProviderHelper, *, replace: bool = False, registry: ProviderRegistry | None = None
+) -> None:
+    """Register a helper at run time (an in-house provider, or a fix to a plugin's).
+
+    ``replace=True`` overrides a helper an installed plugin registered for the same
+    (provider, task); without it the clash is reported when the pair is used.
+    """
+    _default_registry(registry).add(Registration(helper, RUNTIME), replace=replace)
+
+
+def register_openai_compatible(
+    name: str,
+    *,
+    base_url: str,
+    api_key_env: str | Sequence[str] = (),
+    tasks: Sequence[str] = ("conversational",),
+    routes: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    models: Sequence[str] = (),
+    replace: bool = False,
+    registry: ProviderRegistry | None = None,
+) -> None:
+    """Declare an OpenAI-compatible endpoint (vLLM, TGI, Ollama, a gateway) as a provider.
+
+    ``models`` lists model ids the endpoint serves as they are: ``provider="auto"`` picks
+    the endpoint for them without asking the Hub.
+    """
+    endpoint = EndpointConfig(
+        name=name,
+        base_url=base_url,
+        api_key_env=(api_key_env,) if isinstance(api_key_env, str) else tuple(api_key_env),
+        tasks=tuple(tasks),
+        routes=dict(routes or {}),
+        headers=dict(headers or {}),
+        models=tuple(models),
+    )
+    target = _default_registry(registry)
+    for helper in openai_compatible_helpers(endpoint):
+        target.add(Registration(helper, RUNTIME), replace=replace)
+
+
+# -- dedicated endpoints and the router's policy endpoint --------------------
 
 ENDPOINT_PROVIDER = "endpoint"
 ROUTER_PROVIDER = "hf-router"

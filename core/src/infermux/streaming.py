@@ -12,16 +12,19 @@ deadline; one event may hold at most ``max_event_bytes``.
 
 from __future__ import annotations
 
-import asyncio
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from infermux.errors import ResponseTooLargeError, StreamError, StreamTruncatedError
 from infermux.helpers.base import SSEEvent
 from infermux.provenance import ResponseInfo, attach_response_info
 from infermux.transport.sse import SSEDecoder
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncStream", "Stream"]
 
@@ -29,7 +32,7 @@ T = TypeVar("T")
 
 _DONE = "[DONE]"
 
-_PENDING_CLOSES: set[asyncio.Task[None]] = set()
+_PENDING_CLOSES: set[asyncio.Task[None]] = set()  # asyncio: imported only by async callers
 
 
 def _check_end(
@@ -316,6 +319,11 @@ class AsyncStream(Generic[T]):
     def __del__(self) -> None:
         # An abandoned async stream cannot await its own close: schedule it on the loop.
         if getattr(self, "_closed", True):
+            return
+        # Not imported at the top (the sync client never needs asyncio); an async stream
+        # only ever exists where asyncio is loaded already.
+        asyncio = sys.modules.get("asyncio")
+        if asyncio is None:
             return
         try:
             loop = asyncio.get_running_loop()

@@ -1,8 +1,33 @@
-"""Task names: the Hugging Face pipeline tags, plus ``conversational`` for chat."""
+"""Task names (the Hugging Face pipeline tags, plus ``conversational`` for chat) and the
+shape of a provider id. A leaf: config parsing, the registry and helpers all read it."""
 
 from __future__ import annotations
 
-__all__ = ["KNOWN_TASKS", "STREAMING_TASKS", "check_task_name"]
+import re
+
+__all__ = [
+    "KNOWN_TASKS",
+    "OPENAI_COMPATIBLE_TASKS",
+    "PROVIDER_ID",
+    "STREAMING_TASKS",
+    "check_task_name",
+]
+
+#: A provider id: lowercase letters, digits and ``-`` (``"together"``, ``"my-gateway"``).
+PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+#: The tasks an OpenAI-compatible endpoint serves (``infermux.helpers.openai.OPENAI_HELPERS``
+#: has a helper for each).
+OPENAI_COMPATIBLE_TASKS: frozenset[str] = frozenset(
+    {
+        "automatic-speech-recognition",
+        "conversational",
+        "feature-extraction",
+        "responses",
+        "text-generation",
+        "text-to-image",
+    }
+)
 
 #: Every task a helper may register for.
 KNOWN_TASKS: frozenset[str] = frozenset(

@@ -9,7 +9,7 @@ Installed, this package registers presets for the usual local servers (``vllm``,
 work with nothing else to set up. Your own endpoints (a gateway, a second vLLM) are
 ``[providers.<name>]`` tables of infermux's config files; one named like a preset
 replaces it. The core reads those files and builds every endpoint's helpers
-(:mod:`infermux.config`, :mod:`infermux.inhouse`): this package adds no second format.
+(:mod:`infermux.config`, :mod:`infermux.endpoints`): this package adds no second format.
 
 To ship endpoints as a package of your own (an in-house gateway every colleague gets with
 ``pip install``), point an entry point at an :class:`EndpointsPlugin`::
@@ -32,8 +32,8 @@ from pathlib import Path
 
 from infermux import TaskProviderHelper, hookimpl
 from infermux.config import EndpointConfig, load_config, parse_config
+from infermux.endpoints import openai_compatible_helpers
 from infermux.errors import ConfigurationError
-from infermux.inhouse import openai_compatible_helpers
 
 __all__ = ["EndpointsPlugin"]
 

@@ -14,7 +14,16 @@ from infermux.client._arguments import (
     check_max_concurrency,
 )
 from infermux.clock import SYSTEM_CLOCK, Clock
-from infermux.engine import Effect, Engine, EngineSettings, Send, Sleep, StreamStart, TaskRequest
+from infermux.engine import (
+    Effect,
+    Engine,
+    EngineSettings,
+    Send,
+    Sleep,
+    StreamStart,
+    TaskRequest,
+    unknown_effect,
+)
 from infermux.errors import ConfigurationError, InvalidInputError
 from infermux.helpers.base import Response
 from infermux.registry.store import ProviderRegistry
@@ -110,7 +119,7 @@ def build_engine(
         from infermux.registry.loader import get_registry
 
         registry = get_registry()
-    if provider is not None and provider != "auto" and provider not in registry.providers():
+    if provider is not None and provider != "auto" and not registry.has_provider(provider):
         from infermux.errors import UnknownProviderError
 
         raise UnknownProviderError(provider, registry.providers())
@@ -256,6 +265,9 @@ class SyncClientBase(_ClientCommon):
                         streams = [s for s in streams if s is not result.handle]
                     return result
                 send_value, error = None, None
+                if type(effect) is not Send and type(effect) is not Sleep:
+                    gen.close()
+                    raise unknown_effect(effect)
                 # Every exception goes to the engine, which decides to retry; an interrupt
                 # (KeyboardInterrupt) too, so that a job it started is cancelled on the way.
                 try:
@@ -383,6 +395,9 @@ class AsyncClientBase(_ClientCommon):
                         streams = [s for s in streams if s is not result.handle]
                     return result
                 send_value, error = None, None
+                if type(effect) is not Send and type(effect) is not Sleep:
+                    gen.close()
+                    raise unknown_effect(effect)
                 # Every exception goes to the engine, which decides to retry; a cancelled
                 # task too, so that a job it started is cancelled on the way out.
                 try:

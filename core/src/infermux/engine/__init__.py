@@ -12,7 +12,15 @@ The parts: ``effects`` (what is yielded), ``calls`` (a call and the settings),
 
 from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
 from infermux.engine.core import Engine
-from infermux.engine.effects import CancelToken, Effect, JobProgress, Send, Sleep, StreamStart
+from infermux.engine.effects import (
+    CancelToken,
+    Effect,
+    JobProgress,
+    Send,
+    Sleep,
+    StreamStart,
+    unknown_effect,
+)
 from infermux.engine.failures import http_error
 
 __all__ = [
@@ -28,4 +36,5 @@ __all__ = [
     "StreamStart",
     "TaskRequest",
     "http_error",
+    "unknown_effect",
 ]

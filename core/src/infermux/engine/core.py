@@ -24,7 +24,12 @@ from infermux.engine.effects import Effect, StreamStart
 from infermux.engine.failures import _guarded, _redacting, name_model, not_a_stream_error
 from infermux.engine.finite import check_finite
 from infermux.engine.jobs import JobRunner
-from infermux.engine.payloads import _merge_form_fields, _raw_event, _unsupported
+from infermux.engine.payloads import (
+    _merge_form_fields,
+    _oversized_batch,
+    _raw_event,
+    _unsupported,
+)
 from infermux.engine.resolution import Resolver
 from infermux.errors import (
     DeadlineExceededError,
@@ -153,6 +158,9 @@ class Engine(Resolver, JobRunner):
                 f"{', '.join(sorted(helper.supported_parameters or ())) or '(none)'}; pass "
                 "provider-specific options through extra_body."
             )
+        oversized = _oversized_batch(helper, request)
+        if oversized:
+            raise InvalidInputError(oversized)
         mapping = candidate.mapping
         if mapping is None:
             mapping = yield from self._resolve_mapping(helper, candidate.model, route)
@@ -375,7 +383,7 @@ class Engine(Resolver, JobRunner):
         model = model or settings.model
         if model and ":" in model and "/" in model and not is_url(model):
             suffix = model.rpartition(":")[2]
-            provider = suffix if suffix in self.registry.providers() else provider
+            provider = suffix if self.registry.has_provider(suffix) else provider
         helper: TaskProviderHelper | None = None
         if is_url(model):
             helper = endpoint_helper(task, str(model), self.registry)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from infermux.errors import InfermuxError
 from infermux.helpers.base import (
     HTTPRequest,
     SSEEvent,
@@ -91,3 +92,12 @@ class StreamStart:
     max_event_bytes: int | None = None
     #: The data of the event that always ends the provider's streams (``[DONE]``), if any.
     end_marker: str | None = None
+
+
+def unknown_effect(effect: object) -> InfermuxError:
+    """The error a driver raises for an effect it does not know (instead of resuming the
+    engine with None, which would fail later and far from the cause)."""
+    return InfermuxError(
+        f"The engine yielded {type(effect).__name__}, an effect this client cannot perform "
+        "(its drivers know Send and Sleep). This is a bug in infermux; please report it."
+    )

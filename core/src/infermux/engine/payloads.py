@@ -44,3 +44,17 @@ def _unsupported(helper: TaskProviderHelper, request: TaskRequest) -> list[str]:
     if supported is None:
         return []
     return sorted(name for name in request.parameters if name not in supported)
+
+
+def _oversized_batch(helper: TaskProviderHelper, request: TaskRequest) -> str | None:
+    """Why a list of texts is more than one request to the provider may carry, or None."""
+    limit = helper.max_batch_size
+    inputs = request.inputs
+    if limit is None or not isinstance(inputs, list) or len(inputs) <= limit:
+        return None
+    if not all(isinstance(item, str) for item in inputs):
+        return None  # not a batch of texts (chat messages are a list too)
+    return (
+        f"{helper.provider} takes at most {limit} inputs per {request.task!r} request, got "
+        f"{len(inputs)}: send them in slices of {limit}."
+    )

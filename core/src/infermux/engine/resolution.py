@@ -78,7 +78,7 @@ class Resolver(Sender):
             if suffix in ROUTER_POLICIES and request.task == "responses":
                 helper = router_policy_responses_helper(settings.router_url)
                 return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
-            if suffix in self.registry.providers():
+            if self.registry.has_provider(suffix):
                 provider, model = suffix, base
         provider = provider or "auto"
         if provider != "auto":
@@ -98,14 +98,15 @@ class Resolver(Sender):
         if declared:
             return declared
         entries = yield from self._hub_entries(model, self._hub_credential(), strict=True)
-        served = self.registry.providers_for(request.task)
         if entries is None:
+            served = self.registry.providers_for(request.task)
             raise ModelMappingError(
                 f"provider='auto': the Hub knows no model {model!r} (or it is private). Check "
                 f"the id, or pass provider= with one of the providers installed for "
                 f"{request.task!r}: {', '.join(served) or '(none)'}."
             )
         if not entries:
+            served = self.registry.providers_for(request.task)
             raise ModelMappingError(
                 f"provider='auto': the Hub maps no inference provider to {model!r}. Pass "
                 f"provider= with one of the providers installed for {request.task!r}: "
@@ -134,6 +135,7 @@ class Resolver(Sender):
                 f"{request.task!r}: nothing was sent."
             )
         if not candidates:
+            served = self.registry.providers_for(request.task)
             mapped = ", ".join(e.provider for e in entries)
             raise ModelMappingError(
                 f"provider='auto': {model!r} is served by {mapped}, but none of them is installed "

@@ -18,7 +18,6 @@ from infermux.engine.effects import Effect, Send, Sleep
 from infermux.engine.failures import http_error, redirect_error
 from infermux.errors import (
     DeadlineExceededError,
-    InfermuxError,
     JobMayExistError,
     ProviderHTTPError,
     RequestTimeoutError,
@@ -215,11 +214,11 @@ class Sender:
 
     def _origin(self, helper: TaskProviderHelper) -> str | None:
         """The distribution (or plugin) that registered ``helper``, for error messages."""
-        key = (helper.provider, helper.task)
-        if key not in self.registry:
-            return None
-        try:
-            registration = self.registry.get(*key)
-        except InfermuxError:
-            return None
-        return registration.origin if registration.helper is helper else None
+        # loaded(), not get(): a helper in use was imported already, and a helper built on
+        # the fly (a dedicated endpoint's, the router's) must not import every plugin.
+        registration = self.registry.loaded(helper.provider, helper.task)
+        return (
+            registration.origin
+            if registration is not None and registration.helper is helper
+            else None
+        )

@@ -293,8 +293,9 @@ class TaskProviderHelper:
     #: Model ids this helper serves as they are (in-house models the Hub does not know):
     #: ``provider="auto"`` picks a helper declaring the model before asking the Hub.
     served_models: frozenset[str] = frozenset()
-    #: The most inputs one request may carry (``embed_chunks`` batches by it); None: the
-    #: core's default, :data:`DEFAULT_MAX_BATCH_SIZE`.
+    #: The most inputs (texts) one request may carry: ``embed_chunks`` batches by it, and a
+    #: longer list is refused before sending, naming the limit. None: no limit known (the
+    #: core batches by :data:`DEFAULT_MAX_BATCH_SIZE`).
     max_batch_size: int | None = None
     #: Client-side request budget applied when the user sets none (requests per minute).
     default_requests_per_minute: float | None = None

@@ -41,6 +41,7 @@ from infermux.media import ImageOutput, sniff_content_type
 __all__ = [
     "CHAT_PARAMETERS",
     "OPENAI_CHAT_EXTRAS",
+    "OPENAI_HELPERS",
     "RESPONSES_PARAMETERS",
     "ROUTER_RESPONSES_PARAMETERS",
     "OpenAIChatHelper",
@@ -631,3 +632,15 @@ def router_root(base_url: str, provider: str) -> str:
     base = base_url.rstrip("/")
     suffix = "/" + provider
     return base[: -len(suffix)] if base.endswith(suffix) else base
+
+
+#: The OpenAI-compatible helper for each task such an API serves (what
+#: ``Provider.openai_compatible`` and in-house endpoints build on).
+OPENAI_HELPERS: dict[str, type[TaskProviderHelper]] = {
+    "conversational": OpenAIChatHelper,
+    "text-generation": OpenAICompletionHelper,
+    "feature-extraction": OpenAIEmbeddingsHelper,
+    "text-to-image": OpenAIImageHelper,
+    "automatic-speech-recognition": OpenAITranscriptionHelper,
+    "responses": OpenAIResponsesHelper,
+}

@@ -29,9 +29,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from infermux.errors import PluginError, PluginLoadError
 from infermux.helpers.base import TaskProviderHelper
+from infermux.provider import Provider
 from infermux.registry.manager import PluginManager
 from infermux.registry.store import (
     PluginInfo,
@@ -40,6 +42,9 @@ from infermux.registry.store import (
     normalize_name,
     validate_helper,
 )
+
+if TYPE_CHECKING:
+    from infermux.config import EndpointConfig
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -204,25 +209,31 @@ def _plainly_compatible(requirements: list[str] | None, core_version: str) -> bo
     return True
 
 
+def _screen(
+    name: str, distribution: str | None, registry: ProviderRegistry, settings: LoaderSettings
+) -> PluginInfo:
+    """Record the plugin, "pending" if the allow/block lists let it load."""
+    info = PluginInfo(name=name, distribution=distribution, version=None, status="pending")
+    registry.note_plugin(info)
+    names = {normalize_name(name), normalize_name(distribution or name)}
+    if names & settings.block:
+        info.status = "blocked"
+    elif settings.allow is not None and not names & settings.allow:
+        info.status = "not allowed"
+    return info
+
+
 def _load_plugin(
-    name: str,
-    distribution: str | None,
-    version: str | None,
+    info: PluginInfo,
     load: Callable[[], object],
     registry: ProviderRegistry,
     manager: PluginManager,
     settings: LoaderSettings,
     incompatible: str | None = None,
 ) -> None:
-    info = PluginInfo(name=name, distribution=distribution, version=version, status="loaded")
-    registry.plugins.append(info)
-    names = {normalize_name(name), normalize_name(distribution or name)}
-    if names & settings.block:
-        info.status = "blocked"
-        return
-    if settings.allow is not None and not names & settings.allow:
-        info.status = "not allowed"
-        return
+    """Import one plugin, call its hook, and add what it registered (or nothing)."""
+    name, distribution, version = info.name, info.distribution, info.version
+    info.status = "loaded"
     label = f"plugin {name!r} (distribution {distribution or 'unknown'})"
     key = f"{distribution}:{name}" if distribution else name
     if incompatible is not None:  # refused before its module is imported
@@ -238,7 +249,10 @@ def _load_plugin(
 
     collected: list[TaskProviderHelper] = []
 
-    def register(helper: TaskProviderHelper) -> None:
+    def register(helper: TaskProviderHelper | Provider) -> None:
+        if isinstance(helper, Provider):  # register(acme): every helper it owns
+            helper.register_with(register)
+            return
         problem = validate_helper(helper)
         if problem:
             raise PluginError(problem)
@@ -265,32 +279,75 @@ def _load_plugin(
         )
 
 
-def _load_entry_point(
-    ep: EntryPoint, registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
-) -> None:
+def _dist_name(ep: EntryPoint) -> str | None:
+    """The distribution's name without parsing its METADATA when the path tells it."""
     dist = ep.dist
     if dist is None:
-        _load_plugin(ep.name, None, None, ep.load, registry, manager, settings)
+        return None
+    # PathDistribution knows the (normalised) name from its *.dist-info directory.
+    normalized = getattr(dist, "_normalized_name", None)
+    return normalized if isinstance(normalized, str) else dist.metadata["Name"]
+
+
+def _defer_entry_point(
+    ep: EntryPoint, registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
+) -> None:
+    """Note the plugin behind ``ep`` now; import it when its provider is first used."""
+    info = _screen(ep.name, _dist_name(ep), registry, settings)
+    if info.status != "pending":
+        if ep.dist is not None:  # listed as blocked: with the name as the package spells it
+            info.distribution, info.version = ep.dist.metadata["Name"], ep.dist.version
         return
-    # Distribution.name, .version and .requires each parse the METADATA file again: once.
-    metadata = dist.metadata
-    name, version = metadata["Name"], metadata["Version"]
-    _load_plugin(
-        ep.name,
-        name,
-        version,
-        ep.load,
-        registry,
-        manager,
-        settings,
-        _dist_incompatibility(name, version, metadata.get_all("Requires-Dist") or dist.requires),
-    )
+
+    def load() -> None:
+        dist = ep.dist
+        if dist is None:
+            _load_plugin(info, ep.load, registry, manager, settings)
+            return
+        # Distribution.name, .version and .requires each parse the METADATA file again: once.
+        metadata = dist.metadata
+        info.distribution, info.version = metadata["Name"], metadata["Version"]
+        requires = metadata.get_all("Requires-Dist") or dist.requires
+        _load_plugin(
+            info,
+            ep.load,
+            registry,
+            manager,
+            settings,
+            _dist_incompatibility(info.distribution, info.version, requires),
+        )
+
+    # The entry point's name is the provider id (the convention every plugin follows); the
+    # registry imports the plugin when that provider is first looked up.
+    registry.defer(ep.name, load)
 
 
 def _dist_incompatibility(name: str, version: str, requires: list[str] | None) -> str | None:
     from infermux import __version__
 
     return core_incompatibility(name, version, requires, __version__)
+
+
+def _load_config_endpoints(
+    registry: ProviderRegistry, manager: PluginManager, settings: LoaderSettings
+) -> None:
+    """Config-file endpoints, through the built-in plugin :class:`~infermux.endpoints.
+    ConfigEndpoints`: one per file, named ``config:<path>`` (their provenance). The allow-
+    and block-lists are for installed plugins: a config file is the user's own choice."""
+    from infermux.config import load_config
+
+    by_source: dict[str, list[EndpointConfig]] = {}
+    for endpoint in load_config().endpoints:
+        by_source.setdefault(endpoint.source, []).append(endpoint)
+    if not by_source:
+        return
+    from infermux.endpoints import ConfigEndpoints
+
+    for source, endpoints in by_source.items():
+        info = PluginInfo(name=f"config:{source}", distribution=None, version=None, status="")
+        registry.note_plugin(info)
+        plugin = ConfigEndpoints(endpoints)
+        _load_plugin(info, partial(_identity, plugin), registry, manager, settings)
 
 
 def _identity(plugin: object) -> object:
@@ -302,19 +359,23 @@ def build_registry(
 ) -> ProviderRegistry:
     """Discover every installed plugin and config-file provider into a new registry.
 
-    ``extra_plugins`` (name -> plugin object) load after the entry points, the same way.
+    Installed plugins are discovered from their entry points' names and imported when their
+    provider is first used (see :mod:`infermux.registry.store`). ``extra_plugins``
+    (name -> plugin object, already imported) register at once, the same way.
     """
     settings = settings or LoaderSettings.from_env()
     registry = ProviderRegistry(prefer=settings.prefer)
     manager = PluginManager()
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        _load_entry_point(ep, registry, manager, settings)
+        _defer_entry_point(ep, registry, manager, settings)
     for name, plugin in (extra_plugins or {}).items():
-        _load_plugin(name, None, None, partial(_identity, plugin), registry, manager, settings)
+        info = _screen(name, None, registry, settings)
+        if info.status == "pending":
+            _load_plugin(info, partial(_identity, plugin), registry, manager, settings)
+    if settings.strict:
+        registry.load_all()  # strict mode checks every plugin now, not when first used
     if settings.load_config_files:
-        from infermux.config import load_config
-
-        load_config().register_providers(registry)
+        _load_config_endpoints(registry, manager, settings)
     return registry
 
 

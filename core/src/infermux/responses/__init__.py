@@ -6,8 +6,9 @@ and are importable from here.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from infermux import _lazy_exports
 
 if TYPE_CHECKING:
     from infermux.responses.types import (
@@ -71,10 +72,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # Lazy: the client imports this package's input checks without loading pydantic.
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module("infermux.responses.types"), name)
-    globals()[name] = value
-    return value
+# Lazy: the client imports this package's input checks without loading pydantic.
+_EXPORTS = dict.fromkeys(__all__, "infermux.responses.types")
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)

@@ -138,7 +138,7 @@ class RowWorker:
         self._slots: asyncio.Semaphore | None = None
 
     def _register_endpoints(self) -> None:
-        from infermux.inhouse import register_openai_compatible
+        from infermux.endpoints import register_openai_compatible
 
         for endpoint in self.spec.endpoints:
             register_openai_compatible(**endpoint, replace=True)

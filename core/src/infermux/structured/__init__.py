@@ -6,8 +6,9 @@ clients can name these types in their annotations without importing them at star
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from infermux import _lazy_exports
 
 if TYPE_CHECKING:
     from infermux.structured._parse import (
@@ -31,9 +32,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module("infermux.structured._parse"), name)
-    globals()[name] = value
-    return value
+_EXPORTS = dict.fromkeys(__all__, "infermux.structured._parse")
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)

@@ -146,6 +146,7 @@ from infermux.helpers.base import (
     TaskProviderHelper,
 )
 from infermux.registry.store import validate_helper
+from infermux.secret_patterns import SECRET_PATTERNS  # re-exported: part of the kit's API
 from infermux.testing.samples import (
     TASK_OUTPUT_TYPES,
     Sample,
@@ -180,17 +181,6 @@ __all__ = [
     "stream_event_problems",
     "stream_flag_problems",
 ]
-
-#: Credential-looking strings; 16+ token characters with a digit for the ``Bearer`` and
-#: ``Key`` forms, so prose such as "Key characteristics" does not count.
-SECRET_PATTERNS: Mapping[str, re.Pattern[str]] = {
-    "Hugging Face token": re.compile(r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}"),
-    "Replicate token": re.compile(r"(?<![A-Za-z0-9])r8_[A-Za-z0-9]{20,}"),
-    "OpenAI-style key": re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}"),
-    "Groq key": re.compile(r"(?<![A-Za-z0-9])gsk_[A-Za-z0-9]{20,}"),
-    "Bearer credential": re.compile(r"(?i)\bbearer\s+(?=[\w.~+/:-]*\d)[\w.~+/:-]{16,}"),
-    "Key credential": re.compile(r"(?i)\bkey\s+(?=[\w.~+/:-]*\d)[\w.~+/:-]{16,}"),
-}
 
 #: What the sandbox puts in the helper's key variables; it must never reach a request.
 SENTINEL_KEY = "infermux-conformance-sentinel-key-7f3a9c"

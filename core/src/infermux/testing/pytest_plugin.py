@@ -1,7 +1,12 @@
-"""pytest plugin (entry point ``pytest11: infermux``) for provider packages' own tests.
+"""pytest plugin for provider packages' own tests, enabled by the test suite that wants it.
+
+It is opt-in (installing infermux adds nothing to anyone's test suite): enable it with
+``-p infermux.testing.pytest_plugin`` (e.g. in ``addopts``) or
+``pytest_plugins = ["infermux.testing.pytest_plugin"]`` in the top-level ``conftest.py``.
 
 Fixtures: ``vcr_config`` (for pytest-recording), ``infermux_cassette`` (a function that
-replays a cassette by path). Imports nothing heavy until a fixture is used.
+replays a cassette by path); the ``infermux_not_applicable`` marker, whose conformance
+checks are deselected. Imports nothing heavy until a fixture is used.
 """
 
 from __future__ import annotations

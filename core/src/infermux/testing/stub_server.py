@@ -8,7 +8,7 @@ bucket holding ``burst_seconds`` of the budget; a 429 with ``Retry-After`` when 
 and counts everything it receives, so a test can check what a client really sent::
 
     from infermux import AsyncInferenceClient
-    from infermux.inhouse import register_openai_compatible
+    from infermux.endpoints import register_openai_compatible
     from infermux.testing.stub_server import StubServer
 
     with StubServer(requests_per_minute=600, faults={"boom": 500}) as stub:

@@ -438,16 +438,9 @@ async def _connect_socket(
 def use_asyncio_backend(client: Any) -> bool:
     """Put an :class:`AsyncioBackend` under every connection pool of an ``httpx2.AsyncClient``
     (its own transport and any proxy mounts taken from the environment). Returns whether it
-    could: httpx2 keeps the pool on a private attribute, so a release that moves it leaves
-    the client on httpcore2's own backend rather than failing
-    (``tests/core/test_asyncio_network.py`` notices)."""
-    transports = [getattr(client, "_transport", None)]
-    transports += list(getattr(client, "_mounts", {}).values())
-    backend = AsyncioBackend()
-    switched = False
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
-        if pool is not None and hasattr(pool, "_network_backend"):
-            pool._network_backend = backend
-            switched = True
-    return switched
+    could: httpx2 keeps the pool on a private attribute (see :mod:`infermux.upstream`), so a
+    release that moves it leaves the client on httpcore2's own backend rather than failing
+    (``tests/core/test_upstream.py`` and ``tests/core/test_asyncio_network.py`` notice)."""
+    from infermux.upstream import set_network_backend
+
+    return set_network_backend(client, AsyncioBackend())

@@ -7,7 +7,6 @@ exceptions to infermux's.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -28,6 +27,7 @@ from infermux.transport.bounds import (
 )
 from infermux.transport.deadline_network import ATTEMPT_DEADLINE, use_deadline_backend
 from infermux.transport.sse import is_event_stream
+from infermux.upstream import transport_router
 
 if TYPE_CHECKING:
     from infermux.engine import Send
@@ -283,6 +283,8 @@ class AsyncStreamHandle:
         return self._raw.headers
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        import asyncio  # here, not at the top: the sync client never imports asyncio
+
         url = self.head.url
         try:
             decoder = BoundedDecoder(_encoding(self._raw), None, url)
@@ -343,7 +345,7 @@ def _router(client: httpx2.Client | httpx2.AsyncClient, owned: bool) -> Any:
     and each exchange is still logged on httpx2's logger.
     A caller's ``http_client=`` always goes through ``send``, whatever it configured.
     """
-    return getattr(client, "_transport_for_url", None) if owned else None
+    return transport_router(client) if owned else None  # a private API: see infermux.upstream
 
 
 class SyncHTTP:
@@ -430,6 +432,8 @@ class AsyncHTTP:
 
     async def send(self, effect: Send) -> Response | AsyncStreamHandle:
         # A non-streaming attempt ends within ``timeout`` in total; a stream's head too.
+        import asyncio  # here, not at the top: the sync client never imports asyncio
+
         try:
             async with asyncio.timeout(effect.timeout):
                 return await self._exchange(effect)

@@ -9,12 +9,15 @@ stream's handle), so ``max_concurrency`` counts open streams too.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING
 
 from infermux.clock import SYSTEM_CLOCK, Clock
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncLimits", "SyncLimits", "TokenBucket"]
 
@@ -115,6 +118,8 @@ class AsyncLimits:
         if not self._max:
             return
         if self._slots is None:  # created lazily, inside the running loop
+            import asyncio  # here: the sync client never imports asyncio
+
             self._slots = asyncio.Semaphore(self._max)
         await self._slots.acquire()
 

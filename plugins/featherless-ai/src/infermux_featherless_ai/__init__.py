@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from infermux import Provider
 
-from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.openai import OpenAIChatHelper, OpenAICompletionHelper
+__all__ = ["featherless", "register_providers"]
 
-__all__ = ["FeatherlessChat", "FeatherlessCompletion", "register_providers"]
+featherless = Provider(
+    "featherless-ai",
+    base_url="https://api.featherless.ai",
+    key_env="FEATHERLESS_API_KEY",
+    key_page="https://featherless.ai/account/api-keys",
+)
+# Chat (plain and streamed) and raw completions for ``text-generation``
+# (``max_new_tokens`` is sent as ``max_tokens``), as the OpenAI-compatible helpers do them.
+featherless.openai_compatible("conversational", "text-generation")
 
-
-class _Featherless:
-    provider = "featherless-ai"
-    base_url = "https://api.featherless.ai"
-    api_key_env: tuple[str, ...] = ("FEATHERLESS_API_KEY",)
-    key_url: str | None = "https://featherless.ai/account/api-keys"
-
-
-class FeatherlessChat(_Featherless, OpenAIChatHelper):
-    """Chat completions, plain and streamed."""
-
-
-class FeatherlessCompletion(_Featherless, OpenAICompletionHelper):
-    """Raw completions for ``text-generation`` (``max_new_tokens`` is sent as ``max_tokens``)."""
-
-
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (FeatherlessChat, FeatherlessCompletion):
-        register(helper())
+register_providers = featherless.hook()

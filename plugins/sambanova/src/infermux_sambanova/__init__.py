@@ -7,21 +7,21 @@ embeddings endpoint takes only ``input`` and ``model``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider
 from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import OpenAIChatHelper, OpenAIEmbeddingsHelper
 
-__all__ = ["SambanovaChat", "SambanovaEmbeddings", "register_providers"]
+__all__ = ["SambanovaChat", "SambanovaEmbeddings", "register_providers", "sambanova"]
 
-
-class _Sambanova:
-    provider: str = "sambanova"
-    base_url: str = "https://api.sambanova.ai"
-    api_key_env: tuple[str, ...] = ("SAMBANOVA_API_KEY",)
-    key_url: str | None = "https://cloud.sambanova.ai/apis"
+sambanova = Provider(
+    "sambanova",
+    base_url="https://api.sambanova.ai",
+    key_env="SAMBANOVA_API_KEY",
+    key_page="https://cloud.sambanova.ai/apis",
+)
 
 
 def _non_strict(response_format: Any) -> Any:
@@ -33,7 +33,8 @@ def _non_strict(response_format: Any) -> Any:
     return response_format
 
 
-class SambanovaChat(_Sambanova, OpenAIChatHelper):
+@sambanova.task
+class SambanovaChat(OpenAIChatHelper):
     """Chat completions, plain and streamed, with tools and ``response_format``."""
 
     def prepare_payload(self, call: Call) -> Payload:
@@ -43,7 +44,8 @@ class SambanovaChat(_Sambanova, OpenAIChatHelper):
         return payload
 
 
-class SambanovaEmbeddings(_Sambanova, OpenAIEmbeddingsHelper):
+@sambanova.task
+class SambanovaEmbeddings(OpenAIEmbeddingsHelper):
     """Embeddings for ``feature-extraction``: ``POST /v1/embeddings``, one vector per text."""
 
     supported_parameters = frozenset()
@@ -52,7 +54,4 @@ class SambanovaEmbeddings(_Sambanova, OpenAIEmbeddingsHelper):
         return {"input": call.inputs, "model": call.model.provider_model_id}
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    register(SambanovaChat())
-    register(SambanovaEmbeddings())
+register_providers = sambanova.hook()

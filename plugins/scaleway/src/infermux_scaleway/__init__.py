@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from infermux import Provider
 
-from infermux import TaskProviderHelper, hookimpl
-from infermux.helpers.openai import (
-    OpenAIChatHelper,
-    OpenAICompletionHelper,
-    OpenAIEmbeddingsHelper,
-)
+__all__ = ["register_providers", "scaleway"]
 
-__all__ = ["ScalewayChat", "ScalewayCompletion", "ScalewayEmbeddings", "register_providers"]
-
-
-class _Scaleway:
-    provider = "scaleway"
-    base_url = "https://api.scaleway.ai"
+scaleway = Provider(
+    "scaleway",
+    base_url="https://api.scaleway.ai",
     # An IAM API key's secret key, the variable Scaleway's own tools read.
-    api_key_env: tuple[str, ...] = ("SCW_SECRET_KEY",)
-    key_url: str | None = "https://console.scaleway.com/iam/api-keys"
+    key_env="SCW_SECRET_KEY",
+    key_page="https://console.scaleway.com/iam/api-keys",
+)
+# Chat (plain and streamed), raw completions for ``text-generation`` (``max_new_tokens`` is
+# sent as ``max_tokens``) and embeddings (one vector per input text), all OpenAI-compatible.
+scaleway.openai_compatible("conversational", "text-generation", "feature-extraction")
 
-
-class ScalewayChat(_Scaleway, OpenAIChatHelper):
-    """Chat completions, plain and streamed."""
-
-
-class ScalewayCompletion(_Scaleway, OpenAICompletionHelper):
-    """Raw completions for ``text-generation`` (``max_new_tokens`` is sent as ``max_tokens``)."""
-
-
-class ScalewayEmbeddings(_Scaleway, OpenAIEmbeddingsHelper):
-    """Embeddings for ``feature-extraction``: one vector per input text."""
-
-
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (ScalewayChat, ScalewayCompletion, ScalewayEmbeddings):
-        register(helper())
+register_providers = scaleway.hook()
