@@ -7,8 +7,9 @@ by hand."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from infermux import batch
 from infermux.chunking import (
     ChunkingSettings,
     EmbeddedChunk,
@@ -29,9 +30,6 @@ from infermux.hub import (
 )
 from infermux.mapping import ProviderMappingEntry
 from infermux.streaming import AsyncStream
-
-if TYPE_CHECKING:
-    from infermux.batch.results import AsyncBatchResults
 
 __all__ = ["AsyncServices"]
 
@@ -158,7 +156,7 @@ class AsyncServices(AsyncTextTasks):
         dedupe: bool = False,
         media_dir: str | None = None,
         prices: Mapping[str, Mapping[str, float]] | None = None,
-    ) -> AsyncBatchResults:
+    ) -> batch.AsyncBatchResults:
         """Run many requests within rate limits; yield one output row per request.
 
         ``requests`` are dicts in OpenAI's Batch format (``custom_id``, ``method``, ``url``,

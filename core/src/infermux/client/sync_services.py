@@ -5,8 +5,9 @@ synchronous client. ``async_services.py`` is generated from this file: run
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from infermux import batch
 from infermux.chunking import (
     ChunkingSettings,
     EmbeddedChunk,
@@ -27,9 +28,6 @@ from infermux.hub import (
 )
 from infermux.mapping import ProviderMappingEntry
 from infermux.streaming import Stream
-
-if TYPE_CHECKING:
-    from infermux.batch.results import BatchResults
 
 __all__ = ["Services"]
 
@@ -154,7 +152,7 @@ class Services(TextTasks):
         dedupe: bool = False,
         media_dir: str | None = None,
         prices: Mapping[str, Mapping[str, float]] | None = None,
-    ) -> BatchResults:
+    ) -> batch.BatchResults:
         """Run many requests within rate limits; yield one output row per request.
 
         ``requests`` are dicts in OpenAI's Batch format (``custom_id``, ``method``, ``url``,
