@@ -72,15 +72,13 @@ def binary_input(value: Any, kind: BinaryKind, name: str = "input") -> BinaryInp
     return value
 
 
-class HFInferenceBase:
-    """Identity and error parsing of every hf-inference helper (a mixin)."""
+class HFInferenceBase(TaskProviderHelper):
+    """Headers and error parsing of every hf-inference helper.
 
-    provider = "hf-inference"
-    base_url = "https://router.huggingface.co/hf-inference"
+    The provider's identity (id, URL, key) is on the plugin's ``hf_inference`` Provider.
+    """
+
     uses_hf_token = True
-    needs_model_mapping = False  # Hub ids are served as they are
-    api_key_env: tuple[str, ...] = ("HF_TOKEN",)
-    key_url: str | None = "https://huggingface.co/settings/tokens"
     #: The client-side budget Hugging Face's own integrations use for serverless inference.
     default_requests_per_minute: float | None = 3000
 
@@ -106,7 +104,7 @@ class HFInferenceBase:
         return None
 
 
-class Pipeline(HFInferenceBase, TaskProviderHelper):
+class Pipeline(HFInferenceBase):
     """The classic ``{"inputs": ..., "parameters": {...}}`` pipeline API."""
 
     def prepare_route(self, call: Call) -> str:
