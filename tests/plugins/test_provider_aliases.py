@@ -7,7 +7,8 @@ Every chat task (``conversational``) of these providers has ``default``, ``large
 the registered helper, resolves through the client to the declared id on the wire (an
 in-process transport answers; nothing leaves the machine), gives way to a user's
 ``model_aliases=``, and is listed on the provider's docs page. A task without aliases
-still refuses an alias name before any request.
+still refuses an alias name before any request. Each of these plugins is one
+``Provider``: its helpers take their identity from it, and its hook registers them.
 """
 
 from __future__ import annotations
@@ -246,3 +247,24 @@ def test_the_provider_page_lists_its_aliases(provider):
 def test_a_provider_without_chat_or_embeddings_declares_no_aliases(provider):
     assert _provider(provider).aliases == {}
     assert not re.search(r"^## Model aliases", _page(provider), re.MULTILINE)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_plugin_is_one_provider_whose_hook_registers_its_helpers(provider):
+    owner = _provider(provider)
+    (entry,) = entry_points(group="infermux.providers", name=provider)
+    registered: list[Any] = []
+    importlib.import_module(entry.value).register_providers(registered.append)
+    assert sorted(h.task for h in registered) == owner.tasks
+    for helper in registered:
+        assert type(helper) is type(owner.helper(helper.task))
+        assert get_registry().get(provider, helper.task).helper.__class__ is type(helper)
+        # The identity is the provider's, written once on it.
+        assert (helper.provider, helper.api_key_env, helper.key_url, helper.auth) == (
+            owner.id,
+            owner.key_env,
+            owner.key_page,
+            owner.auth,
+        )
+        assert helper.key_hosts == owner.key_hosts
+        assert helper.base_url == owner.base_url
