@@ -72,11 +72,9 @@ def binary_input(value: Any, kind: BinaryKind, name: str = "input") -> BinaryInp
     return value
 
 
-class HFInferenceBase(TaskProviderHelper):
-    """Headers and error parsing of every hf-inference helper.
-
-    The provider's identity (id, URL, key) is on the plugin's ``hf_inference`` Provider.
-    """
+class HFInferenceBase:
+    """Headers and error parsing of every hf-inference helper (a mixin); the identity
+    (id, URL, key, aliases) is the plugin's ``hf_inference`` Provider's."""
 
     uses_hf_token = True
     #: The client-side budget Hugging Face's own integrations use for serverless inference.
@@ -104,7 +102,7 @@ class HFInferenceBase(TaskProviderHelper):
         return None
 
 
-class Pipeline(HFInferenceBase):
+class Pipeline(HFInferenceBase, TaskProviderHelper):
     """The classic ``{"inputs": ..., "parameters": {...}}`` pipeline API."""
 
     def prepare_route(self, call: Call) -> str:
