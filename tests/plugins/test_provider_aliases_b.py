@@ -20,6 +20,7 @@ import pytest
 from infermux import AsyncInferenceClient, InferenceClient, Provider
 from infermux.errors import InvalidInputError
 from infermux.registry.loader import get_registry
+from tests.conftest import ROOT
 from tests.core.both_clients import KINDS, invoke
 
 #: The plugins this file covers, by provider id (= entry-point name).
@@ -222,3 +223,23 @@ async def test_an_alias_the_provider_does_not_define_is_refused_before_sending(p
     with pytest.raises(InvalidInputError, match=rf"{provider_id} has no 'agent' alias"):
         await _call("sync", provider_id, "feature-extraction", "agent", sent)
     assert sent == []
+
+
+def _documented_aliases(provider_id: str) -> dict[str, dict[str, str]]:
+    text = (ROOT / "docs" / "providers" / f"{provider_id}.md").read_text(encoding="utf-8")
+    assert "## Model aliases" in text, f"docs/providers/{provider_id}.md has no alias table"
+    section = text.split("## Model aliases", 1)[1].split("\n## ", 1)[0]
+    assert f'model_aliases={{"{provider_id}"' in section  # how to override, in code
+    assert f"[aliases.{provider_id}." in section  # ... and in a config file
+    table: dict[str, dict[str, str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 3 and cells[0] in SEED_ALIASES:
+            task, alias, model = cells
+            table.setdefault(task, {})[alias] = model
+    return table
+
+
+@pytest.mark.parametrize("provider_id", sorted(SERVES_CHAT | SERVES_EMBEDDINGS))
+def test_the_provider_page_documents_the_aliases_it_declares(provider_id):
+    assert _documented_aliases(provider_id) == _provider(provider_id).aliases
