@@ -14,8 +14,8 @@ from infermux.auth import (
     RoutingChoice,
     choose_route,
     host_of,
+    is_url,
 )
-from infermux.endpoints import endpoint_helper, is_url
 from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
 from infermux.engine.deadline import within_total_timeout
 from infermux.engine.effects import Effect, StreamStart
@@ -331,6 +331,8 @@ class Engine:
             # A dedicated endpoint (base_url= and no provider): its own auth rules, and
             # paths relative to the URL as given.
             assert settings.base_url is not None
+            from infermux.endpoints import endpoint_helper  # see Resolver.candidates
+
             helper = endpoint_helper("conversational", settings.base_url)
             name = helper.provider
         elif name is None or name == "auto":
@@ -377,10 +379,11 @@ class Engine:
             suffix = model.rpartition(":")[2]
             provider = suffix if self.registry.has_provider(suffix) else provider
         helper: TaskProviderHelper | None = None
-        if is_url(model):
-            helper = endpoint_helper(task, str(model), self.registry)
-        elif provider is None and settings.base_url is not None:
-            helper = endpoint_helper(task, settings.base_url, self.registry)
+        if is_url(model) or (provider is None and settings.base_url is not None):
+            from infermux.endpoints import endpoint_helper  # see Resolver.candidates
+
+            url = model if is_url(model) else settings.base_url
+            helper = endpoint_helper(task, str(url), self.registry)
         elif provider not in (None, "auto") and (provider, task) in self.registry:
             helper = self.registry.get(str(provider), task).helper
         limit = getattr(helper, "max_batch_size", None)

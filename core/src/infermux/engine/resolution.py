@@ -14,15 +14,9 @@ from infermux.auth import (
     host_of,
     http_origins,
     is_hf_token,
+    is_url,
     read_hf_token,
     route_inputs,
-)
-from infermux.endpoints import (
-    ROUTER_POLICIES,
-    endpoint_helper,
-    is_url,
-    router_policy_helper,
-    router_policy_responses_helper,
 )
 from infermux.engine.calls import Candidate, EngineSettings, TaskRequest
 from infermux.engine.effects import Effect
@@ -50,6 +44,11 @@ from infermux.mapping import (
 from infermux.registry.store import ProviderRegistry
 
 logger = logging.getLogger("infermux")
+
+#: The Hugging Face router's own provider choices (``model="org/name:fastest"``); the
+#: same set as ``endpoints.ROUTER_POLICIES`` (a test keeps them equal), kept here so that
+#: resolving a model id does not import ``endpoints``.
+_ROUTER_POLICIES = frozenset({"fastest", "cheapest", "preferred"})
 
 
 class Resolver:
@@ -123,19 +122,31 @@ class Resolver:
         settings = self.settings
         provider = request.provider or settings.provider
         model = request.model or settings.model
-        if is_url(model):
-            assert model is not None
-            return [Candidate(endpoint_helper(request.task, model, self.registry), "tgi")]
-        if provider is None and settings.base_url is not None:
+        if is_url(model) or (provider is None and settings.base_url is not None):
+            # A dedicated endpoint. ``endpoints`` (and the config parser it builds on) is
+            # imported here, not with the engine: most clients never call one.
+            from infermux.endpoints import endpoint_helper
+
+            if is_url(model):
+                assert model is not None
+                return [Candidate(endpoint_helper(request.task, model, self.registry), "tgi")]
+            assert settings.base_url is not None
             helper = endpoint_helper(request.task, settings.base_url, self.registry)
             return [Candidate(helper, model or "tgi")]
         if model is not None and ":" in model and "/" in model:
             base, _, suffix = model.rpartition(":")
-            if suffix in ROUTER_POLICIES and request.task == "conversational":
-                helper = router_policy_helper(settings.router_url)
-                return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
-            if suffix in ROUTER_POLICIES and request.task == "responses":
-                helper = router_policy_responses_helper(settings.router_url)
+            if suffix in _ROUTER_POLICIES and request.task in ("conversational", "responses"):
+                from infermux.endpoints import (
+                    router_policy_helper,
+                    router_policy_responses_helper,
+                )
+
+                build = (
+                    router_policy_helper
+                    if request.task == "conversational"
+                    else router_policy_responses_helper
+                )
+                helper = build(settings.router_url)
                 return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
             if self.registry.has_provider(suffix):
                 provider, model = suffix, base
