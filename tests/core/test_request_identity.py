@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from infermux import Provider
+from infermux import Provider, hookimpl
 from infermux.engine.identity import ProviderIdentity, provider_identity
 from infermux.errors import BadRequestError, DuplicateProviderError
 from infermux.helpers.openai import OpenAIChatHelper
@@ -85,8 +85,6 @@ def test_the_loader_keeps_the_provider_with_each_helper_it_owns():
     acme = split_provider("https://api.acme.example")
 
     class HandWritten:
-        from infermux import hookimpl
-
         @hookimpl
         def register_providers(self, register):
             register(acme)
