@@ -2,7 +2,8 @@
 
 Memory at cold start is mostly modules (their code objects and the classes they build), so
 a module a first task call does not use should not be imported by it: the dedicated-endpoint
-and config-endpoint builders (``endpoints``), and the OpenAI-style namespaces
+and config-endpoint builders (``endpoints``), the provider identity of custom calls
+(``engine.identity``), and the OpenAI-style namespaces
 ``client.chat`` and ``client.responses``, load when first used.
 """
 
@@ -18,6 +19,7 @@ import pytest
 #: Modules a first ``chat_completion`` through a provider plugin does not need.
 NOT_ON_A_FIRST_CALL = (
     "infermux.endpoints",
+    "infermux.engine.identity",
     "infermux.client._chat_alias",
     "infermux.client._responses",
     "infermux.responses",

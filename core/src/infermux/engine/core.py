@@ -21,7 +21,6 @@ from infermux.engine.deadline import within_total_timeout
 from infermux.engine.effects import Effect, StreamStart
 from infermux.engine.failures import _guarded, _redacting, name_model, not_a_stream_error
 from infermux.engine.finite import check_finite
-from infermux.engine.identity import provider_identity
 from infermux.engine.jobs import JobRunner
 from infermux.engine.payloads import (
     _merge_form_fields,
@@ -342,6 +341,8 @@ class Engine:
             )
         else:
             # The provider's own settings (its Provider object), not a task helper's.
+            from infermux.engine.identity import provider_identity  # task calls never need it
+
             helper = provider_identity(self.registry, name)
         route = choose_route(
             helper,
