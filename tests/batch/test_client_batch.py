@@ -112,10 +112,15 @@ def test_a_sync_batch_closes_its_rows_before_its_client(
     from infermux.client._base import AsyncClientBase
 
     events: list[str] = []
+    queue_is_full = threading.Event()
 
     async def rows(*args: Any, **kwargs: Any) -> Any:
         try:
             for i in range(1000):
+                if i == 5:
+                    # The reader took row 0; rows 1-4 fill the queue (its size is 4 at
+                    # concurrency 2): the producer is about to wait for room with row 5.
+                    queue_is_full.set()
                 yield {"custom_id": f"row-{i}"}
         finally:
             events.append("rows closed")
@@ -131,13 +136,28 @@ def test_a_sync_batch_closes_its_rows_before_its_client(
     with sync_client(stub) as client:
         results = client.batch((chat_row(i) for i in range(1000)), concurrency=2)
         assert next(results)["custom_id"] == "row-0"
-        for _ in range(1000):  # until the producer is blocked on the full queue
-            if results._queue.full():
-                break
-            threading.Event().wait(0.01)
-        assert results._queue.full()
+        assert queue_is_full.wait(60)
         results.close()
     assert events == ["rows closed", "client closed"]
+
+
+def test_a_reader_slower_than_the_batch_still_gets_every_row(stub: StubServer) -> None:
+    # The reader stops after one row until the batch has filled the hand-over queue and
+    # waits for room (it once deadlocked there: full() under the queue's own lock).
+    with sync_client(stub) as client:
+        results = client.batch([chat_row(i) for i in range(30)], concurrency=2)
+        assert next(results)["custom_id"] == "row-0"
+        for _ in range(600):  # a bounded wait for the queue to fill, not a time assertion
+            if results._queue.full():
+                break
+            threading.Event().wait(0.05)
+        rest: list[dict[str, Any]] = []
+        reader = threading.Thread(target=lambda: rest.extend(results), daemon=True)
+        reader.start()
+        reader.join(120)
+        assert not reader.is_alive(), "the batch hung with a full queue"
+        results.close()
+    assert sorted(int(r["custom_id"].split("-")[1]) for r in rest) == list(range(1, 30))
 
 
 def test_a_list_is_checked_before_anything_is_sent(stub: StubServer) -> None:

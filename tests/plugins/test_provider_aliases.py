@@ -255,8 +255,11 @@ def test_the_plugin_is_one_provider_whose_hook_registers_its_helpers(provider):
     (entry,) = entry_points(group="infermux.providers", name=provider)
     registered: list[Any] = []
     importlib.import_module(entry.value).register_providers(registered.append)
-    assert sorted(h.task for h in registered) == owner.tasks
-    for helper in registered:
+    # The hook registers the Provider itself; the core takes its helpers from it.
+    assert registered == [owner]
+    helpers = owner.helpers()
+    assert sorted(h.task for h in helpers) == owner.tasks
+    for helper in helpers:
         assert type(helper) is type(owner.helper(helper.task))
         assert get_registry().get(provider, helper.task).helper.__class__ is type(helper)
         # The identity is the provider's, written once on it.

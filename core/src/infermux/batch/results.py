@@ -124,13 +124,13 @@ class BatchResults:
                 self._queue.put_nowait(item)
                 return
             except queue.Full:
-                # The reader is slower: wait for room without blocking the event loop.
-                await asyncio.to_thread(self._wait_for_room)
-
-    def _wait_for_room(self) -> None:
-        with self._queue.not_full:
-            if self._queue.full() and not self._stop.is_set():
-                self._queue.not_full.wait(0.2)
+                pass
+            # The reader is slower: wait for room in a thread, not on the event loop, a
+            # bounded while at a time so a stop is seen. (Not `with queue.not_full` plus
+            # `queue.full()`: full() takes the same, non-reentrant lock: a deadlock.)
+            with contextlib.suppress(queue.Full):
+                await asyncio.to_thread(self._queue.put, item, True, 0.2)
+                return
 
     def _run(self) -> None:
         async def main() -> None:

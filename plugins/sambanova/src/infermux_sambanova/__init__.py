@@ -21,6 +21,20 @@ sambanova = Provider(
     base_url="https://api.sambanova.ai",
     key_env="SAMBANOVA_API_KEY",
     key_page="https://cloud.sambanova.ai/apis",
+    # SambaNova's own ids (docs.sambanova.ai, supported models); one embedding model.
+    aliases={
+        "conversational": {
+            "default": "Meta-Llama-3.3-70B-Instruct",
+            "large": "DeepSeek-V3.1",
+            "small": "Meta-Llama-3.1-8B-Instruct",
+            "agent": "gpt-oss-120b",
+        },
+        "feature-extraction": {
+            "default": "E5-Mistral-7B-Instruct",
+            "large": "E5-Mistral-7B-Instruct",
+            "small": "E5-Mistral-7B-Instruct",
+        },
+    },
 )
 
 

@@ -12,6 +12,20 @@ scaleway = Provider(
     # An IAM API key's secret key, the variable Scaleway's own tools read.
     key_env="SCW_SECRET_KEY",
     key_page="https://console.scaleway.com/iam/api-keys",
+    # Scaleway's own ids (Generative APIs' model list).
+    aliases={
+        "conversational": {
+            "default": "llama-3.3-70b-instruct",
+            "large": "gpt-oss-120b",
+            "small": "llama-3.1-8b-instruct",
+            "agent": "gpt-oss-120b",
+        },
+        "feature-extraction": {
+            "default": "bge-multilingual-gemma2",
+            "large": "qwen3-embedding-8b",
+            "small": "bge-multilingual-gemma2",
+        },
+    },
 )
 # Chat (plain and streamed), raw completions for ``text-generation`` (``max_new_tokens`` is
 # sent as ``max_tokens``) and embeddings (one vector per input text), all OpenAI-compatible.
