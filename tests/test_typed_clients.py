@@ -1,7 +1,7 @@
 """Types a user's checker trusts, structured output you can use, and OpenAI's whole chat
 completions spelling (issue 17 B, C, D).
 
-``tests/typing/user_code.py`` is checked by ``mypy --strict`` in ``make lint``; here the
+``tests/typing/user_code.py`` is checked by ``mypy --strict`` and pyright in ``make lint``; here the
 runtime side: resolvable annotations, ``with`` giving the client back, ``message.parsed``,
 and each OpenAI parameter either sent under the provider's name or refused before sending.
 """
