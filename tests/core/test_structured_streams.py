@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from infermux import register_openai_compatible
-from infermux.errors import StructuredOutputError
+from infermux.errors import StreamError, StructuredOutputError
 from infermux.registry.store import ProviderRegistry
 from infermux.responses import Response, ResponseStreamEvent, ResponseTextDeltaEvent
 from infermux.structured import (
@@ -220,3 +220,25 @@ async def test_a_responses_stream_that_does_not_validate_names_the_fields(
             await run(stream.collect)
     assert [where for where, _ in caught.value.errors] == ["participants"]
     assert caught.value.task == "responses"
+
+
+async def test_a_stream_error_keeps_every_chunk_and_the_partial_answer(
+    kind, local_server, registry
+):
+    error = b'data: {"error": {"message": "the model crashed", "type": "server_error"}}\n\n'
+    local_server.queue(Reply(chunks=[*chat_chunks(GOOD)[:2], error]))
+    async with open_client(kind, provider="local", registry=registry) as client:
+        stream = await invoke(
+            client,
+            "chat_completion",
+            MESSAGES,
+            model="m",
+            stream=True,
+            response_format=CalendarEvent,
+        )
+        await run(stream.__next__ if kind == "sync" else stream.__anext__)  # one chunk read
+        with pytest.raises(StreamError, match="the model crashed") as caught:
+            await run(stream.collect)
+    assert len(caught.value.chunks) == 2  # the one iterated and the one collect() read
+    # Folded from both chunks (the first two thirds of the JSON), not parsed.
+    assert caught.value.partial.choices[0].message.content == GOOD[: 2 * len(GOOD) // 3]
