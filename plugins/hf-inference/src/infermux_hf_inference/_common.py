@@ -1,4 +1,4 @@
-"""What every hf-inference helper shares: identity, routes and the serverless options.
+"""What every hf-inference helper shares: routes, the serverless options, error bodies.
 
 hf-inference runs ``transformers`` / ``diffusers`` pipelines behind one route per model,
 ``POST /models/<model id>``, in the Hugging Face task API's wire format. That format (body
@@ -28,15 +28,11 @@ def model_path(call: Call) -> str:
 
 
 class HFInferenceBase:
-    """Identity, the per-model route and the serverless options of every hf-inference
-    helper (a mixin, placed before the core's task API helper)."""
+    """The per-model route, the serverless options and the error bodies of every hf-inference
+    helper (a mixin, placed before the core's task API helper); the identity (id, URL, key,
+    aliases) is the plugin's ``hf_inference`` Provider's."""
 
-    provider = "hf-inference"
-    base_url = "https://router.huggingface.co/hf-inference"
     uses_hf_token = True
-    needs_model_mapping = False  # Hub ids are served as they are
-    api_key_env: tuple[str, ...] = ("HF_TOKEN",)
-    key_url: str | None = "https://huggingface.co/settings/tokens"
     #: The client-side budget Hugging Face's own integrations use for serverless inference.
     default_requests_per_minute: float | None = 3000
 

@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 from infermux.errors import JobError, ResponseFormatError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
+from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
 from infermux.media import VideoOutput, sniff_content_type
-from infermux_together._common import Together, binary_input
+from infermux_together._common import TogetherErrors, binary_input, together
 from infermux_together.images import target_size
 
 __all__ = ["TogetherImageToVideo", "TogetherTextToVideo"]
@@ -28,7 +28,7 @@ _FAILED = frozenset({"failed", "cancelled", "canceled", "error", "expired"})
 _RENAMES = {"num_inference_steps": "steps"}
 
 
-class _TogetherVideo(Together, TaskProviderHelper):
+class _TogetherVideo(TogetherErrors):
     output_type = VideoOutput
     creates_job = True  # starts a paid job: never resent once it may have arrived
 
@@ -103,6 +103,7 @@ def _job_error(job: dict[str, Any]) -> str:
     return "Together gave no error message"
 
 
+@together.task
 class TogetherTextToVideo(_TogetherVideo):
     """Text-to-video as a Together video job; returns a :class:`~infermux.VideoOutput`."""
 
@@ -116,6 +117,7 @@ class TogetherTextToVideo(_TogetherVideo):
         return {"model": call.model.provider_model_id, "prompt": call.inputs, **parameters}
 
 
+@together.task
 class TogetherImageToVideo(_TogetherVideo):
     """Image-to-video: the image becomes the first keyframe (``media.frame_images``).
 

@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider, TaskProviderHelper
 from infermux.errors import InvalidInputError, JobError, ResponseFormatError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
 from infermux.inputs import BinaryInput
@@ -24,6 +24,7 @@ __all__ = [
     "WaveSpeedTextToImage",
     "WaveSpeedTextToVideo",
     "register_providers",
+    "wavespeed",
 ]
 
 #: Statuses of a prediction that is still on its way.
@@ -38,11 +39,17 @@ def _size(width: Any, height: Any) -> str:
     return f"{width}*{height}"
 
 
+wavespeed = Provider(
+    "wavespeed",
+    base_url="https://api.wavespeed.ai",
+    key_env="WAVESPEED_API_KEY",
+    key_page="https://wavespeed.ai/accesskey",
+)
+
+
 class _WaveSpeedJob(TaskProviderHelper):
-    provider = "wavespeed"
-    base_url = "https://api.wavespeed.ai"
-    api_key_env = ("WAVESPEED_API_KEY",)
-    key_url = "https://wavespeed.ai/accesskey"
+    """A WaveSpeed prediction: submitted, polled, its first output downloaded."""
+
     creates_job = True  # starts a paid job: never resent once it may have arrived
     #: WaveSpeed fetches ``image`` URLs itself; local images go as data URLs.
     accepts_input_urls = True
@@ -159,6 +166,7 @@ class _WaveSpeedJob(TaskProviderHelper):
         return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
 
 
+@wavespeed.task
 class WaveSpeedTextToImage(_WaveSpeedJob):
     """Text to image (FLUX, Seedream, HiDream ...); ``width``/``height`` become ``size``."""
 
@@ -166,6 +174,7 @@ class WaveSpeedTextToImage(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS | {"width", "height"}
 
 
+@wavespeed.task
 class WaveSpeedImageToImage(_WaveSpeedJob):
     """Image editing (FLUX Kontext ...): ``image`` plus an optional ``prompt``."""
 
@@ -173,6 +182,7 @@ class WaveSpeedImageToImage(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS | {"prompt", "target_size"}
 
 
+@wavespeed.task
 class WaveSpeedTextToVideo(_WaveSpeedJob):
     """Text to video (Wan, Hunyuan ...); returns a :class:`~infermux.VideoOutput`."""
 
@@ -181,6 +191,7 @@ class WaveSpeedTextToVideo(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS
 
 
+@wavespeed.task
 class WaveSpeedImageToVideo(_WaveSpeedJob):
     """Image to video: ``image`` plus an optional ``prompt``."""
 
@@ -189,12 +200,4 @@ class WaveSpeedImageToVideo(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS | {"prompt", "target_size"}
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (
-        WaveSpeedTextToImage,
-        WaveSpeedImageToImage,
-        WaveSpeedTextToVideo,
-        WaveSpeedImageToVideo,
-    ):
-        register(helper())
+register_providers = wavespeed.hook()
