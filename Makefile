@@ -34,7 +34,9 @@ lint: setup
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	$(UV) run mypy --strict tests/typing/user_code.py
+	PYRIGHT_PYTHON_IGNORE_WARNINGS=1 PYRIGHT_PYTHON_GLOBAL_NODE=0 $(UV) run pyright
 	$(UV) run python scripts/generate_async_client.py --check
+	$(UV) run python scripts/generate_task_types.py --check
 
 format: setup
 	$(UV) run ruff format .

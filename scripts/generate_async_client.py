@@ -30,6 +30,7 @@ REPLACEMENTS: list[tuple[str, str]] = [
     (r"\bInferenceClient\b", "AsyncInferenceClient"),
     (r"\bhttpx2\.Client\b", "httpx2.AsyncClient"),
     (r"\bStream\[", "AsyncStream["),
+    (r"\bParsedChatStream\[", "AsyncParsedChatStream["),
     (r"\bBatchResults\b", "AsyncBatchResults"),
     (r"for row in client\.batch\(", "async for row in await client.batch("),
     (r"import Stream\b", "import AsyncStream"),

@@ -1,11 +1,15 @@
 """Generate ``infermux.types`` from the JSON Schema task specs of ``@huggingface/tasks``.
 
-Dev-time tool, not shipped. Usage::
+Dev-time tool, not shipped. The specs are vendored (``scripts/vendor/huggingface-tasks``: the
+pinned version, its source and how to move to another are in its ``SOURCE.md``) and the
+converter is pinned in the dev dependencies, so generation is reproducible offline::
 
-    cd /tmp/hftasks && npm init -y && npm i @huggingface/tasks@0.21.54   # the pinned spec
-    pip install datamodel-code-generator ruff   # in a throwaway venv
-    python scripts/generate_task_types.py /tmp/hftasks/node_modules/@huggingface/tasks
-    python scripts/generate_task_types.py --check /tmp/hftasks/node_modules/@huggingface/tasks
+    uv run python scripts/generate_task_types.py          # rewrite the files
+    uv run python scripts/generate_task_types.py --check  # exit 1 if any is stale (make lint)
+    uv run python scripts/generate_task_types.py --vendor /tmp/package  # new specs (SOURCE.md)
+
+A path to another unpacked ``@huggingface/tasks`` package may be given instead of the
+vendored copy (``generate_task_types.py /tmp/package``).
 
 For every task that has a ``spec/`` folder (``input.json``, ``output.json`` and, for the two
 text-generation tasks, ``stream_output.json``) it writes one module
@@ -50,17 +54,21 @@ import difflib
 import importlib.metadata
 import json
 import keyword
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The pinned copy of the specs (see its SOURCE.md).
+VENDORED = REPO_ROOT / "scripts" / "vendor" / "huggingface-tasks"
 TYPES_DIR = REPO_ROOT / "core" / "src" / "infermux" / "types"
 GENERATED_DIR = TYPES_DIR / "_generated"
 BASE_MODULE = "infermux.types._base"
@@ -721,12 +729,20 @@ def generate(package: Path) -> dict[Path, str]:
     common = json.loads((tasks_dir / "common-definitions.json").read_text())
     files: dict[Path, str] = {}
     modules: dict[str, list[str]] = {}
+    tasks = list(iter_tasks(tasks_dir))
     with tempfile.TemporaryDirectory(prefix="infermux-task-types-") as tmp:
-        for task, specs in iter_tasks(tasks_dir):
+
+        def one(task: str, specs: dict[str, Path]) -> str:
             schema = build_task_schema(task, specs, common)
             code = run_codegen(schema, Path(tmp), task)
             code = postprocess(code, task=task, kinds=list(specs), version=version)
-            code = ruff_format(code, Path(tmp))
+            return ruff_format(code, Path(tmp))
+
+        # Each task is a few subprocesses (the converter, ruff): run them side by side.
+        # The results are gathered in task order, so the output does not depend on timing.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            codes = list(pool.map(lambda item: one(*item), tasks))
+        for (task, _), code in zip(tasks, codes, strict=True):
             names = defined_names(code)
             for name in names:
                 if keyword.iskeyword(name) or not name.isidentifier():
@@ -741,13 +757,53 @@ def generate(package: Path) -> dict[Path, str]:
     return files
 
 
+def vendor(package: Path) -> int:
+    """Replace the vendored specs with those of an unpacked ``@huggingface/tasks`` package."""
+    tasks_dir = find_tasks_dir(package)
+    version = json.loads((package / "package.json").read_text())["version"]
+    keep = VENDORED / "SOURCE.md"
+    note = keep.read_text() if keep.exists() else ""
+    if VENDORED.exists():
+        shutil.rmtree(VENDORED)
+    target = VENDORED / "src" / "tasks"
+    target.mkdir(parents=True)
+    for name in ("package.json", "LICENSE"):
+        if (package / name).exists():
+            shutil.copyfile(package / name, VENDORED / name)
+    shutil.copyfile(tasks_dir / "common-definitions.json", target / "common-definitions.json")
+    copied = 0
+    for spec in sorted(tasks_dir.glob("*/spec/*.json")):
+        destination = target / spec.relative_to(tasks_dir)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(spec, destination)
+        copied += 1
+    if note:
+        keep.write_text(note)
+    print(f"vendored {copied} spec files of @huggingface/tasks {version}; update SOURCE.md")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("package", type=Path, help="path to the @huggingface/tasks package")
+    parser.add_argument(
+        "package",
+        type=Path,
+        nargs="?",
+        default=VENDORED,
+        help="an unpacked @huggingface/tasks package (default: the vendored, pinned copy)",
+    )
     parser.add_argument(
         "--check", action="store_true", help="only check that the files are up to date"
     )
+    parser.add_argument(
+        "--vendor",
+        type=Path,
+        metavar="PACKAGE",
+        help="replace the vendored specs with those of this unpacked package, then stop",
+    )
     args = parser.parse_args(argv)
+    if args.vendor is not None:
+        return vendor(args.vendor.resolve())
     package: Path = args.package.resolve()
     try:
         files = generate(package)

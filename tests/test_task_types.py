@@ -391,3 +391,49 @@ def test_inputs_keep_required_fields_and_aliases() -> None:
         "name": "n",
         "schema": {"type": "object"},
     }
+
+
+# ------------------------------------------------------------------------------------------
+# The pinned source of the generated code
+# ------------------------------------------------------------------------------------------
+
+VENDORED = REPO_ROOT / "scripts" / "vendor" / "huggingface-tasks"
+GENERATED = CORE_SRC / "infermux" / "types" / "_generated"
+
+
+def test_the_generated_modules_come_from_the_vendored_specs() -> None:
+    """Every generated module names the vendored version and spec files it came from, and
+    those files are vendored: the generator's --check (make lint) runs on what is here."""
+    version = json.loads((VENDORED / "package.json").read_text())["version"]
+    assert (
+        f"Source: @huggingface/tasks {version}." in (GENERATED.parent / "__init__.py").read_text()
+    )
+    modules = sorted(path for path in GENERATED.glob("*.py") if path.name != "__init__.py")
+    assert modules
+    for module in modules:
+        header = module.read_text().splitlines()[3]
+        prefix = f"# Source: @huggingface/tasks {version}, src/tasks/"
+        assert header.startswith(prefix), (module.name, header)
+        task, _, kinds = header.removeprefix(prefix).partition("/spec/")
+        for kind in kinds.removeprefix("{").removesuffix("}.json").split(","):
+            assert (VENDORED / "src" / "tasks" / task / "spec" / f"{kind}.json").is_file()
+    assert version in (VENDORED / "SOURCE.md").read_text()
+
+
+@pytest.mark.slow  # converts every task spec (~1 min on two cores)
+def test_the_generated_code_is_what_the_vendored_specs_give_without_npm() -> None:
+    """The generator's --check passes with only the project's environment on PATH: no
+    npm, no node, no network (the specs are vendored, the converter a dev dependency)."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": str(bin_dir)}
+    completed = subprocess.run(  # noqa: S603 - our own script, by absolute path
+        [sys.executable, str(REPO_ROOT / "scripts" / "generate_task_types.py"), "--check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "files up to date" in completed.stdout

@@ -1,7 +1,7 @@
 """Types a user's checker trusts, structured output you can use, and OpenAI's whole chat
 completions spelling (issue 17 B, C, D).
 
-``tests/typing/user_code.py`` is checked by ``mypy --strict`` in ``make lint``; here the
+``tests/typing/user_code.py`` is checked by ``mypy --strict`` and pyright in ``make lint``; here the
 runtime side: resolvable annotations, ``with`` giving the client back, ``message.parsed``,
 and each OpenAI parameter either sent under the provider's name or refused before sending.
 """
@@ -18,7 +18,12 @@ from pydantic import BaseModel
 
 from infermux import AsyncInferenceClient, AsyncStream, InferenceClient, Stream
 from infermux.errors import InvalidInputError, StructuredOutputError
-from infermux.structured import ParsedChatCompletionOutput
+from infermux.structured import (
+    AsyncParsedChatStream,
+    ParsedChatCompletionOutput,
+    ParsedChatStream,
+    ParsedResponseStream,
+)
 from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput
 from tests.conftest import FAKE_HF_TOKEN
 
@@ -89,12 +94,21 @@ def test_every_annotation_resolves(cls):
 
 def test_chat_completion_hints_name_the_real_types():
     hints = typing.get_type_hints(InferenceClient.chat_completion)
-    assert hints["return"] == ChatCompletionOutput | Stream[ChatCompletionStreamOutput]
+    assert hints["return"] == (
+        ChatCompletionOutput | Stream[ChatCompletionStreamOutput] | ParsedChatStream[typing.Any]
+    )
     async_hints = typing.get_type_hints(AsyncInferenceClient.chat_completion)
-    assert async_hints["return"] == ChatCompletionOutput | AsyncStream[ChatCompletionStreamOutput]
+    assert async_hints["return"] == (
+        ChatCompletionOutput
+        | AsyncStream[ChatCompletionStreamOutput]
+        | AsyncParsedChatStream[typing.Any]
+    )
     overloads = typing.get_overloads(InferenceClient.chat_completion)
-    assert len(overloads) == 4
-    assert typing.get_type_hints(overloads[0])["return"] == Stream[ChatCompletionStreamOutput]
+    # stream True / False / decided at run time, each with and without a pydantic model
+    assert len(overloads) == 6
+    returns = [typing.get_type_hints(overload)["return"] for overload in overloads]
+    assert returns[1] == Stream[ChatCompletionStreamOutput]
+    assert returns[0].__origin__ is ParsedChatStream  # ParsedChatStream[M]
 
 
 def test_with_gives_the_client_itself():
@@ -279,11 +293,13 @@ async def test_async_openai_spelling():
 def test_alias_and_responses_annotations_resolve():
     client = InferenceClient()
     alias = typing.get_type_hints(client.chat.completions.create)["return"]
-    assert alias == ChatCompletionOutput | Stream[ChatCompletionStreamOutput]
+    assert alias == (
+        ChatCompletionOutput | Stream[ChatCompletionStreamOutput] | ParsedChatStream[typing.Any]
+    )
     from infermux.responses import Response, ResponseStreamEvent
 
     created = typing.get_type_hints(client.responses.create)["return"]
-    assert created == Response | Stream[ResponseStreamEvent]
+    assert created == Response | Stream[ResponseStreamEvent] | ParsedResponseStream
 
 
 @pytest.mark.slow  # a fresh interpreter

@@ -29,6 +29,8 @@ ANNOTATION_SWAPS = [
     (r"\bhttpx2\.AsyncClient\b", "httpx2.Client"),
     (r"\bAsyncInferenceClient\b", "InferenceClient"),
     (r"\bAsyncIterator\b", "Iterator"),
+    (r"\bAsyncParsedChatStream\b", "ParsedChatStream"),
+    (r"\bAsyncParsedResponseStream\b", "ParsedResponseStream"),
     (r"\bAsyncBatchResults\b", "BatchResults"),
 ]
 

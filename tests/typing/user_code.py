@@ -1,8 +1,9 @@
-"""Code as a user writes it, checked by ``mypy --strict`` (``make lint``): what the README
+"""Code as a user writes it, checked by ``mypy --strict`` and by pyright in strict mode
+(``make lint``; pyright's settings are ``[tool.pyright]`` in pyproject.toml): what the README
 and the guides show must type-check without casts, ``Any`` leaks or ``# type: ignore``.
 
-Never run (the functions are only defined); ``tests/test_typing_user_code.py`` runs mypy
-on this file and checks the types it infers.
+Never run (the functions are only defined); ``typing.assert_type`` states what each call
+must return, and both checkers fail on any mismatch.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from pydantic import BaseModel
 
 from infermux import AsyncInferenceClient, AsyncStream, InferenceClient, Stream
 from infermux.responses import Response, ResponseStreamEvent, ResponseTextDeltaEvent
+from infermux.structured import (
+    AsyncParsedChatStream,
+    ParsedChatCompletionOutput,
+    ParsedChatStream,
+    ParsedResponseStream,
+)
 from infermux.types import (
     ChatCompletionOutput,
     ChatCompletionStreamOutput,
@@ -59,6 +66,32 @@ def structured_chat(client: InferenceClient) -> list[str]:
     return parsed.participants if parsed else []
 
 
+def streamed_structured_chat(client: InferenceClient) -> list[str]:
+    stream = client.chat_completion(MESSAGES, model="m", stream=True, response_format=CalendarEvent)
+    typing.assert_type(stream, ParsedChatStream[CalendarEvent])
+    for chunk in stream:
+        typing.assert_type(chunk, ChatCompletionStreamOutput)
+    out = stream.collect()
+    typing.assert_type(out, ParsedChatCompletionOutput[CalendarEvent])
+    parsed = out.choices[0].message.parsed
+    typing.assert_type(parsed, CalendarEvent | None)
+    alias = client.chat.completions.create(
+        model="m", messages=MESSAGES, stream=True, response_format=CalendarEvent
+    )
+    typing.assert_type(alias, ParsedChatStream[CalendarEvent])
+    return parsed.participants if parsed else []
+
+
+def streamed_structured_response(client: InferenceClient) -> object:
+    stream = client.responses.create(
+        model="m", input="Hello", stream=True, text_format=CalendarEvent
+    )
+    typing.assert_type(stream, ParsedResponseStream)
+    collected = stream.collect()
+    typing.assert_type(collected, Response)
+    return collected.output_parsed
+
+
 def openai_spelling(client: InferenceClient) -> ChatCompletionOutput:
     out = client.chat.completions.create(model="m", messages=MESSAGES, max_completion_tokens=64)
     typing.assert_type(out, ChatCompletionOutput)
@@ -84,6 +117,7 @@ def responses(client: InferenceClient) -> str:
         if isinstance(event, ResponseTextDeltaEvent):
             print(event.delta)
     collected = events.collect()
+    typing.assert_type(collected, Response)
     parsed = client.responses.create(model="m", input="Hello", text_format=CalendarEvent)
     print(collected, parsed.output_parsed)
     return response.output_text
@@ -104,6 +138,15 @@ async def async_code() -> str:
         typing.assert_type(response, Response)
         events = await client.responses.create(model="m", input="Hi", stream=True)
         typing.assert_type(events, AsyncStream[ResponseStreamEvent])
+        typing.assert_type(await events.collect(), Response)
+        parsed_stream = await client.chat_completion(
+            MESSAGES, model="m", stream=True, response_format=CalendarEvent
+        )
+        typing.assert_type(parsed_stream, AsyncParsedChatStream[CalendarEvent])
+        async for chunk in parsed_stream:
+            typing.assert_type(chunk, ChatCompletionStreamOutput)
+        folded = await parsed_stream.collect()
+        typing.assert_type(folded, ParsedChatCompletionOutput[CalendarEvent])
         return response.output_text
 
 

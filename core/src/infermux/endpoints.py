@@ -18,8 +18,8 @@ bases (``infermux.helpers.openai.OPENAI_HELPERS``).
 - A dedicated endpoint (``InferenceClient(base_url=URL)`` with no provider, or
   ``model=URL``): an Inference Endpoint, a TGI/TEI/vLLM server or any OpenAI-compatible URL,
   for every task (:func:`endpoint_helper`): chat and responses on the OpenAI-compatible
-  routes, the other tasks in the Hugging Face task API's wire format at the URL (or OpenAI's
-  routes on a ``/v1`` URL).
+  routes, the other tasks in the Hugging Face task API's wire format at the URL
+  (:mod:`infermux.helpers.hf`, no plugin needed), or OpenAI's routes on a ``/v1`` URL.
 - A router policy (``model="org/id:fastest"``, ``:cheapest``, ``:preferred``): the Hugging
   Face router's own OpenAI-compatible endpoint chooses the provider
   (:func:`router_policy_helper`).
@@ -28,7 +28,6 @@ bases (``infermux.helpers.openai.OPENAI_HELPERS``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
 from infermux.auth import is_url as is_url  # here since the engine's first use of it
@@ -199,46 +198,40 @@ def _split_route(task: str, url: str) -> tuple[str, bool]:
     return base, path.endswith("/v1")
 
 
-def _hf_helper(task: str, url: str, registry: Any) -> TaskProviderHelper:
-    """The Hugging Face wire format of ``task`` (``{"inputs": ..., "parameters": ...}``, raw
-    bytes for media inputs, TGI's native API for text generation) posted to the endpoint's
-    own URL, as huggingface_hub does for ``model=URL``. The format is hf-inference's, so
-    the endpoint helper is derived from that plugin's helper for the task."""
-    registration = None
-    if registry is not None and ("hf-inference", task) in registry:
-        registration = registry.get("hf-inference", task)
-    if registration is None:
+#: Routes of TGI's native API a URL may already end in (the helper adds the right one).
+_TGI_ROUTES = ("/generate_stream", "/generate")
+
+
+def _hf_helper(task: str, url: str) -> TaskProviderHelper:
+    """The Hugging Face task API's wire format of ``task`` (``{"inputs": ..., "parameters":
+    ...}``, raw bytes for media inputs, TGI's native API for text generation) posted to the
+    endpoint's own URL, as huggingface_hub does for ``model=URL``. The format is the core's
+    (:mod:`infermux.helpers.hf`): no plugin is needed."""
+    from infermux.helpers.hf import HF_HELPERS
+
+    base = HF_HELPERS.get(task)
+    if base is None:
+        served = ", ".join(sorted({*HF_HELPERS, *_ALWAYS_OPENAI}))
         raise ConfigurationError(
-            f"A dedicated endpoint serving {task!r} speaks the Hugging Face task API, whose "
-            "wire format comes with the hf-inference plugin: pip install infermux-hf-inference "
-            f"(OpenAI-compatible URLs ending in /v1 serve {', '.join(sorted(_OPENAI_ROUTES))})."
+            f"A dedicated endpoint cannot serve {task!r}: the Hugging Face task API defines "
+            f"no wire format for it (endpoints serve {served})."
         )
-    base = type(registration.helper)
-    generate = task == "text-generation"
+    if task == "text-generation" and url.endswith(_TGI_ROUTES):
+        url = url.rsplit("/", 1)[0]  # the route is chosen per call (streamed or not)
 
     class HFEndpoint(base):  # type: ignore[valid-type,misc]
         provider = ENDPOINT_PROVIDER
         base_url = url
         api_key_env = ()
         routable = False  # the endpoint's own URL, never the router
-        default_requests_per_minute = None
         requires_key = False
         needs_model_mapping = False
-
-        def prepare_route(self, call: Call) -> str:
-            # TGI's native routes for text generation; the endpoint's root otherwise.
-            if generate:
-                return "/generate_stream" if call.stream else "/generate"
-            return ""
-
-        def prepare_headers(self, call: Call) -> dict[str, str]:
-            return {}  # no serverless options (x-wait-for-model ...) on a dedicated endpoint
 
     HFEndpoint.__name__ = HFEndpoint.__qualname__ = f"{base.__name__}[endpoint]"
     return HFEndpoint()
 
 
-def endpoint_helper(task: str, url: str, registry: Any = None) -> TaskProviderHelper:
+def endpoint_helper(task: str, url: str, registry: object = None) -> TaskProviderHelper:
     """A helper for ``task`` on a dedicated endpoint at ``url``: an Inference Endpoint, a
     TGI/TEI server, vLLM or any OpenAI-compatible server.
 
@@ -246,7 +239,9 @@ def endpoint_helper(task: str, url: str, registry: Any = None) -> TaskProviderHe
     do too when the URL names an OpenAI-compatible root (``.../v1``, or the task's own
     route such as ``.../v1/embeddings``); otherwise they speak the Hugging Face task API at
     the URL itself (TGI's ``/generate`` and ``/generate_stream`` for text generation). A URL
-    that already ends in the task's route is not given it twice.
+    that already ends in the task's route is not given it twice. Every wire format is the
+    core's own, so no plugin is needed; ``registry`` is accepted for callers that pass one
+    and not consulted.
     """
     base, openai_style = _split_route(task, url)
     if task in _ALWAYS_OPENAI or (openai_style and task in OPENAI_COMPATIBLE_TASKS):
@@ -256,7 +251,7 @@ def endpoint_helper(task: str, url: str, registry: Any = None) -> TaskProviderHe
             EndpointConfig(name=ENDPOINT_PROVIDER, base_url=base, tasks=(task,), source="base_url")
         )
     else:
-        helper = _hf_helper(task, base, registry)
+        helper = _hf_helper(task, base)
     host = urlsplit(url).hostname or ""
     # An Inference Endpoint takes the caller's Hugging Face token; any other host only
     # ever gets an api_key passed explicitly.

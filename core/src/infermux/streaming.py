@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from infermux.errors import ResponseTooLargeError, StreamError, StreamTruncatedError
 from infermux.helpers.base import SSEEvent
@@ -25,6 +25,14 @@ from infermux.transport.sse import SSEDecoder
 
 if TYPE_CHECKING:
     import asyncio
+
+    from infermux.responses.types import Response, ResponseStreamEvent
+    from infermux.types import (
+        ChatCompletionOutput,
+        ChatCompletionStreamOutput,
+        TextGenerationOutput,
+        TextGenerationStreamOutput,
+    )
 
 __all__ = ["AsyncStream", "Stream"]
 
@@ -186,6 +194,16 @@ class Stream(Generic[T]):
         finally:
             self.close()
 
+    # What collect() folds each kind of stream into, for type checkers (one body below).
+    @overload
+    def collect(self: Stream[ChatCompletionStreamOutput]) -> ChatCompletionOutput: ...
+    @overload
+    def collect(self: Stream[TextGenerationStreamOutput]) -> TextGenerationOutput: ...
+    @overload
+    def collect(self: Stream[ResponseStreamEvent]) -> Response: ...
+    @overload
+    def collect(self) -> Any: ...
+
     def collect(self) -> Any:
         """Consume the rest of the stream and return it as one output: a chat stream gives
         a ``ChatCompletionOutput`` (tool-call fragments joined), a text-generation stream a
@@ -285,6 +303,15 @@ class AsyncStream(Generic[T]):
             _check_end(self._end_marker, decoder.discarded, delivered, self.response_info)
         finally:
             await self.aclose()
+
+    @overload
+    async def collect(self: AsyncStream[ChatCompletionStreamOutput]) -> ChatCompletionOutput: ...
+    @overload
+    async def collect(self: AsyncStream[TextGenerationStreamOutput]) -> TextGenerationOutput: ...
+    @overload
+    async def collect(self: AsyncStream[ResponseStreamEvent]) -> Response: ...
+    @overload
+    async def collect(self) -> Any: ...
 
     async def collect(self) -> Any:
         """Consume the rest of the stream and return it as one output (see ``Stream.collect``)."""

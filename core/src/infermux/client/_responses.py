@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from infermux import responses
+from infermux import responses, structured
 from infermux.client import _inputs
 from infermux.errors import InvalidInputError
 from infermux.responses import inputs as _checks
@@ -33,11 +33,6 @@ def build_request(
 ) -> tuple[TaskRequest, Any]:
     """Validate ``responses.create()`` arguments into the engine's request."""
     if text_format is not None:
-        if stream:
-            raise InvalidInputError(
-                "text_format= parses a whole answer: call without stream=True, or pass "
-                "text={'format': {...}} and parse the collected output_text yourself."
-            )
         if parameters.get("text") is not None:
             raise InvalidInputError("pass text_format= or text=, not both")
         parameters["text"] = _checks.text_format(text_format)
@@ -58,10 +53,14 @@ def build_request(
 
 
 def finish(result: Any, parse_as: Any) -> Any:
+    """The result with ``output_parsed`` set when ``text_format=`` was given: at once for a
+    response, in what ``collect()`` returns for a stream (its events stream as usual)."""
     if parse_as is None:
         return result
-    from infermux.structured import parse_response
+    from infermux.structured import parse_response, parse_response_stream
 
+    if isinstance(result, Stream | AsyncStream):
+        return parse_response_stream(result, parse_as)
     return parse_response(result, parse_as)
 
 
@@ -72,6 +71,38 @@ class Responses:
 
     def __init__(self, client: Any) -> None:
         self._client = client
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[Mapping[str, Any] | Any],
+        stream: Literal[True],
+        text_format: type,
+        model: str | None = None,
+        instructions: str | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        max_tool_calls: int | None = None,
+        text: Mapping[str, Any] | None = None,
+        reasoning: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        previous_response_id: str | None = None,
+        store: bool | None = None,
+        background: bool | None = None,
+        include: Sequence[str] | None = None,
+        truncation: str | None = None,
+        top_logprobs: int | None = None,
+        user: str | None = None,
+        service_tier: str | None = None,
+        prompt_cache_key: str | None = None,
+        safety_identifier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> structured.ParsedResponseStream: ...
 
     @overload
     def create(
@@ -143,7 +174,39 @@ class Responses:
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: bool = False,
-        text_format: type | None = None,
+        text_format: type,
+        model: str | None = None,
+        instructions: str | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        max_tool_calls: int | None = None,
+        text: Mapping[str, Any] | None = None,
+        reasoning: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        previous_response_id: str | None = None,
+        store: bool | None = None,
+        background: bool | None = None,
+        include: Sequence[str] | None = None,
+        truncation: str | None = None,
+        top_logprobs: int | None = None,
+        user: str | None = None,
+        service_tier: str | None = None,
+        prompt_cache_key: str | None = None,
+        safety_identifier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> responses.Response | structured.ParsedResponseStream: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str | Sequence[Mapping[str, Any] | Any],
+        stream: bool = False,
+        text_format: None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -198,16 +261,19 @@ class Responses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> responses.Response | Stream[responses.ResponseStreamEvent]:
+    ) -> (
+        responses.Response | Stream[responses.ResponseStreamEvent] | structured.ParsedResponseStream
+    ):
         """Create a model response; ``stream=True`` gives typed events
         (:class:`~infermux.responses.ResponseStreamEvent`) whose ``collect()`` folds them
         into the :class:`~infermux.responses.Response` a plain call returns.
 
         ``input`` is a string or a list of items (messages, function call outputs, items
         of a previous response); ``text_format=`` a pydantic model asks for JSON matching
-        it and sets ``output_parsed``. The other arguments are OpenAI's; a provider that
-        cannot honour one refuses it before sending. ``model="org/id:provider"`` picks a
-        provider through the Hugging Face router.
+        it and sets ``output_parsed`` (streamed: on what ``collect()`` returns). The other
+        arguments are OpenAI's; a provider that cannot honour one refuses it before
+        sending. ``model="org/id:provider"`` picks a provider through the Hugging Face
+        router.
         """
         request, parse_as = build_request(
             input,
@@ -250,6 +316,38 @@ class AsyncResponses:
 
     def __init__(self, client: Any) -> None:
         self._client = client
+
+    @overload
+    async def create(
+        self,
+        *,
+        input: str | Sequence[Mapping[str, Any] | Any],
+        stream: Literal[True],
+        text_format: type,
+        model: str | None = None,
+        instructions: str | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        max_tool_calls: int | None = None,
+        text: Mapping[str, Any] | None = None,
+        reasoning: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        previous_response_id: str | None = None,
+        store: bool | None = None,
+        background: bool | None = None,
+        include: Sequence[str] | None = None,
+        truncation: str | None = None,
+        top_logprobs: int | None = None,
+        user: str | None = None,
+        service_tier: str | None = None,
+        prompt_cache_key: str | None = None,
+        safety_identifier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> structured.AsyncParsedResponseStream: ...
 
     @overload
     async def create(
@@ -321,7 +419,39 @@ class AsyncResponses:
         *,
         input: str | Sequence[Mapping[str, Any] | Any],
         stream: bool = False,
-        text_format: type | None = None,
+        text_format: type,
+        model: str | None = None,
+        instructions: str | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        max_tool_calls: int | None = None,
+        text: Mapping[str, Any] | None = None,
+        reasoning: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        previous_response_id: str | None = None,
+        store: bool | None = None,
+        background: bool | None = None,
+        include: Sequence[str] | None = None,
+        truncation: str | None = None,
+        top_logprobs: int | None = None,
+        user: str | None = None,
+        service_tier: str | None = None,
+        prompt_cache_key: str | None = None,
+        safety_identifier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> responses.Response | structured.AsyncParsedResponseStream: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        input: str | Sequence[Mapping[str, Any] | Any],
+        stream: bool = False,
+        text_format: None = None,
         model: str | None = None,
         instructions: str | None = None,
         max_output_tokens: int | None = None,
@@ -376,16 +506,21 @@ class AsyncResponses:
         prompt_cache_key: str | None = None,
         safety_identifier: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> responses.Response | AsyncStream[responses.ResponseStreamEvent]:
+    ) -> (
+        responses.Response
+        | AsyncStream[responses.ResponseStreamEvent]
+        | structured.AsyncParsedResponseStream
+    ):
         """Create a model response; ``stream=True`` gives typed events
         (:class:`~infermux.responses.ResponseStreamEvent`) whose ``collect()`` folds them
         into the :class:`~infermux.responses.Response` a plain call returns.
 
         ``input`` is a string or a list of items (messages, function call outputs, items
         of a previous response); ``text_format=`` a pydantic model asks for JSON matching
-        it and sets ``output_parsed``. The other arguments are OpenAI's; a provider that
-        cannot honour one refuses it before sending. ``model="org/id:provider"`` picks a
-        provider through the Hugging Face router.
+        it and sets ``output_parsed`` (streamed: on what ``collect()`` returns). The other
+        arguments are OpenAI's; a provider that cannot honour one refuses it before
+        sending. ``model="org/id:provider"`` picks a provider through the Hugging Face
+        router.
         """
         request, parse_as = build_request(
             input,

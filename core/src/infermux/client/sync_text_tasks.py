@@ -37,7 +37,35 @@ class TextTasks(SyncClientBase):
         max_tokens: int | None = None,
         n: int | None = None,
         presence_penalty: float | None = None,
-        response_format: Mapping[str, Any] | type | None = None,
+        response_format: type[M],
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        tool_prompt: str | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        top_logprobs: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        repetition_penalty: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> structured.ParsedChatStream[M]: ...
+
+    @overload
+    def chat_completion(
+        self,
+        messages: Sequence[Mapping[str, Any] | Any],
+        *,
+        model: str | None = None,
+        stream: Literal[True],
+        frequency_penalty: float | None = None,
+        logit_bias: Mapping[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        presence_penalty: float | None = None,
+        response_format: Mapping[str, Any] | None = None,
         seed: int | None = None,
         stop: str | list[str] | None = None,
         stream_options: Mapping[str, Any] | None = None,
@@ -121,7 +149,35 @@ class TextTasks(SyncClientBase):
         max_tokens: int | None = None,
         n: int | None = None,
         presence_penalty: float | None = None,
-        response_format: Mapping[str, Any] | type | None = None,
+        response_format: type[M],
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        tool_prompt: str | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        top_logprobs: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        repetition_penalty: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> structured.ParsedChatCompletionOutput[M] | structured.ParsedChatStream[M]: ...
+
+    @overload
+    def chat_completion(
+        self,
+        messages: Sequence[Mapping[str, Any] | Any],
+        *,
+        model: str | None = None,
+        stream: bool = False,
+        frequency_penalty: float | None = None,
+        logit_bias: Mapping[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        presence_penalty: float | None = None,
+        response_format: Mapping[str, Any] | None = None,
         seed: int | None = None,
         stop: str | list[str] | None = None,
         stream_options: Mapping[str, Any] | None = None,
@@ -161,8 +217,16 @@ class TextTasks(SyncClientBase):
         top_k: int | None = None,
         repetition_penalty: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> types.ChatCompletionOutput | Stream[types.ChatCompletionStreamOutput]:
+    ) -> (
+        types.ChatCompletionOutput
+        | Stream[types.ChatCompletionStreamOutput]
+        | structured.ParsedChatStream[Any]
+    ):
         """Chat with a model; ``stream=True`` returns an iterator of typed chunks.
+
+        ``response_format=Model`` (a pydantic model class) asks for JSON matching it and
+        sets ``message.parsed``; with ``stream=True`` the chunks stream as usual and
+        ``stream.collect()`` returns the answer with ``message.parsed``.
 
         Example::
 
@@ -216,8 +280,11 @@ class TextTasks(SyncClientBase):
                 headers=dict(headers or {}),
             )
         )
-        if isinstance(response_format, type) and not stream:
-            # A pydantic model asked for: message.parsed is the answer validated into it.
+        if isinstance(response_format, type):
+            # A pydantic model asked for: message.parsed is the answer validated into it
+            # (for a stream, in what its collect() returns; the chunks stream as usual).
+            if stream:
+                return structured.parse_chat_stream(output, response_format)
             return structured.parse_chat(output, response_format)
         return output
 

@@ -1,50 +1,25 @@
-"""What every hf-inference helper shares: identity, routes, payload shapes and body checks.
+"""What every hf-inference helper shares: routes, the serverless options, error bodies.
 
 hf-inference runs ``transformers`` / ``diffusers`` pipelines behind one route per model,
-``POST /models/<model id>``, taking ``{"inputs": ..., "parameters": {...}}``. Binary inputs
-(images, audio) go as the raw bytes when there are no parameters, and otherwise as base64 in
-the same JSON shape, exactly as Hugging Face's own clients send them.
+``POST /models/<model id>``, in the Hugging Face task API's wire format. That format (body
+shapes, binary inputs, answer checks) is the core's, :mod:`infermux.helpers.hf`, which also
+serves dedicated endpoints without this plugin; this plugin adds what is hf-inference's own.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any
 from urllib.parse import quote
 
-from infermux.errors import InvalidInputError, ResponseFormatError
-from infermux.helpers.base import BinaryPayload, Call, Payload, Response, TaskProviderHelper
-from infermux.helpers.parsing import validate_list
-from infermux.inputs import BinaryInput, BinaryKind, load_binary
-from infermux.media import AudioOutput, ImageOutput, MediaOutput, sniff_content_type
-
-if TYPE_CHECKING:  # pydantic loads with the first model, not at plugin discovery
-    from pydantic import BaseModel
+from infermux.helpers.base import Call
+from infermux.helpers.hf import HFBinaryTaskHelper, HFTaskHelper, hf_error_message
 
 __all__ = [
     "BinaryPipeline",
     "HFInferenceBase",
     "Pipeline",
-    "binary_input",
     "model_path",
 ]
-
-M = TypeVar("M", bound="BaseModel")
-MediaT = TypeVar("MediaT", bound=MediaOutput)
-
-#: Content types a binary input of each kind may have. ``application/octet-stream`` is an
-#: input whose type could not be sniffed (e.g. a URL download of an unusual codec): the
-#: server decodes it with ffmpeg or Pillow, so it is left to decide.
-_ACCEPTED: dict[str, tuple[str, ...]] = {
-    "image": ("image/", "application/octet-stream"),
-    "audio": ("audio/", "video/webm", "video/mp4", "video/ogg", "application/octet-stream"),
-}
-
-
-#: Content types a media answer of each output type may have.
-_MEDIA_TYPES: dict[type[MediaOutput], tuple[str, ...]] = {
-    ImageOutput: ("image/",),
-    AudioOutput: ("audio/", "video/webm", "video/ogg"),
-}
 
 
 def model_path(call: Call) -> str:
@@ -52,33 +27,17 @@ def model_path(call: Call) -> str:
     return quote(call.model.provider_model_id, safe="/")
 
 
-def binary_input(value: Any, kind: BinaryKind, name: str = "input") -> BinaryInput:
-    """``value`` as a :class:`BinaryInput` of ``kind``, refusing anything of another kind.
-
-    The client hands helpers a BinaryInput already read and sniffed; plain bytes (as a
-    conformance suite passes them) are sniffed here. Paths and URLs never reach a helper
-    unread, and a helper does no I/O, so anything else is refused.
-    """
-    if isinstance(value, bytes | bytearray):
-        value = load_binary(bytes(value), kind, name)
-    if not isinstance(value, BinaryInput):
-        raise InvalidInputError(
-            f"hf-inference expected the {name} as bytes, got {type(value).__name__}"
-        )
-    if not value.content_type.startswith(_ACCEPTED.get(kind, ("",))):
-        raise InvalidInputError(
-            f"hf-inference cannot take a {value.content_type} file as the {name} (expected {kind})"
-        )
-    return value
-
-
 class HFInferenceBase:
-    """Headers and error parsing of every hf-inference helper (a mixin); the identity
-    (id, URL, key, aliases) is the plugin's ``hf_inference`` Provider's."""
+    """The per-model route, the serverless options and the error bodies of every hf-inference
+    helper (a mixin, placed before the core's task API helper); the identity (id, URL, key,
+    aliases) is the plugin's ``hf_inference`` Provider's."""
 
     uses_hf_token = True
     #: The client-side budget Hugging Face's own integrations use for serverless inference.
     default_requests_per_minute: float | None = 3000
+
+    def prepare_route(self, call: Call) -> str:
+        return f"/models/{model_path(call)}"
 
     def prepare_headers(self, call: Call) -> dict[str, str]:
         """The serverless API's options: wait for a cold model, and the result cache."""
@@ -91,100 +50,12 @@ class HFInferenceBase:
 
     def error_message(self, body: Any) -> str | None:
         """``{"error": "..."}``, ``{"error": ["...", ...]}`` or ``{"error": {"message": ...}}``."""
-        if isinstance(body, dict):
-            error = body.get("error")
-            if isinstance(error, str):
-                return error
-            if isinstance(error, list):
-                return "; ".join(map(str, error))
-            if isinstance(error, dict) and isinstance(error.get("message"), str):
-                return str(error["message"])
-        return None
+        return hf_error_message(body)
 
 
-class Pipeline(HFInferenceBase, TaskProviderHelper):
-    """The classic ``{"inputs": ..., "parameters": {...}}`` pipeline API."""
-
-    def prepare_route(self, call: Call) -> str:
-        return f"/models/{model_path(call)}"
-
-    def prepare_payload(self, call: Call) -> Payload:
-        return {"inputs": call.inputs, "parameters": dict(call.parameters)}
-
-    # -- response checks shared by the tasks -----------------------------------------
-
-    def fail(self, what: str, body: Any) -> NoReturn:
-        """Raise ResponseFormatError naming the task and showing the start of the body."""
-        raise ResponseFormatError(
-            f"hf-inference {self.task}: expected {what}, got {str(body)[:200]!r}",
-            provider=self.provider,
-            task=self.task,
-        )
-
-    def fail_input(self, expected: str, value: Any) -> NoReturn:
-        """Raise InvalidInputError (before any request) for inputs of the wrong shape."""
-        raise InvalidInputError(
-            f"hf-inference {self.task} expects inputs like {expected}, got {type(value).__name__}"
-        )
-
-    def json_list(self, response: Response, *, allow_empty: bool = False) -> list[Any]:
-        """A JSON list; ``[[...]]`` (the pipeline's answer to one input) unwrapped.
-
-        Empty only where nothing found is a real answer (no entity, no object).
-        """
-        body = response.json()
-        if isinstance(body, list) and len(body) == 1 and isinstance(body[0], list):
-            body = body[0]
-        if not isinstance(body, list) or not (body or allow_empty):
-            self.fail("a non-empty JSON list", body)
-        return body
-
-    def json_first(self, response: Response) -> Any:
-        """The only (or first) element of a list answer, or the answer itself if not a list."""
-        body = response.json()
-        if isinstance(body, list):
-            body = body[0] if body else None
-        return body
-
-    def elements(self, model: type[M], response: Response, *, allow_empty: bool = False) -> list[M]:
-        """A list answer validated as ``list[model]``."""
-        body = self.json_list(response, allow_empty=allow_empty)
-        return validate_list(model, body, self.provider, self.task)
-
-    def one(self, model: type[M], data: Any, required: str) -> M:
-        """A JSON object holding the key ``required``, validated as ``model``."""
-        if not isinstance(data, dict) or required not in data:
-            self.fail(f"a JSON object with {required!r}", data)
-        return validate_list(model, [data], self.provider, self.task)[0]
-
-    def answers(self, model: type[M], body: Any) -> list[M]:
-        """Answer objects (each with ``answer``); a lone object counts as a list of one."""
-        answers = [body] if isinstance(body, dict) else body
-        if not isinstance(answers, list) or not answers:
-            self.fail("a list of answers", body)
-        return [self.one(model, answer, "answer") for answer in answers]
-
-    def media(self, output: type[MediaT], response: Response) -> MediaT:
-        """A raw media answer (image or audio bytes) as ``output``; anything else (an HTML
-        error page from a proxy, JSON) is refused."""
-        content_type = sniff_content_type(response.content, response.content_type)
-        expected = _MEDIA_TYPES.get(output, ("",))
-        if not response.content or not content_type.startswith(expected):
-            self.fail(f"{output.__name__} bytes", response.text or response.content_type)
-        return output(response.content, content_type, provider=self.provider)
+class Pipeline(HFInferenceBase, HFTaskHelper):
+    """The classic ``{"inputs": ..., "parameters": {...}}`` pipeline API on the model's route."""
 
 
-class BinaryPipeline(Pipeline):
-    """A task whose input is an image or an audio clip.
-
-    With no parameters the body is the raw file with its own content type; with parameters
-    (or ``extra_body``) it is ``{"inputs": <base64>, "parameters": {...}}``.
-    """
-
-    input_kind: BinaryKind = "image"
-
-    def prepare_payload(self, call: Call) -> Payload:
-        binary = binary_input(call.inputs, self.input_kind, self.input_kind)
-        if not call.parameters and not call.extra_body:
-            return BinaryPayload(binary.require_content(), binary.content_type)
-        return {"inputs": binary.as_base64(), "parameters": dict(call.parameters)}
+class BinaryPipeline(HFInferenceBase, HFBinaryTaskHelper):
+    """A task whose input is an image or an audio clip, on the model's route."""

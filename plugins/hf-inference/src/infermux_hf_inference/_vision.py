@@ -1,14 +1,21 @@
 """Images: generation, transformation, classification, detection, segmentation, captioning
-and question answering over images and documents."""
+and question answering over images and documents (the core's task API helpers on the
+model's route)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from infermux.helpers.base import Call, LazyType, Payload, Response
-from infermux.inputs import BinaryInput
-from infermux.media import ImageOutput
-from infermux_hf_inference._common import BinaryPipeline, Pipeline, binary_input
+from infermux.helpers.hf import (
+    HFDocumentQuestionAnsweringHelper,
+    HFImageClassificationHelper,
+    HFImageSegmentationHelper,
+    HFImageToImageHelper,
+    HFImageToTextHelper,
+    HFObjectDetectionHelper,
+    HFTextToImageHelper,
+    HFVisualQuestionAnsweringHelper,
+    HFZeroShotImageClassificationHelper,
+)
+from infermux_hf_inference._common import HFInferenceBase
 
 __all__ = [
     "HFInferenceDocumentQuestionAnswering",
@@ -23,160 +30,37 @@ __all__ = [
 ]
 
 
-class HFInferenceTextToImage(Pipeline):
+class HFInferenceTextToImage(HFInferenceBase, HFTextToImageHelper):
     """diffusers pipelines; the answer is the image itself (JPEG or PNG bytes)."""
 
-    task = "text-to-image"
-    output_type = ImageOutput
-    supported_parameters = frozenset(
-        {
-            "guidance_scale",
-            "height",
-            "negative_prompt",
-            "num_inference_steps",
-            "scheduler",
-            "seed",
-            "width",
-        }
-    )
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        return self.media(ImageOutput, response)
-
-
-class HFInferenceImageToImage(BinaryPipeline):
+class HFInferenceImageToImage(HFInferenceBase, HFImageToImageHelper):
     """An image in (raw, or base64 with a prompt and options), the new image's bytes out."""
 
-    task = "image-to-image"
-    output_type = ImageOutput
-    supported_parameters = frozenset(
-        {"prompt", "negative_prompt", "num_inference_steps", "guidance_scale", "target_size"}
-    )
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        return self.media(ImageOutput, response)
+class HFInferenceImageClassification(HFInferenceBase, HFImageClassificationHelper):
+    """Labels with scores for an image."""
 
 
-class HFInferenceImageClassification(BinaryPipeline):
-    task = "image-classification"
-    output_type = list
-    supported_parameters = frozenset({"function_to_apply", "top_k"})
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import ImageClassificationOutputElement  # pydantic: on first use
-
-        return self.elements(ImageClassificationOutputElement, response)
-
-
-class HFInferenceImageSegmentation(BinaryPipeline):
+class HFInferenceImageSegmentation(HFInferenceBase, HFImageSegmentationHelper):
     """Segments with a label, a score and a mask (a base64 PNG)."""
 
-    task = "image-segmentation"
-    output_type = list
-    supported_parameters = frozenset(
-        {"mask_threshold", "overlap_mask_area_threshold", "subtask", "threshold"}
-    )
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import ImageSegmentationOutputElement
-
-        return self.elements(ImageSegmentationOutputElement, response, allow_empty=True)
+class HFInferenceObjectDetection(HFInferenceBase, HFObjectDetectionHelper):
+    """Boxes with labels and scores; an image with none gives an empty list."""
 
 
-class HFInferenceObjectDetection(BinaryPipeline):
-    task = "object-detection"
-    output_type = list
-    supported_parameters = frozenset({"threshold"})
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import ObjectDetectionOutputElement
-
-        return self.elements(ObjectDetectionOutputElement, response, allow_empty=True)
+class HFInferenceImageToText(HFInferenceBase, HFImageToTextHelper):
+    """Captioning / OCR."""
 
 
-class HFInferenceImageToText(BinaryPipeline):
-    """Captioning / OCR; the pipeline answers ``[{"generated_text"}]``."""
-
-    task = "image-to-text"
-    output_type = LazyType("ImageToTextOutput")
-    supported_parameters = frozenset()
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import ImageToTextOutput
-
-        return self.one(ImageToTextOutput, self.json_first(response), "generated_text")
-
-
-class HFInferenceZeroShotImageClassification(BinaryPipeline):
+class HFInferenceZeroShotImageClassification(HFInferenceBase, HFZeroShotImageClassificationHelper):
     """Always JSON: the labels travel in ``parameters`` next to the base64 image."""
 
-    task = "zero-shot-image-classification"
-    output_type = list
-    supported_parameters = frozenset({"candidate_labels", "hypothesis_template"})
 
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import ZeroShotImageClassificationOutputElement
-
-        return self.elements(ZeroShotImageClassificationOutputElement, response)
+class HFInferenceVisualQuestionAnswering(HFInferenceBase, HFVisualQuestionAnsweringHelper):
+    """Answers with scores about an image, best first."""
 
 
-def _image_and_question(helper: Pipeline, call: Call) -> tuple[BinaryInput, str]:
-    inputs = call.inputs
-    if not isinstance(inputs, dict) or not isinstance(inputs.get("question"), str):
-        helper.fail_input("{'image': <image>, 'question': '...'}", inputs)
-    return binary_input(inputs.get("image"), "image", "image"), inputs["question"]
-
-
-class HFInferenceVisualQuestionAnswering(Pipeline):
-    """The body Hugging Face's client sends: the base64 image as ``inputs`` *and* as
-    ``image``, the question at the top level; answers with scores, best first."""
-
-    task = "visual-question-answering"
-    output_type = list
-    supported_parameters = frozenset({"top_k"})
-
-    def prepare_payload(self, call: Call) -> Payload:
-        image, question = _image_and_question(self, call)
-        encoded = image.as_base64()
-        return {
-            "inputs": encoded,
-            "parameters": dict(call.parameters),
-            "question": question,
-            "image": encoded,
-        }
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import VisualQuestionAnsweringOutputElement
-
-        return self.elements(VisualQuestionAnsweringOutputElement, response)
-
-
-class HFInferenceDocumentQuestionAnswering(Pipeline):
-    """``{"inputs": {"question", "image": <base64>}, "parameters": {...}}``."""
-
-    task = "document-question-answering"
-    output_type = list
-    supported_parameters = frozenset(
-        {
-            "doc_stride",
-            "handle_impossible_answer",
-            "lang",
-            "max_answer_len",
-            "max_question_len",
-            "max_seq_len",
-            "top_k",
-            "word_boxes",
-        }
-    )
-
-    def prepare_payload(self, call: Call) -> Payload:
-        image, question = _image_and_question(self, call)
-        return {
-            "inputs": {"question": question, "image": image.as_base64()},
-            "parameters": dict(call.parameters),
-        }
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import DocumentQuestionAnsweringOutputElement
-
-        return self.answers(DocumentQuestionAnsweringOutputElement, response.json())
+class HFInferenceDocumentQuestionAnswering(HFInferenceBase, HFDocumentQuestionAnsweringHelper):
+    """Answers about a document image."""
