@@ -161,11 +161,12 @@ class Response:
         try:
             return json.loads(self.content)
         except ValueError:
-            snippet = self.text[:200]
+            from infermux.helpers.problems import safe_excerpt
+
             raise ResponseFormatError(
                 f"Expected a JSON body from {self.url} but got "
                 f"{self.content_type or 'no content type'}"
-                f": {snippet!r}"
+                f": {safe_excerpt(self.content)}"
             ) from None
 
 
@@ -372,3 +373,23 @@ class TaskProviderHelper:
     def json_object(self, response: Response) -> dict[str, Any]:
         """Decode a response that must be a JSON object."""
         return _check_json_object(response.json(), f"{self.provider} {self.task}", self.provider)
+
+    def unexpected(
+        self,
+        body: Any = None,
+        *,
+        missing: str | None = None,
+        problem: str | None = None,
+        show_body: bool = True,
+    ) -> ResponseFormatError:
+        """The error for a 2xx answer of the wrong shape, naming this provider and task,
+        what is ``missing`` (or the ``problem``) and the body's start, with credentials
+        redacted: ``raise self.unexpected(body, missing="choices[0].text")``.
+
+        See :func:`infermux.helpers.problems.unexpected_answer`.
+        """
+        from infermux.helpers.problems import unexpected_answer
+
+        return unexpected_answer(
+            self.provider, self.task, body, missing=missing, problem=problem, show_body=show_body
+        )

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from infermux import ImageOutput, TaskProviderHelper, hookimpl
-from infermux.errors import JobError, ResponseFormatError
+from infermux.errors import JobError
 from infermux.helpers.base import AuthScheme, Call, FollowUp, HTTPRequest, Payload, Response
 from infermux.helpers.openai import download_image
 
@@ -63,11 +63,7 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
         body = self.json_object(response)
         job_id, polling_url = body.get("id"), body.get("polling_url")
         if not isinstance(polling_url, str) or not polling_url.startswith("https://"):
-            raise ResponseFormatError(
-                f"black-forest-labs answered without a polling_url: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="an https polling_url")
         return self._poll(call, polling_url, job_id if isinstance(job_id, str) else None, None)
 
     # -- the job ---------------------------------------------------------------------
@@ -86,11 +82,7 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
         body = self.json_object(response)
         status = body.get("status")
         if not isinstance(status, str):
-            raise ResponseFormatError(
-                f"black-forest-labs result without a status: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="status")
         if status in FAILED:
             details = body.get("details") or body.get("result")
             raise JobError(
@@ -104,12 +96,7 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
         result = body.get("result")
         sample = result.get("sample") if isinstance(result, dict) else None
         if not isinstance(sample, str) or not sample:
-            raise ResponseFormatError(
-                f"black-forest-labs job {job_id or ''} is Ready without result.sample: "
-                f"{str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="result.sample (status Ready)")
         return download_image(sample, self.provider)
 
 

@@ -144,11 +144,7 @@ class DeepInfraSpeechRecognition(_Native):
         body = self.json_object(response)
         text = body.get("text")
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"deepinfra transcription without text: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="text")
         chunks = None
         segments = body.get("segments")
         if call.parameters.get("return_timestamps") and isinstance(segments, list):
@@ -177,11 +173,7 @@ class DeepInfraTextToSpeech(_Native):
             return self._from_data_url(audio)
         if isinstance(audio, str) and audio.startswith(("https://", "http://")):
             return FollowUp(HTTPRequest("GET", audio, authenticate=False), self._downloaded)
-        raise ResponseFormatError(
-            f"deepinfra text-to-speech without an audio data URL: {str(body)[:200]}",
-            provider=self.provider,
-            task=self.task,
-        )
+        raise self.unexpected(body, missing="audio (a data URL or an http(s) URL)")
 
     def _from_data_url(self, value: str) -> AudioOutput:
         header, _, data = value.partition(",")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from infermux.errors import JobError, ResponseFormatError
+from infermux.errors import JobError
 from infermux.helpers.base import (
     AuthScheme,
     Call,
@@ -124,7 +124,7 @@ class FalAIHelper(TaskProviderHelper):
 
     def _queue_url(self, url: Any, call: Call, what: str) -> str:
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            raise self._format_error(f"queue answer without a valid {what}: {url!r}")
+            raise self.unexpected(url, problem=f"queue answer without a valid {what}")
         if call.routing != "router":
             return url
         # The router forwards <router>/fal-ai/<path>?_subdomain=queue to queue.fal.run/<path>.
@@ -135,7 +135,7 @@ class FalAIHelper(TaskProviderHelper):
     def _submitted(self, body: dict[str, Any], call: Call) -> FollowUp:
         request_id = body.get("request_id")
         if not isinstance(request_id, str) or not request_id:
-            raise self._format_error(f"queue answer without a request_id: {str(body)[:200]}")
+            raise self.unexpected(body, missing="request_id")
         cancel_url = body.get("cancel_url")
         job = _Job(
             request_id,
@@ -175,7 +175,7 @@ class FalAIHelper(TaskProviderHelper):
                 status="COMPLETED",
             )
         if not isinstance(status, str) or not status:
-            raise self._format_error(f"queue status without a status: {str(body)[:200]}")
+            raise self.unexpected(body, missing="status")
         return self._poll(job, body, call)  # IN_QUEUE, IN_PROGRESS (or a new state: wait on)
 
     def _result(self, body: dict[str, Any], call: Call, job: _Job | None) -> Any:
@@ -191,11 +191,6 @@ class FalAIHelper(TaskProviderHelper):
 
     # -- helpers for subclasses ------------------------------------------------------------
 
-    def _format_error(self, message: str) -> ResponseFormatError:
-        return ResponseFormatError(
-            f"{self.provider} {self.task}: {message}", provider=self.provider, task=self.task
-        )
-
     def nested_url(self, body: dict[str, Any], *path: str | int) -> str:
         """``body[path...]`` as a URL string, or a ResponseFormatError naming the path."""
         value: Any = body
@@ -207,7 +202,7 @@ class FalAIHelper(TaskProviderHelper):
                 break
         if not isinstance(value, str) or not value:
             where = "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in path)
-            raise self._format_error(f"no URL at {where} in {str(body)[:200]}")
+            raise self.unexpected(body, missing=f"a URL at {where}")
         return value
 
     def media(
@@ -238,7 +233,9 @@ class FalAIHelper(TaskProviderHelper):
             try:
                 content = base64.b64decode(data, validate=False)
             except (binascii.Error, ValueError):
-                raise self._format_error("output data URL with invalid base64") from None
+                raise self.unexpected(
+                    problem="output data URL with invalid base64", show_body=False
+                ) from None
             return build(content, header[5:].split(";", 1)[0] or None)
         return FollowUp(
             HTTPRequest("GET", url, authenticate=False),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import quote
 
-from infermux.errors import InvalidInputError, ResponseFormatError
+from infermux.errors import InvalidInputError
 from infermux.helpers.base import BinaryPayload, Call, Payload, Response, TaskProviderHelper
 from infermux.helpers.parsing import validate_list
 from infermux.inputs import BinaryInput, BinaryKind, load_binary
@@ -119,11 +119,7 @@ class Pipeline(HFInferenceBase, TaskProviderHelper):
 
     def fail(self, what: str, body: Any) -> NoReturn:
         """Raise ResponseFormatError naming the task and showing the start of the body."""
-        raise ResponseFormatError(
-            f"hf-inference {self.task}: expected {what}, got {str(body)[:200]!r}",
-            provider=self.provider,
-            task=self.task,
-        )
+        raise self.unexpected(body, problem=f"expected {what}, got")
 
     def fail_input(self, expected: str, value: Any) -> NoReturn:
         """Raise InvalidInputError (before any request) for inputs of the wrong shape."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
 from infermux.helpers.openai import OpenAIChatHelper, raise_stream_error
 from infermux_hf_inference._common import HFInferenceBase, Pipeline, model_path
@@ -71,11 +70,7 @@ class HFInferenceChat(HFInferenceBase, OpenAIChatHelper):
     def parse_response(self, response: Response, call: Call) -> Any:
         body = self.json_object(response)
         if not isinstance(body.get("choices"), list):
-            raise ResponseFormatError(
-                f"hf-inference chat completion without 'choices': {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(response.content, missing="choices")
         return super().parse_response(response, call)
 
 

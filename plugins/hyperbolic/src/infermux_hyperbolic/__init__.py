@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 from infermux import ImageOutput, TaskProviderHelper, hookimpl
-from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, Payload, Response, SSEEvent
 from infermux.helpers.openai import (
     OpenAIChatHelper,
@@ -77,11 +76,7 @@ class HyperbolicCompletion(_Hyperbolic, OpenAICompletionHelper):
         except (KeyError, IndexError, TypeError):
             text = None
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"hyperbolic chat answer without choices[0].message.content: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="choices[0].message.content")
         rest = {k: v for k, v in body.items() if k != "choices"}
         return validate_object(
             TextGenerationOutput, {**rest, "generated_text": text}, self.provider, self.task
@@ -96,16 +91,12 @@ class HyperbolicCompletion(_Hyperbolic, OpenAICompletionHelper):
             delta = choice.get("delta") or {}
             text = delta.get("content") or ""
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-            raise ResponseFormatError(
-                f"hyperbolic chat chunk of an unexpected shape: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                event.data, problem="stream chunk without choices[0].delta"
             ) from None
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"hyperbolic chat chunk whose delta.content is not text: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                event.data, problem="stream chunk whose delta.content is not text"
             )
         finish = choice.get("finish_reason")
         return validate_object(
@@ -153,15 +144,9 @@ class HyperbolicTextToImage(_Hyperbolic, TaskProviderHelper):
             encoded = body["images"][0]["image"]
             content = base64.b64decode(encoded, validate=False)
         except (KeyError, IndexError, TypeError, binascii.Error, ValueError):
-            raise ResponseFormatError(
-                f"hyperbolic image response without base64 images[0].image: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            ) from None
+            raise self.unexpected(body, missing="base64 images[0].image") from None
         if not content:
-            raise ResponseFormatError(
-                "hyperbolic returned an empty image", provider=self.provider, task=self.task
-            )
+            raise self.unexpected(body, problem="empty image in images[0].image")
         return ImageOutput(content, sniff_content_type(content), provider=self.provider)
 
     def error_message(self, body: Any) -> str | None:

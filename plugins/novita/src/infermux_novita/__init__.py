@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from infermux import TaskProviderHelper, VideoOutput, hookimpl
-from infermux.errors import JobError, ResponseFormatError
+from infermux.errors import JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
 from infermux.helpers.openai import (
     OpenAIChatHelper,
@@ -86,11 +86,7 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         body = self.json_object(response)
         task_id = body.get("task_id")
         if not isinstance(task_id, str) or not task_id:
-            raise ResponseFormatError(
-                f"novita answered a video request without a task_id: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="task_id")
         return self._poll(call, task_id, None)
 
     def error_message(self, body: Any) -> str | None:
@@ -114,11 +110,7 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         task = body.get("task")
         status = task.get("status") if isinstance(task, dict) else None
         if not isinstance(task, dict) or not isinstance(status, str):
-            raise ResponseFormatError(
-                f"novita task result without task.status: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="task.status")
         if status == FAILED:
             reason = task.get("reason") or "no reason given"
             raise JobError(
@@ -130,11 +122,7 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         first = videos[0] if isinstance(videos, list) and videos else None
         url = first.get("video_url") if isinstance(first, dict) else None
         if not isinstance(url, str) or not url:
-            raise ResponseFormatError(
-                f"novita task {task_id} succeeded without videos[0].video_url: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing=f"videos[0].video_url (task {task_id} succeeded)")
         return FollowUp(
             HTTPRequest("GET", url, authenticate=False),
             then=partial(self._video, url),

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from infermux.errors import JobCancelledError, JobError, ResponseFormatError
+from infermux.errors import JobCancelledError, JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
 from infermux.inputs import input_url as core_input_url
 from infermux.media import MediaOutput, sniff_content_type
@@ -144,9 +144,9 @@ class ReplicateHelper(TaskProviderHelper):
         if output is not None and (status == "succeeded" or output not in ([], "", {})):
             return self.parse_output(output, call)
         if not isinstance(status, str) or status not in _RUNNING:  # a list is unhashable
-            raise self._format_error(f"prediction without output: {str(body)[:200]}")
+            raise self.unexpected(body, missing="output")
         if prediction_id is None:
-            raise self._format_error(f"running prediction without an id: {str(body)[:200]}")
+            raise self.unexpected(body, missing="id (a running prediction)")
         urls = body.get("urls")
         if not isinstance(urls, dict):
             urls = {}
@@ -175,11 +175,6 @@ class ReplicateHelper(TaskProviderHelper):
 
     # -- helpers for subclasses ------------------------------------------------------------
 
-    def _format_error(self, message: str) -> ResponseFormatError:
-        return ResponseFormatError(
-            f"{self.provider} {self.task}: {message}", provider=self.provider, task=self.task
-        )
-
     def output_url(self, output: Any) -> str:
         """The file URL of an output: a string, the first of a list, or the first URL value."""
         if isinstance(output, list) and output:
@@ -187,7 +182,7 @@ class ReplicateHelper(TaskProviderHelper):
         if isinstance(output, dict):
             output = next((v for v in output.values() if _is_url(v)), None)
         if not isinstance(output, str) or not _is_url(output):
-            raise self._format_error(f"output is not a file URL: {str(output)[:200]}")
+            raise self.unexpected(output, problem="output that is not a file URL")
         return output
 
     def media(self, url: str, output: type[MediaOutput]) -> Any:
@@ -197,7 +192,9 @@ class ReplicateHelper(TaskProviderHelper):
             try:
                 content = base64.b64decode(data, validate=False)
             except (binascii.Error, ValueError):
-                raise self._format_error("output data URL with invalid base64") from None
+                raise self.unexpected(
+                    problem="output data URL with invalid base64", show_body=False
+                ) from None
             declared = header[5:].split(";", 1)[0] or None
             return output(content, sniff_content_type(content, declared), provider=self.provider)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from infermux.errors import JobError, ResponseFormatError
+from infermux.errors import JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
 from infermux.media import VideoOutput, sniff_content_type
 from infermux_together._common import Together, binary_input
@@ -41,11 +41,7 @@ class _TogetherVideo(Together, TaskProviderHelper):
     def _continue(self, job: dict[str, Any], call: Call) -> FollowUp:
         job_id, status = job.get("id"), job.get("status")
         if not isinstance(job_id, str) or not job_id or not isinstance(status, str):
-            raise ResponseFormatError(
-                f"together video job without an id and a status: {str(job)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(job, missing="id and status")
         if status == "completed":
             return self._download(job, job_id)
         if status in _FAILED:
@@ -69,19 +65,13 @@ class _TogetherVideo(Together, TaskProviderHelper):
         outputs = job.get("outputs")
         url = outputs.get("video_url") if isinstance(outputs, dict) else None
         if not isinstance(url, str) or not url:
-            raise ResponseFormatError(
-                f"together video job {job_id} completed without outputs.video_url",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(job, missing=f"outputs.video_url (job {job_id} completed)")
 
         def then(response: Response) -> VideoOutput:
             content = response.content
             if not content:
-                raise ResponseFormatError(
-                    f"together video download from {url} was empty",
-                    provider=self.provider,
-                    task=self.task,
+                raise self.unexpected(
+                    problem=f"video download from {url} was empty", show_body=False
                 )
             content_type = sniff_content_type(content, response.content_type)
             return VideoOutput(content, content_type, url=url, provider=self.provider)

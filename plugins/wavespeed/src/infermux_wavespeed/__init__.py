@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import InvalidInputError, JobError, ResponseFormatError
+from infermux.errors import InvalidInputError, JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput, MediaOutput, VideoOutput, sniff_content_type
@@ -87,11 +87,7 @@ class _WaveSpeedJob(TaskProviderHelper):
         body = self.json_object(response)
         data = body.get("data")
         if not isinstance(data, dict):
-            raise ResponseFormatError(
-                f"wavespeed answered without a data object: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="a data object")
         return data
 
     def parse_response(self, response: Response, call: Call) -> Any:
@@ -100,11 +96,7 @@ class _WaveSpeedJob(TaskProviderHelper):
         urls = data.get("urls")
         get_url = urls.get("get") if isinstance(urls, dict) else None
         if not isinstance(job_id, str) or not isinstance(get_url, str):
-            raise ResponseFormatError(
-                f"wavespeed submission without data.id and data.urls.get: {str(data)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(data, missing="data.id and data.urls.get")
         # Poll on the call's own base (the router or the API root, whichever the submission
         # went to): the router serves WaveSpeed's paths under /wavespeed.
         parts = urlsplit(get_url)
@@ -129,11 +121,7 @@ class _WaveSpeedJob(TaskProviderHelper):
         if status == "completed":
             outputs = data.get("outputs")
             if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
-                raise ResponseFormatError(
-                    f"wavespeed job {job_id} completed without outputs: {str(data)[:200]}",
-                    provider=self.provider,
-                    task=self.task,
-                )
+                raise self.unexpected(data, missing=f"outputs (job {job_id} completed)")
             return self._download(outputs[0])
         if status == "failed":
             reason = data.get("error") or "no error message given"
@@ -142,11 +130,7 @@ class _WaveSpeedJob(TaskProviderHelper):
             )
         if isinstance(status, str) and status in _PENDING:
             return self._poll(url, job_id, status)
-        raise ResponseFormatError(
-            f"wavespeed job {job_id} has an unknown status {status!r}",
-            provider=self.provider,
-            task=self.task,
-        )
+        raise self.unexpected(data, problem=f"job {job_id} with an unknown status {status!r}")
 
     def _download(self, url: str) -> FollowUp:
         media = self.output_type

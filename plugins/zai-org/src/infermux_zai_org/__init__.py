@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import InvalidInputError, JobError, ResponseFormatError
+from infermux.errors import InvalidInputError, JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, LazyType, Payload, Response
 from infermux.helpers.openai import OpenAIChatHelper, download_image, openai_error_message
 from infermux.inputs import BinaryInput
@@ -84,11 +84,7 @@ class ZaiTextToImage(_Zai, TaskProviderHelper):
     def _next(self, body: dict[str, Any], poll_base: str) -> Any:
         job_id = body.get("id")
         if not isinstance(job_id, str) or not job_id:
-            raise ResponseFormatError(
-                f"zai-org image job without an id: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="id")
         status = body.get("task_status")
         if status == "SUCCESS":
             return self._download(body, job_id)
@@ -100,10 +96,8 @@ class ZaiTextToImage(_Zai, TaskProviderHelper):
                 job_id=job_id,
             )
         if status != "PROCESSING":
-            raise ResponseFormatError(
-                f"zai-org image job {job_id} has an unknown task_status {status!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                body, problem=f"job {job_id} with an unknown task_status {status!r}"
             )
         return FollowUp(
             HTTPRequest("GET", poll_base + job_id, headers=dict(_HEADERS)),
@@ -118,11 +112,7 @@ class ZaiTextToImage(_Zai, TaskProviderHelper):
         first = results[0] if isinstance(results, list) and results else None
         url = first.get("url") if isinstance(first, dict) else None
         if not isinstance(url, str):
-            raise ResponseFormatError(
-                f"zai-org image job {job_id} succeeded without image_result[0].url",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing=f"image_result[0].url (job {job_id} succeeded)")
         return download_image(url, self.provider)
 
 
@@ -153,11 +143,7 @@ class ZaiImageToText(_Zai, TaskProviderHelper):
         body = self.json_object(response)
         text = body.get("md_results")
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"zai-org layout parsing without md_results: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="md_results")
         return ImageToTextOutput(generated_text=text)
 
 
