@@ -393,3 +393,57 @@ class TaskProviderHelper:
         return unexpected_answer(
             self.provider, self.task, body, missing=missing, problem=problem, show_body=show_body
         )
+
+    def media_output(
+        self,
+        url: str,
+        output: type[Any] | None = None,
+        *,
+        declared: str | None = None,
+        convert: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Generated media at ``url`` as ``output`` (default: ``output_type``): a ``data:``
+        URL decoded now, an ``http(s)`` URL as a :class:`FollowUp` that downloads it without
+        any key. See :func:`infermux.helpers.media_outputs.media_output`."""
+        from infermux.helpers.media_outputs import media_output
+
+        return media_output(
+            url,
+            output or self._media_type(),
+            provider=self.provider,
+            task=self.task,
+            declared=declared,
+            convert=convert,
+        )
+
+    def media_from_base64(
+        self,
+        data: str,
+        output: type[Any] | None = None,
+        *,
+        declared: str | None = None,
+        strict: bool = False,
+    ) -> Any:
+        """Inline base64 media as ``output`` (default: ``output_type``). See
+        :func:`infermux.helpers.media_outputs.media_from_base64`."""
+        from infermux.helpers.media_outputs import media_from_base64
+
+        return media_from_base64(
+            data,
+            output or self._media_type(),
+            provider=self.provider,
+            task=self.task,
+            declared=declared,
+            strict=strict,
+        )
+
+    def _media_type(self) -> type[Any]:
+        from infermux.media import MediaOutput
+
+        output = self.output_type
+        if isinstance(output, type) and issubclass(output, MediaOutput):
+            return output
+        raise TypeError(
+            f"{type(self).__name__}.output_type is {output!r}, not a MediaOutput class: "
+            "pass the output class (ImageOutput, AudioOutput, VideoOutput)"
+        )

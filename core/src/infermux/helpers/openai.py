@@ -15,8 +15,6 @@ renames them (``parameter_renames``) and refuses the ones the API cannot honour
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from functools import cache
@@ -26,7 +24,6 @@ from infermux.errors import InvalidInputError, ResponseFormatError, StreamError
 from infermux.helpers.base import (
     Call,
     FollowUp,
-    HTTPRequest,
     LazyType,
     MultipartPayload,
     Payload,
@@ -50,8 +47,11 @@ __all__ = [
     "OpenAIImageHelper",
     "OpenAIResponsesHelper",
     "OpenAITranscriptionHelper",
+    "download_image",
     "json_schema_as_json_object",
     "openai_error_message",
+    "raise_stream_error",
+    "router_root",
 ]
 
 CHAT_PARAMETERS = frozenset(
@@ -371,28 +371,19 @@ class OpenAIImageHelper(_OpenAIBase):
         if not isinstance(first, dict):
             raise self.unexpected(body, problem="answer whose data[0] is not an object")
         if isinstance(first.get("b64_json"), str):
-            try:
-                content = base64.b64decode(first["b64_json"], validate=False)
-            except (binascii.Error, ValueError):
-                raise ResponseFormatError(
-                    f"{self.provider} returned invalid base64 image data", provider=self.provider
-                ) from None
-            return ImageOutput(content, sniff_content_type(content), provider=self.provider)
+            return self.media_from_base64(first["b64_json"], ImageOutput)
         if isinstance(first.get("url"), str):
-            return download_image(first["url"], self.provider)
+            return self.media_output(first["url"], ImageOutput)
         raise self.unexpected(first, problem="image with neither b64_json nor url")
 
 
 def download_image(url: str, provider: str) -> FollowUp:
-    """A follow-up that fetches generated media without any key."""
+    """A follow-up that fetches a generated image without any key (kept for plugins written
+    before :func:`infermux.helpers.media_outputs.media_output`, which also decodes data URLs)."""
+    from infermux.helpers.media_outputs import media_output
 
-    def then(response: Response) -> ImageOutput:
-        content = response.content
-        return ImageOutput(
-            content, sniff_content_type(content, response.content_type), url=url, provider=provider
-        )
-
-    return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+    follow_up: FollowUp = media_output(url, ImageOutput, provider=provider)
+    return follow_up
 
 
 _AUDIO_EXTENSIONS = {

@@ -21,7 +21,6 @@ from typing import Any
 from infermux import ImageOutput, TaskProviderHelper, hookimpl
 from infermux.errors import JobError
 from infermux.helpers.base import AuthScheme, Call, FollowUp, HTTPRequest, Payload, Response
-from infermux.helpers.openai import download_image
 
 __all__ = ["BlackForestLabsTextToImage", "register_providers"]
 
@@ -97,7 +96,7 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
         sample = result.get("sample") if isinstance(result, dict) else None
         if not isinstance(sample, str) or not sample:
             raise self.unexpected(body, missing="result.sample (status Ready)")
-        return download_image(sample, self.provider)
+        return self.media_output(sample, ImageOutput)
 
 
 @hookimpl

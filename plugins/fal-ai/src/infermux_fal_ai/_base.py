@@ -12,8 +12,6 @@ the Hugging Face token is only ever sent to the router.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +27,7 @@ from infermux.helpers.base import (
     TaskProviderHelper,
 )
 from infermux.inputs import input_url as core_input_url
-from infermux.media import MediaOutput, sniff_content_type
+from infermux.media import MediaOutput
 
 __all__ = ["FAL_QUEUE_URL", "FAL_RUN_URL", "FalAIHelper"]
 
@@ -212,35 +210,13 @@ class FalAIHelper(TaskProviderHelper):
         declared: Any = None,
         convert: Callable[[MediaOutput], Any] | None = None,
     ) -> Any:
-        """The output at ``url``: decoded from a data URL, else downloaded without any key.
+        """The output at ``url``: decoded from a data URL, else downloaded without any key
+        (the core's :meth:`~infermux.helpers.base.TaskProviderHelper.media_output`).
 
         The type comes from the bytes: fal's JSON may call a PNG ``image/jpeg``.
         """
-
-        remote = None if url.startswith("data:") else url
-
-        def build(content: bytes, served: str | None) -> Any:
-            hint = served if served and served != "application/octet-stream" else None
-            if hint is None and isinstance(declared, str):
-                hint = declared
-            result = output(
-                content, sniff_content_type(content, hint), url=remote, provider=self.provider
-            )
-            return convert(result) if convert else result
-
-        if remote is None:
-            header, _, data = url.partition(",")
-            try:
-                content = base64.b64decode(data, validate=False)
-            except (binascii.Error, ValueError):
-                raise self.unexpected(
-                    problem="output data URL with invalid base64", show_body=False
-                ) from None
-            return build(content, header[5:].split(";", 1)[0] or None)
-        return FollowUp(
-            HTTPRequest("GET", url, authenticate=False),
-            then=lambda response: build(response.content, response.content_type),
-        )
+        hint = declared if isinstance(declared, str) else None
+        return self.media_output(url, output, declared=hint, convert=convert)
 
 
 def _status_text(body: dict[str, Any]) -> str | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
+from dataclasses import replace
 from typing import Any
 
 from infermux.helpers.base import Call, LazyType, Response
 from infermux.inputs import BinaryKind
-from infermux.media import AudioOutput, sniff_content_type
+from infermux.media import AudioOutput
 from infermux_hf_inference._common import BinaryPipeline, Pipeline
 
 __all__ = [
@@ -61,22 +60,15 @@ class HFInferenceAudioToAudio(_AudioInput):
             blob = item.get("blob") if isinstance(item, dict) else None
             if not isinstance(blob, str):
                 self.fail("sources with a base64 'blob'", item)
-            try:
-                content = base64.b64decode(blob, validate=True)
-            except (binascii.Error, ValueError):
-                self.fail("valid base64 audio in 'blob'", blob[:50])
             declared = item.get("content-type")
-            declared = declared if isinstance(declared, str) else None
-            content_type = sniff_content_type(content, declared)
             label = item.get("label")
-            outputs.append(
-                AudioOutput(
-                    content,
-                    content_type,
-                    provider=self.provider,
-                    label=label if isinstance(label, str) else None,
-                )
+            audio = self.media_from_base64(
+                blob,
+                AudioOutput,
+                declared=declared if isinstance(declared, str) else None,
+                strict=True,
             )
+            outputs.append(replace(audio, label=label if isinstance(label, str) else None))
         return outputs
 
 

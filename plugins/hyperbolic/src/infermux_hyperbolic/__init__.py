@@ -12,8 +12,6 @@ documented ``POST /v1/image/generation``; the Hugging Face router serves the sam
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +25,6 @@ from infermux.helpers.openai import (
     raise_stream_error,
 )
 from infermux.helpers.parsing import validate_object
-from infermux.media import sniff_content_type
 
 __all__ = [
     "HyperbolicChat",
@@ -142,12 +139,9 @@ class HyperbolicTextToImage(_Hyperbolic, TaskProviderHelper):
         body = self.json_object(response)
         try:
             encoded = body["images"][0]["image"]
-            content = base64.b64decode(encoded, validate=False)
-        except (KeyError, IndexError, TypeError, binascii.Error, ValueError):
+        except (KeyError, IndexError, TypeError):
             raise self.unexpected(body, missing="base64 images[0].image") from None
-        if not content:
-            raise self.unexpected(body, problem="empty image in images[0].image")
-        return ImageOutput(content, sniff_content_type(content), provider=self.provider)
+        return self.media_from_base64(encoded, ImageOutput)
 
     def error_message(self, body: Any) -> str | None:
         return openai_error_message(body)

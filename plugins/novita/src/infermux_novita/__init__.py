@@ -24,7 +24,6 @@ from infermux.helpers.openai import (
     OpenAICompletionHelper,
     openai_error_message,
 )
-from infermux.media import sniff_content_type
 
 __all__ = ["NovitaChat", "NovitaCompletion", "NovitaTextToVideo", "register_providers"]
 
@@ -123,17 +122,7 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         url = first.get("video_url") if isinstance(first, dict) else None
         if not isinstance(url, str) or not url:
             raise self.unexpected(body, missing=f"videos[0].video_url (task {task_id} succeeded)")
-        return FollowUp(
-            HTTPRequest("GET", url, authenticate=False),
-            then=partial(self._video, url),
-            job_id=task_id,
-            status=status,
-        )
-
-    def _video(self, url: str, response: Response) -> VideoOutput:
-        content = response.content
-        content_type = sniff_content_type(content, response.content_type or "video/mp4")
-        return VideoOutput(content, content_type, url=url, provider=self.provider)
+        return self.media_output(url, VideoOutput, declared="video/mp4")
 
 
 @hookimpl

@@ -9,8 +9,6 @@ api.replicate.com) are rewritten onto the router so the Hugging Face token only 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -18,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from infermux.errors import JobCancelledError, JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
 from infermux.inputs import input_url as core_input_url
-from infermux.media import MediaOutput, sniff_content_type
+from infermux.media import MediaOutput
 
 __all__ = ["REPLICATE_URL", "ReplicateHelper", "input_url"]
 
@@ -186,24 +184,9 @@ class ReplicateHelper(TaskProviderHelper):
         return output
 
     def media(self, url: str, output: type[MediaOutput]) -> Any:
-        """The output at ``url``: decoded from a data URL, else downloaded without any key."""
-        if url.startswith("data:"):
-            header, _, data = url.partition(",")
-            try:
-                content = base64.b64decode(data, validate=False)
-            except (binascii.Error, ValueError):
-                raise self.unexpected(
-                    problem="output data URL with invalid base64", show_body=False
-                ) from None
-            declared = header[5:].split(";", 1)[0] or None
-            return output(content, sniff_content_type(content, declared), provider=self.provider)
-
-        def then(response: Response) -> MediaOutput:
-            content = response.content
-            content_type = sniff_content_type(content, response.content_type)
-            return output(content, content_type, url=url, provider=self.provider)
-
-        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+        """The output at ``url``: decoded from a data URL, else downloaded without any key
+        (the core's :meth:`~infermux.helpers.base.TaskProviderHelper.media_output`)."""
+        return self.media_output(url, output)
 
 
 def _is_url(value: Any) -> bool:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from infermux.errors import JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
-from infermux.media import VideoOutput, sniff_content_type
+from infermux.media import VideoOutput
 from infermux_together._common import Together, binary_input
 from infermux_together.images import target_size
 
@@ -66,18 +66,8 @@ class _TogetherVideo(Together, TaskProviderHelper):
         url = outputs.get("video_url") if isinstance(outputs, dict) else None
         if not isinstance(url, str) or not url:
             raise self.unexpected(job, missing=f"outputs.video_url (job {job_id} completed)")
-
-        def then(response: Response) -> VideoOutput:
-            content = response.content
-            if not content:
-                raise self.unexpected(
-                    problem=f"video download from {url} was empty", show_body=False
-                )
-            content_type = sniff_content_type(content, response.content_type)
-            return VideoOutput(content, content_type, url=url, provider=self.provider)
-
         # A short link that redirects to signed storage: fetched with no key at all.
-        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+        return self.media_output(url, VideoOutput)
 
 
 def _job_error(job: dict[str, Any]) -> str:

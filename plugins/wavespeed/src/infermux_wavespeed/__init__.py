@@ -16,7 +16,7 @@ from infermux import TaskProviderHelper, hookimpl
 from infermux.errors import InvalidInputError, JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
 from infermux.inputs import BinaryInput
-from infermux.media import ImageOutput, MediaOutput, VideoOutput, sniff_content_type
+from infermux.media import ImageOutput, MediaOutput, VideoOutput
 
 __all__ = [
     "WaveSpeedImageToImage",
@@ -122,7 +122,7 @@ class _WaveSpeedJob(TaskProviderHelper):
             outputs = data.get("outputs")
             if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
                 raise self.unexpected(data, missing=f"outputs (job {job_id} completed)")
-            return self._download(outputs[0])
+            return self.media_output(outputs[0])
         if status == "failed":
             reason = data.get("error") or "no error message given"
             raise JobError(
@@ -131,16 +131,6 @@ class _WaveSpeedJob(TaskProviderHelper):
         if isinstance(status, str) and status in _PENDING:
             return self._poll(url, job_id, status)
         raise self.unexpected(data, problem=f"job {job_id} with an unknown status {status!r}")
-
-    def _download(self, url: str) -> FollowUp:
-        media = self.output_type
-
-        def then(response: Response) -> MediaOutput:
-            content = response.content
-            content_type = sniff_content_type(content, response.content_type)
-            return media(content, content_type, url=url, provider=self.provider)
-
-        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
 
 
 class WaveSpeedTextToImage(_WaveSpeedJob):

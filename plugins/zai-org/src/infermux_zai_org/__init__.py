@@ -13,7 +13,7 @@ from typing import Any
 from infermux import TaskProviderHelper, hookimpl
 from infermux.errors import InvalidInputError, JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, LazyType, Payload, Response
-from infermux.helpers.openai import OpenAIChatHelper, download_image, openai_error_message
+from infermux.helpers.openai import OpenAIChatHelper, openai_error_message
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput
 
@@ -113,7 +113,7 @@ class ZaiTextToImage(_Zai, TaskProviderHelper):
         url = first.get("url") if isinstance(first, dict) else None
         if not isinstance(url, str):
             raise self.unexpected(body, missing=f"image_result[0].url (job {job_id} succeeded)")
-        return download_image(url, self.provider)
+        return self.media_output(url, ImageOutput)
 
 
 class ZaiImageToText(_Zai, TaskProviderHelper):
