@@ -11,7 +11,7 @@ client alike and is unit-testable with plain objects.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -289,6 +289,11 @@ class TaskProviderHelper:
     #: Task parameters the provider honours; None accepts all. The core refuses the others
     #: before sending, so nothing a user sets is silently dropped.
     supported_parameters: frozenset[str] | None = None
+    #: Task-spec parameter name -> the provider's name for it on the wire
+    #: (``{"num_inference_steps": "steps"}``); :meth:`rename` applies it. Declared, not
+    #: hand-coded, so the conformance suite can check every entry names a parameter the
+    #: helper accepts.
+    parameter_renames: Mapping[str, str] = {}
     #: Model aliases for this task: ``{"default": ..., "small": ..., "large": ..., "agent": ...}``.
     model_aliases: dict[str, str] = {}
     #: Model ids this helper serves as they are (in-house models the Hub does not know):
@@ -367,6 +372,19 @@ class TaskProviderHelper:
     def error_message(self, body: Any) -> str | None:
         """Extract the provider's own message from an error body, if it has a known shape."""
         return None
+
+    def rename(self, parameters: Mapping[str, Any], *, drop: Iterable[str] = ()) -> dict[str, Any]:
+        """``parameters`` under the provider's names (:attr:`parameter_renames`), without
+        the names in ``drop`` (spec parameters the helper handles itself)::
+
+            payload = {"prompt": call.inputs, **self.rename(call.parameters)}
+        """
+        renames, dropped = self.parameter_renames, frozenset(drop)
+        return {
+            renames.get(name, name): value
+            for name, value in parameters.items()
+            if name not in dropped
+        }
 
     # -- helpers for subclasses --------------------------------------------------------
 

@@ -185,15 +185,9 @@ def raise_stream_error(event: SSEEvent, provider: str) -> None:
 class _OpenAIBase(TaskProviderHelper):
     route_prefix: str = "/v1"
     route: str = ""
-    #: Spec name -> wire name.
-    parameter_renames: dict[str, str] = {}
 
     def prepare_route(self, call: Call) -> str:
         return f"{self.route_prefix}{self.route}"
-
-    def rename(self, parameters: Any) -> dict[str, Any]:
-        renames = self.parameter_renames
-        return {renames.get(name, name): value for name, value in parameters.items()}
 
     def error_message(self, body: Any) -> str | None:
         return openai_error_message(body)

@@ -52,11 +52,7 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
         return f"/v1/{call.model.provider_model_id}"
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        return {
-            "prompt": call.inputs,
-            **{renames.get(k, k): v for k, v in call.parameters.items()},
-        }
+        return {"prompt": call.inputs, **self.rename(call.parameters)}
 
     def parse_response(self, response: Response, call: Call) -> Any:
         body = self.json_object(response)

@@ -109,12 +109,7 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
     parameter_renames = {"max_new_tokens": "max_completion_tokens"}
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        parameters = {
-            renames.get(name, name): value
-            for name, value in call.parameters.items()
-            if name != "details"
-        }
+        parameters = self.rename(call.parameters, drop={"details"})
         return {
             "model": call.model.provider_model_id,
             "messages": [{"role": "user", "content": call.inputs}],

@@ -125,8 +125,7 @@ class HyperbolicTextToImage(_Hyperbolic, TaskProviderHelper):
         return "/v1/images/generations" if call.routing == "router" else "/v1/image/generation"
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        parameters = {renames.get(k, k): v for k, v in call.parameters.items()}
+        parameters = self.rename(call.parameters)
         return {
             "prompt": call.inputs,
             "model_name": call.model.provider_model_id,

@@ -75,11 +75,7 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         return f"/v3/async/{call.model.provider_model_id}"
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        return {
-            "prompt": call.inputs,
-            **{renames.get(k, k): v for k, v in call.parameters.items()},
-        }
+        return {"prompt": call.inputs, **self.rename(call.parameters)}
 
     def parse_response(self, response: Response, call: Call) -> Any:
         body = self.json_object(response)
