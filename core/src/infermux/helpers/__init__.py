@@ -4,7 +4,8 @@ A plugin author needs the helper contract (:mod:`infermux.helpers.base`), the
 OpenAI-compatible bases (:mod:`infermux.helpers.openai`) and the core's helpers for what
 every provider repeats: turning generated media into outputs without leaking the key
 (:mod:`infermux.helpers.media_outputs`), the error for an answer of the wrong shape
-(:mod:`infermux.helpers.problems`), validating bodies into the task types
+(:mod:`infermux.helpers.problems`), declaring a job API instead of hand-writing its
+polling (:mod:`infermux.helpers.jobs`), validating bodies into the task types
 (:mod:`infermux.helpers.parsing`). Each name below is importable from here::
 
     from infermux.helpers import Call, Response, TaskProviderHelper, media_output
@@ -33,6 +34,9 @@ if TYPE_CHECKING:  # `X as X`: re-exported names (what type checkers see)
     from infermux.helpers.base import Response as Response
     from infermux.helpers.base import SSEEvent as SSEEvent
     from infermux.helpers.base import TaskProviderHelper as TaskProviderHelper
+    from infermux.helpers.jobs import JobStates as JobStates
+    from infermux.helpers.jobs import follow_job as follow_job
+    from infermux.helpers.jobs import lookup as lookup
     from infermux.helpers.media_outputs import decode_data_url as decode_data_url
     from infermux.helpers.media_outputs import media_from_base64 as media_from_base64
     from infermux.helpers.media_outputs import media_output as media_output
@@ -60,6 +64,9 @@ _EXPORTS: dict[str, str] = {
     "Response": "infermux.helpers.base",
     "SSEEvent": "infermux.helpers.base",
     "TaskProviderHelper": "infermux.helpers.base",
+    "JobStates": "infermux.helpers.jobs",
+    "follow_job": "infermux.helpers.jobs",
+    "lookup": "infermux.helpers.jobs",
     "decode_data_url": "infermux.helpers.media_outputs",
     "media_from_base64": "infermux.helpers.media_outputs",
     "media_output": "infermux.helpers.media_outputs",

@@ -12,13 +12,12 @@ Novita's ``task.reason``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from infermux import TaskProviderHelper, VideoOutput, hookimpl
-from infermux.errors import JobError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
@@ -29,6 +28,10 @@ __all__ = ["NovitaChat", "NovitaCompletion", "NovitaTextToVideo", "register_prov
 
 SUCCEEDED = "TASK_STATUS_SUCCEED"
 FAILED = "TASK_STATUS_FAILED"
+#: Novita's task-result answers: ``{"task": {"status", "reason"}, "videos": [...]}``.
+TASK_STATES = JobStates(
+    status="task.status", done={SUCCEEDED}, failed={FAILED}, reason=("task.reason",)
+)
 
 
 class _Novita:
@@ -82,42 +85,22 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         task_id = body.get("task_id")
         if not isinstance(task_id, str) or not task_id:
             raise self.unexpected(body, missing="task_id")
-        return self._poll(call, task_id, None)
+        query = urlencode({"task_id": task_id})
+        return follow_job(
+            self,
+            TASK_STATES,
+            job_id=task_id,
+            poll=f"{call.base_url.rstrip('/')}/v3/async/task-result?{query}",
+            result=self._video,
+        )
 
     def error_message(self, body: Any) -> str | None:
         return _novita_message(body)
 
-    # -- the job ---------------------------------------------------------------------
-
-    def _poll(self, call: Call, task_id: str, status: str | None) -> FollowUp:
-        query = urlencode({"task_id": task_id})
-        url = f"{call.base_url.rstrip('/')}/v3/async/task-result?{query}"
-        return FollowUp(
-            HTTPRequest("GET", url),
-            then=partial(self._on_result, call, task_id),
-            poll=True,
-            job_id=task_id,
-            status=status,
-        )
-
-    def _on_result(self, call: Call, task_id: str, response: Response) -> Any:
-        body = self.json_object(response)
-        task = body.get("task")
-        status = task.get("status") if isinstance(task, dict) else None
-        if not isinstance(task, dict) or not isinstance(status, str):
-            raise self.unexpected(body, missing="task.status")
-        if status == FAILED:
-            reason = task.get("reason") or "no reason given"
-            raise JobError(
-                f"novita task {task_id} failed: {reason}", provider=self.provider, job_id=task_id
-            )
-        if status != SUCCEEDED:
-            return self._poll(call, task_id, status)
-        videos = body.get("videos")
-        first = videos[0] if isinstance(videos, list) and videos else None
-        url = first.get("video_url") if isinstance(first, dict) else None
+    def _video(self, body: dict[str, Any]) -> Any:
+        url = lookup(body, "videos.0.video_url")
         if not isinstance(url, str) or not url:
-            raise self.unexpected(body, missing=f"videos[0].video_url (task {task_id} succeeded)")
+            raise self.unexpected(body, missing="videos[0].video_url (the task succeeded)")
         return self.media_output(url, VideoOutput, declared="video/mp4")
 
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from infermux.errors import JobCancelledError, JobError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
+from infermux.helpers.jobs import JobStates, follow_job
 from infermux.inputs import input_url as core_input_url
 from infermux.media import MediaOutput
 
@@ -22,7 +22,23 @@ __all__ = ["REPLICATE_URL", "ReplicateHelper", "input_url"]
 
 REPLICATE_URL = "https://api.replicate.com"
 
-_RUNNING = frozenset({"starting", "processing"})
+
+def _has_output(prediction: dict[str, Any]) -> bool:
+    # Output present means done, whatever the status says: the router has answered
+    # "processing" with the final image already in `output`.
+    return prediction.get("output") not in (None, [], "", {})
+
+
+#: A prediction's answers: ``{"id", "status", "output", "error", "urls": {"get", "cancel"}}``.
+PREDICTION_STATES = JobStates(
+    status="status",
+    done={"succeeded"},
+    failed={"failed"},
+    cancelled={"canceled", "cancelled"},
+    pending={"starting", "processing"},
+    reason=("error", "detail"),
+    finished=_has_output,
+)
 
 
 #: Top-level fields of Replicate's create-prediction body besides ``input``: ``extra_body``
@@ -114,52 +130,34 @@ class ReplicateHelper(TaskProviderHelper):
     # -- response ------------------------------------------------------------------------
 
     def parse_response(self, response: Response, call: Call) -> Any:
-        return self._prediction(self.json_object(response), call)
+        body = self.json_object(response)  # with Prefer: wait, often already finished
+        prediction_id = body.get("id") if isinstance(body.get("id"), str) else None
+        urls = body.get("urls")
+        if not isinstance(urls, dict):
+            urls = {}
+        path = f"/v1/predictions/{prediction_id}"
+        step = follow_job(
+            self,
+            PREDICTION_STATES,
+            job_id=prediction_id,
+            poll=self._job_url(urls.get("get"), path, call),
+            cancel=HTTPRequest("POST", self._job_url(urls.get("cancel"), f"{path}/cancel", call)),
+            result=lambda prediction: self._output(prediction, call),
+            answer=body,
+        )
+        if isinstance(step, FollowUp) and step.poll and prediction_id is None:
+            raise self.unexpected(body, missing="id (a running prediction)")
+        return step
 
     def parse_output(self, output: Any, call: Call) -> Any:
         """Turn a finished prediction's ``output`` into the task output."""
         raise NotImplementedError(f"{type(self).__name__} must implement parse_output")
 
-    def _prediction(self, body: dict[str, Any], call: Call) -> Any:
-        prediction_id = body.get("id") if isinstance(body.get("id"), str) else None
-        status = body.get("status")
-        if status == "failed":
-            error = replicate_error_message(body) or "no error message"
-            raise JobError(
-                f"replicate prediction {prediction_id} failed: {error}",
-                provider=self.provider,
-                job_id=prediction_id,
-            )
-        if status in ("canceled", "cancelled"):
-            raise JobCancelledError(
-                f"replicate prediction {prediction_id} was canceled",
-                provider=self.provider,
-                job_id=prediction_id,
-            )
-        output = body.get("output")
-        # Output present means done, whatever the status says: the router has answered
-        # "processing" with the final image already in `output`.
-        if output is not None and (status == "succeeded" or output not in ([], "", {})):
-            return self.parse_output(output, call)
-        if not isinstance(status, str) or status not in _RUNNING:  # a list is unhashable
-            raise self.unexpected(body, missing="output")
-        if prediction_id is None:
-            raise self.unexpected(body, missing="id (a running prediction)")
-        urls = body.get("urls")
-        if not isinstance(urls, dict):
-            urls = {}
-        get_url = self._job_url(urls.get("get"), f"/v1/predictions/{prediction_id}", call)
-        cancel_url = self._job_url(
-            urls.get("cancel"), f"/v1/predictions/{prediction_id}/cancel", call
-        )
-        return FollowUp(
-            HTTPRequest("GET", get_url),
-            then=lambda response: self._prediction(self.json_object(response), call),
-            poll=True,
-            job_id=prediction_id,
-            status=str(status),
-            cancel=HTTPRequest("POST", cancel_url),
-        )
+    def _output(self, prediction: dict[str, Any], call: Call) -> Any:
+        output = prediction.get("output")
+        if output is None:  # "succeeded" with nothing to show
+            raise self.unexpected(prediction, missing="output")
+        return self.parse_output(output, call)
 
     def _job_url(self, url: Any, fallback_path: str, call: Call) -> str:
         base = call.base_url.rstrip("/")

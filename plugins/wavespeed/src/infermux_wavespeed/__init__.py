@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import InvalidInputError, JobError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.errors import InvalidInputError
+from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput, MediaOutput, VideoOutput
 
@@ -26,8 +27,14 @@ __all__ = [
     "register_providers",
 ]
 
-#: Statuses of a prediction that is still on its way.
-_PENDING = frozenset({"created", "processing", "queued", "pending"})
+#: A prediction's answers: ``{"data": {"id", "status", "outputs", "error"}}``.
+PREDICTION_STATES = JobStates(
+    within="data",
+    status="status",
+    done={"completed"},
+    failed={"failed"},
+    pending={"created", "processing", "queued", "pending"},
+)
 _COMMON_PARAMETERS = frozenset({"negative_prompt", "num_inference_steps", "guidance_scale", "seed"})
 
 
@@ -104,33 +111,20 @@ class _WaveSpeedJob(TaskProviderHelper):
             call.base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
         )
         status = data.get("status")
-        return self._poll(poll_url, job_id, status if isinstance(status, str) else None)
-
-    def _poll(self, url: str, job_id: str, status: str | None) -> FollowUp:
-        return FollowUp(
-            HTTPRequest("GET", url),
-            lambda response: self._on_status(response, url, job_id),
-            poll=True,
+        return follow_job(
+            self,
+            PREDICTION_STATES,
             job_id=job_id,
-            status=status,
+            poll=poll_url,
+            result=self._output,
+            status=status if isinstance(status, str) else None,
         )
 
-    def _on_status(self, response: Response, url: str, job_id: str) -> Any:
-        data = self._data(response)
-        status = data.get("status")
-        if status == "completed":
-            outputs = data.get("outputs")
-            if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
-                raise self.unexpected(data, missing=f"outputs (job {job_id} completed)")
-            return self.media_output(outputs[0])
-        if status == "failed":
-            reason = data.get("error") or "no error message given"
-            raise JobError(
-                f"wavespeed job {job_id} failed: {reason}", provider=self.provider, job_id=job_id
-            )
-        if isinstance(status, str) and status in _PENDING:
-            return self._poll(url, job_id, status)
-        raise self.unexpected(data, problem=f"job {job_id} with an unknown status {status!r}")
+    def _output(self, data: dict[str, Any]) -> Any:
+        first = lookup(data, "outputs.0")
+        if not isinstance(first, str):
+            raise self.unexpected(data, missing="outputs[0] (the job completed)")
+        return self.media_output(first)
 
 
 class WaveSpeedTextToImage(_WaveSpeedJob):

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from infermux import TaskProviderHelper, hookimpl
-from infermux.errors import InvalidInputError, JobError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, LazyType, Payload, Response
+from infermux.errors import InvalidInputError
+from infermux.helpers.base import Call, HTTPRequest, LazyType, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
 from infermux.helpers.openai import OpenAIChatHelper, openai_error_message
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput
@@ -22,6 +23,15 @@ __all__ = ["ZaiChat", "ZaiImageToText", "ZaiTextToImage", "register_providers"]
 _API = "/api/paas/v4"
 #: Z.ai answers errors in the caller's language; ask for English ones.
 _HEADERS = {"accept-language": "en-US,en"}
+#: An image job's answers (the submission's too): ``{"id", "task_status", "image_result"}``;
+#: a failed one carries the OpenAI error shape.
+IMAGE_JOB_STATES = JobStates(
+    status="task_status",
+    done={"SUCCESS"},
+    failed={"FAIL"},
+    pending={"PROCESSING"},
+    reason=("error.message", "error", "message"),
+)
 
 
 class _Zai:
@@ -78,41 +88,24 @@ class ZaiTextToImage(_Zai, TaskProviderHelper):
         return payload
 
     def parse_response(self, response: Response, call: Call) -> Any:
-        poll_base = f"{call.base_url.rstrip('/')}{_API}/async-result/"
-        return self._next(self.json_object(response), poll_base)
-
-    def _next(self, body: dict[str, Any], poll_base: str) -> Any:
+        body = self.json_object(response)
         job_id = body.get("id")
         if not isinstance(job_id, str) or not job_id:
             raise self.unexpected(body, missing="id")
-        status = body.get("task_status")
-        if status == "SUCCESS":
-            return self._download(body, job_id)
-        if status == "FAIL":
-            reason = openai_error_message(body) or body.get("message") or "task_status FAIL"
-            raise JobError(
-                f"zai-org image job {job_id} failed: {reason}",
-                provider=self.provider,
-                job_id=job_id,
-            )
-        if status != "PROCESSING":
-            raise self.unexpected(
-                body, problem=f"job {job_id} with an unknown task_status {status!r}"
-            )
-        return FollowUp(
-            HTTPRequest("GET", poll_base + job_id, headers=dict(_HEADERS)),
-            lambda response: self._next(self.json_object(response), poll_base),
-            poll=True,
+        poll_url = f"{call.base_url.rstrip('/')}{_API}/async-result/{job_id}"
+        return follow_job(
+            self,
+            IMAGE_JOB_STATES,
             job_id=job_id,
-            status=status,
+            poll=HTTPRequest("GET", poll_url, headers=dict(_HEADERS)),
+            result=self._image,
+            answer=body,  # the submission already says where the job is
         )
 
-    def _download(self, body: dict[str, Any], job_id: str) -> FollowUp:
-        results = body.get("image_result")
-        first = results[0] if isinstance(results, list) and results else None
-        url = first.get("url") if isinstance(first, dict) else None
+    def _image(self, body: dict[str, Any]) -> Any:
+        url = lookup(body, "image_result.0.url")
         if not isinstance(url, str):
-            raise self.unexpected(body, missing=f"image_result[0].url (job {job_id} succeeded)")
+            raise self.unexpected(body, missing="image_result[0].url (the job succeeded)")
         return self.media_output(url, ImageOutput)
 
 
