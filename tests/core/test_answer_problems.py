@@ -8,7 +8,7 @@ import pytest
 
 from infermux.errors import ResponseFormatError
 from infermux.helpers.base import TaskProviderHelper
-from infermux.helpers.problems import EXCERPT_CHARS, safe_excerpt, unexpected_answer
+from infermux.helpers.problems import EXCERPT_CHARS, redact, safe_excerpt, unexpected_answer
 
 
 class _Acme(TaskProviderHelper):
@@ -89,3 +89,8 @@ def test_a_huge_body_is_not_turned_into_a_huge_string():
     # 50 MB of bytes: only a window is decoded (the excerpt stays short either way).
     text = safe_excerpt(b"a" * 50_000_000)
     assert len(text) <= EXCERPT_CHARS + 5
+
+
+def test_redact_replaces_keys_and_keeps_prose():
+    text = "Key characteristics: Bearer realm=api; token hf_" + "x1" * 20
+    assert redact(text) == "Key characteristics: Bearer realm=api; token [redacted]"

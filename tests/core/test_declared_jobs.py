@@ -289,3 +289,14 @@ async def test_the_submission_is_never_sent_twice(client_for, local_server):
         with pytest.raises(JobMayExistError):
             await invoke(client, "text_to_image", "a lighthouse")
     assert _seen(local_server) == [("POST", "/submit", True)]
+
+
+def test_a_failure_reason_never_shows_a_key():
+    key = "r8_" + "Kk42" * 8
+    helper = DeclaredJobHelper()
+    with pytest.raises(JobError) as raised:
+        helper.parse_response(
+            _answer("FAILED", error=f"token {key} has no access to this model"), _call(helper)
+        )
+    assert key not in str(raised.value)
+    assert "has no access to this model" in str(raised.value)

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # `X as X`: re-exported names (what type checkers see)
     from infermux.helpers.parsing import validate_list as validate_list
     from infermux.helpers.parsing import validate_object as validate_object
     from infermux.helpers.parsing import validate_output as validate_output
+    from infermux.helpers.problems import redact as redact
     from infermux.helpers.problems import safe_excerpt as safe_excerpt
     from infermux.helpers.problems import unexpected_answer as unexpected_answer
 
@@ -76,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "validate_list": "infermux.helpers.parsing",
     "validate_object": "infermux.helpers.parsing",
     "validate_output": "infermux.helpers.parsing",
+    "redact": "infermux.helpers.problems",
     "safe_excerpt": "infermux.helpers.problems",
     "unexpected_answer": "infermux.helpers.problems",
 }

@@ -46,6 +46,9 @@ from infermux.helpers.base import FollowUp, HTTPRequest, Response, TaskProviderH
 
 __all__ = ["JobStates", "follow_job", "lookup"]
 
+#: The most of a failed job's reason a JobError shows.
+_REASON_CHARS = 1000
+
 
 def lookup(body: Any, path: str) -> Any:
     """The value at a dotted ``path`` in decoded JSON (``"data.urls.get"``,
@@ -202,13 +205,14 @@ class _Job:
         return output
 
     def _reason(self, job: dict[str, Any]) -> str:
+        from infermux.helpers.problems import redact, safe_excerpt
+
         for path in self.states.reason:
             value = lookup(job, path)
             if isinstance(value, str) and value.strip():
-                return value.strip()
+                # The provider's own words, whole (up to a bound), but never a key.
+                return redact(value.strip()[:_REASON_CHARS])
             if isinstance(value, dict | list) and value:
-                from infermux.helpers.problems import safe_excerpt
-
                 return safe_excerpt(value)
         return "no reason given"
 

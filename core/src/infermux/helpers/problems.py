@@ -23,7 +23,7 @@ from typing import Any
 
 from infermux.errors import ResponseFormatError
 
-__all__ = ["EXCERPT_CHARS", "safe_excerpt", "unexpected_answer"]
+__all__ = ["EXCERPT_CHARS", "redact", "safe_excerpt", "unexpected_answer"]
 
 #: How much of a body an unexpected-shape error shows.
 EXCERPT_CHARS = 200
@@ -33,7 +33,9 @@ _LOOKAHEAD = 256
 REDACTED = "[redacted]"
 
 
-def _redact(text: str) -> str:
+def redact(text: str) -> str:
+    """``text`` with every credential-shaped run (:mod:`infermux.secret_patterns`)
+    replaced by ``[redacted]``."""
     # Imported here: the patterns compile on first use, not when a plugin is discovered.
     from infermux.secret_patterns import KEY_SHAPED, SECRET_PATTERNS
 
@@ -57,7 +59,7 @@ def safe_excerpt(body: Any, limit: int = EXCERPT_CHARS) -> str:
         text = body[:window]
     else:
         text = str(body)[:window]
-    text = _redact(text)
+    text = redact(text)
     cut = len(text) > limit
     text = text[:limit]
     shown = repr(text) if quoted else text
