@@ -300,3 +300,19 @@ def test_a_failure_reason_never_shows_a_key():
         )
     assert key not in str(raised.value)
     assert "has no access to this model" in str(raised.value)
+
+
+def test_the_reason_may_be_a_function_of_the_answer():
+    def reason(job: dict[str, Any]) -> str | None:
+        error = job.get("error")
+        return f"{error['message']} ({error['code']})" if isinstance(error, dict) else None
+
+    states = JobStates(status="status", done={"ok"}, failed={"failed"}, reason=reason)
+    step = follow_job(
+        DeclaredJobHelper(), states, job_id="j", poll="https://x.example/j", result=dict
+    )
+    failed = {"status": "failed", "error": {"message": "no frames", "code": "generation_failed"}}
+    with pytest.raises(JobError, match=r"no frames \(generation_failed\)"):
+        step.then(json_response(failed))
+    with pytest.raises(JobError, match="no reason given"):
+        step.then(json_response({"status": "failed"}))

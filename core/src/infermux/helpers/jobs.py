@@ -77,7 +77,7 @@ class JobStates:
       wait on (a provider adding a new state keeps working); a set: any other word is a
       :class:`~infermux.errors.ResponseFormatError` naming it.
     - ``reason``: paths tried in order for a failed job's reason (``"error"``,
-      ``"error.message"``).
+      ``"error.message"``), or a function of the job's answer returning it (or None).
     - ``within``: the path of the object each answer wraps the job in (WaveSpeed's
       ``"data"``); status, reason and the ``result`` callback read that object.
     - ``finished``: an answer that satisfies it is done whatever its status says, unless
@@ -90,7 +90,7 @@ class JobStates:
     failed: frozenset[str] = frozenset()
     cancelled: frozenset[str] = frozenset()
     pending: frozenset[str] | None = None
-    reason: tuple[str, ...] = ("error",)
+    reason: tuple[str, ...] | Callable[[dict[str, Any]], str | None] = ("error",)
     within: str | None = None
     finished: Callable[[dict[str, Any]], bool] | None = None
 
@@ -101,7 +101,7 @@ class JobStates:
         failed: Iterable[str] = (),
         cancelled: Iterable[str] = (),
         pending: Iterable[str] | None = None,
-        reason: Iterable[str] = ("error",),
+        reason: Iterable[str] | Callable[[dict[str, Any]], str | None] = ("error",),
         within: str | None = None,
         finished: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
@@ -126,7 +126,7 @@ class JobStates:
         object.__setattr__(self, "failed", sets["failed"])
         object.__setattr__(self, "cancelled", sets["cancelled"])
         object.__setattr__(self, "pending", sets["pending"] if pending is not None else None)
-        object.__setattr__(self, "reason", tuple(reason))
+        object.__setattr__(self, "reason", reason if callable(reason) else tuple(reason))
         object.__setattr__(self, "within", within)
         object.__setattr__(self, "finished", finished)
 
@@ -207,6 +207,11 @@ class _Job:
     def _reason(self, job: dict[str, Any]) -> str:
         from infermux.helpers.problems import redact, safe_excerpt
 
+        if callable(self.states.reason):
+            said = self.states.reason(job)
+            if isinstance(said, str) and said.strip():
+                return redact(said.strip()[:_REASON_CHARS])
+            return "no reason given"
         for path in self.states.reason:
             value = lookup(job, path)
             if isinstance(value, str) and value.strip():
