@@ -193,8 +193,17 @@ def test_lookup_walks_objects_and_list_indexes():
         {"status": "", "done": {"ok"}},
         {"status": "s", "done": {"ok"}, "failed": {"ok"}},
         {"status": "s", "done": {"ok"}, "pending": {"wait"}, "cancelled": {"wait"}},
+        {"status": "s", "done": "Ready"},
+        {"status": "s", "done": {"ok"}, "reason": "error"},
     ],
-    ids=["no-done-state", "no-status-path", "done-and-failed", "pending-and-cancelled"],
+    ids=[
+        "no-done-state",
+        "no-status-path",
+        "done-and-failed",
+        "pending-and-cancelled",
+        "done-as-a-string",
+        "reason-as-a-string",
+    ],
 )
 def test_contradictory_declarations_are_refused(kwargs):
     with pytest.raises(PluginError, match="JobStates"):

@@ -105,6 +105,19 @@ class JobStates:
         within: str | None = None,
         finished: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
+        given: dict[str, object] = {
+            "done": done,
+            "failed": failed,
+            "cancelled": cancelled,
+            "pending": pending,
+            "reason": reason,
+        }
+        for name, value in given.items():
+            if isinstance(value, str):  # a set of its characters is never what was meant
+                raise PluginError(
+                    f"JobStates {name}= takes several names, got the string {value!r}: "
+                    f"write {name}={{{value!r}}}" + (" or a tuple" if name == "reason" else "")
+                )
         sets = {
             "done": frozenset(done),
             "failed": frozenset(failed),
