@@ -98,3 +98,24 @@ def test_quick_run_of_the_reference_rows_measures_only_their_own(tmp_path: Path)
                 assert entry["value"] > 0, (measure.key, client, entry)
             else:
                 assert entry is None, (measure.key, client, entry)
+
+
+@pytest.mark.slow
+def test_memory_breakdown_names_the_modules_beyond_the_floor() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INFERMUX_")}
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(RUN.parent / "memory_breakdown.py"), "--calls", "2", "--top", "3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,  # a bound for a hang only
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith("raw httpx2 + one pydantic model"), done.stdout
+    assert lines[2].startswith("infermux"), done.stdout
+    assert any(line.startswith("ratio (peak): ") for line in lines), done.stdout
+    listed = [line.split()[-1] for line in lines if line.startswith("  ") and "KiB" in line]
+    assert len(listed) == 3, done.stdout
+    assert any(name.startswith("infermux.") for name in listed), done.stdout

@@ -70,12 +70,13 @@ def test_alias_from_config_file(server, tmp_path, monkeypatch):
 
 
 def test_unknown_alias_names_the_known_ones(server):
-    aliases = {"groq": {"conversational": {"small": "tiny/model"}}}
+    # groq's plugin declares no text-generation aliases: only the user's "small" exists.
+    aliases = {"groq": {"text-generation": {"small": "tiny/model"}}}
     client = InferenceClient(
         provider="groq", api_key="gsk-key", model_aliases=aliases, http_client=server.client()
     )
     with pytest.raises(InvalidInputError, match=r"no 'large' alias.*small=tiny/model"):
-        client.chat_completion(MESSAGES, model="large")
+        client.text_generation("Once upon a time", model="large")
     assert server.requests == []
 
 

@@ -182,7 +182,7 @@ class _ServedChat(OpenAIChatHelper):
 def _engine_candidates(registry: ProviderRegistry, **settings: object) -> list[str]:
     engine = Engine(EngineSettings(**settings), registry)  # type: ignore[arg-type]
     request = TaskRequest(task="conversational", inputs=MESSAGES, model="acme/shared-model")
-    steps = engine._candidates(request)
+    steps = engine.resolver.candidates(request)
     try:
         effect = next(steps)
     except StopIteration as done:
@@ -228,7 +228,7 @@ def test_model_mappings_override_the_wire_id_of_a_declared_model():
     )
     request = TaskRequest(task="conversational", inputs=MESSAGES, model="acme/shared-model")
     with pytest.raises(StopIteration) as done:
-        next(engine._candidates(request))
+        next(engine.resolver.candidates(request))
     (candidate,) = done.value.value
     assert candidate.mapping.provider_model_id == "shared-v2"
     assert candidate.mapping.hub_model_id == "acme/shared-model"

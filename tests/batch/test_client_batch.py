@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 
 from infermux import AsyncInferenceClient, InferenceClient
@@ -54,6 +57,87 @@ def test_sync_batch_stops_when_closed_early(stub: StubServer) -> None:
         first = [next(results) for _ in range(3)]
     assert len(first) == 3
     assert stub.stats.requests < 1000
+
+
+async def test_leaving_an_async_batch_early_cancels_the_rows_in_flight_before_returning() -> None:
+    # Row 0 answers; every other row is held by the server until cancelled. Closing the
+    # results after the first row must cancel and await the held rows at once: left to the
+    # event loop's shutdown, they would outlive the client and leak its connections.
+    answerer = StubServer()
+    held: list[str] = []
+    cancelled: list[str] = []
+
+    async def handle(request: httpx2.Request) -> httpx2.Response:
+        if b"hello 0" not in request.content:
+            held.append("row")
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.append("row")
+                raise
+        reply = answerer.answer(request.method, request.url.path, request.content)
+        return httpx2.Response(reply.status, headers=reply.headers, content=reply.content)
+
+    http = httpx2.AsyncClient(transport=httpx2.MockTransport(handle))
+    client = AsyncInferenceClient(
+        provider="stub",
+        api_key="k",
+        registry=stub_registry("http://stub.test/v1"),
+        http_client=http,
+    )
+    try:
+        results = await client.batch((chat_row(i) for i in range(100)), concurrency=4)
+        first = await anext(aiter(results))
+        await results.aclose()
+        left_running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not asyncio.current_task() and not task.done()
+        ]
+    finally:
+        await client.aclose()
+        await http.aclose()
+    assert first["custom_id"] == "row-0"
+    assert left_running == []
+    assert held == cancelled
+
+
+def test_a_sync_batch_closes_its_rows_before_its_client(
+    stub: StubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # close() lands while the background loop waits for room in the full queue (the reader
+    # stopped reading): the row iterator must be closed (rows in flight cancelled) before
+    # the client closes its connections, not finalised later by the loop's shutdown.
+    from infermux.batch import results as results_module
+    from infermux.client._base import AsyncClientBase
+
+    events: list[str] = []
+
+    async def rows(*args: Any, **kwargs: Any) -> Any:
+        try:
+            for i in range(1000):
+                yield {"custom_id": f"row-{i}"}
+        finally:
+            events.append("rows closed")
+
+    real_aclose = AsyncClientBase.aclose
+
+    async def aclose(self: AsyncClientBase) -> None:
+        events.append("client closed")
+        await real_aclose(self)
+
+    monkeypatch.setattr(results_module, "iterate", rows)
+    monkeypatch.setattr(AsyncClientBase, "aclose", aclose)
+    with sync_client(stub) as client:
+        results = client.batch((chat_row(i) for i in range(1000)), concurrency=2)
+        assert next(results)["custom_id"] == "row-0"
+        for _ in range(1000):  # until the producer is blocked on the full queue
+            if results._queue.full():
+                break
+            threading.Event().wait(0.01)
+        assert results._queue.full()
+        results.close()
+    assert events == ["rows closed", "client closed"]
 
 
 def test_a_list_is_checked_before_anything_is_sent(stub: StubServer) -> None:

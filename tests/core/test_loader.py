@@ -689,17 +689,30 @@ def test_using_one_installed_provider_imports_only_its_plugin():
 
 
 @pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
-def test_a_dedicated_endpoint_call_imports_no_plugin(three, local_server):
-    from infermux.errors import ResponseFormatError
+def test_a_dedicated_endpoint_call_imports_no_plugin(three, local_server, monkeypatch):
+    from infermux.errors import HelperError
+    from infermux.helpers.openai import OpenAIChatHelper
     from tests.core.localserver import Reply
     from tests.core.test_faults import chat_body
 
+    # A helper built on the fly that crashes: the HelperError asks which plugin registered
+    # it (the engine's origin lookup), which must not import every plugin to find out.
+    # (A ResponseFormatError would not do: it passes through without that question.)
+    parse = OpenAIChatHelper.parse_response
+
+    def crash_on_a_list(self, response, call):
+        if isinstance(response.json(), list):
+            raise KeyError("choices")
+        return parse(self, response, call)
+
+    monkeypatch.setattr(OpenAIChatHelper, "parse_response", crash_on_a_list)
     registry = build_registry()
     local_server.queue(Reply(200, json=chat_body("from the endpoint")), Reply(200, json=[1]))
     with InferenceClient(base_url=local_server.url, registry=registry, max_retries=0) as client:
         out = client.chat_completion(MESSAGES, model="tgi")
-        with pytest.raises(ResponseFormatError):  # an error names the helper's origin
+        with pytest.raises(HelperError, match="KeyError") as crashed:
             client.chat_completion(MESSAGES, model="tgi")
+    assert crashed.value.origin is None  # registered by no plugin: built for this call
     assert out.choices[0].message.content == "from the endpoint"
     assert not set(three.modules) & set(sys.modules)
     assert registry.pending() == ["alpha", "beta", "gamma"]

@@ -252,7 +252,7 @@ def test_the_retry_policy_resends_only_what_certainly_never_arrived():
     with client:
         engine = client.engine
         request = HTTPRequest("POST", "https://api.replicate.com/v1/predictions", creates_job=True)
-        sending = engine._send(request, None, "replicate", None)
+        sending = engine.sender.send(request, None, "replicate", None)
         assert isinstance(next(sending), Send)
         refused = TransportError("connection refused", request_sent=False)
         assert isinstance(sending.throw(refused), Sleep)  # backs off...

@@ -30,6 +30,7 @@ __all__ = [
     "host_of",
     "http_origins",
     "is_hf_token",
+    "is_url",
     "read_hf_token",
     "route_inputs",
 ]
@@ -45,6 +46,11 @@ ROUTING_MODES: tuple[str, ...] = ("auto", "direct", "router")
 def host_of(url: str) -> str:
     """The lowercase host (with port, if any) of a URL."""
     return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+
+
+def is_url(value: str | None) -> bool:
+    """Whether ``value`` is an http(s) URL (a dedicated endpoint) rather than a model id."""
+    return bool(value) and str(value).startswith(("http://", "https://"))
 
 
 def is_hf_token(key: str) -> bool:

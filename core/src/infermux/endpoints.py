@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from infermux.auth import is_url as is_url  # here since the engine's first use of it
 from infermux.config import EndpointConfig
 from infermux.errors import ConfigurationError
 from infermux.helpers.base import Call, TaskProviderHelper
@@ -171,10 +172,6 @@ ROUTER_POLICIES = frozenset({"fastest", "cheapest", "preferred"})
 
 #: Hosts where a Hugging Face token is the endpoint's own key.
 _HF_ENDPOINT_SUFFIXES = (".huggingface.cloud", ".hf.space", ".huggingface.co")
-
-
-def is_url(value: str | None) -> bool:
-    return bool(value) and str(value).startswith(("http://", "https://"))
 
 
 #: The OpenAI-compatible route of each task an OpenAI-style server serves.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -108,10 +108,12 @@ class HubMappingCache:
     """Thread-safe TTL cache of Hub mappings, keyed by model id.
 
     ``None`` is cached too: it records that the Hub does not know the model (a native id).
+    ``clock`` reads the time (the client's clock: a fake one in tests ages entries too).
     """
 
-    def __init__(self, ttl: float = 300.0) -> None:
+    def __init__(self, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self._clock = clock
         self._entries: dict[str, tuple[float, list[ProviderMappingEntry] | None]] = {}
         self._lock = threading.Lock()
 
@@ -119,13 +121,13 @@ class HubMappingCache:
         """Return (hit, entries)."""
         with self._lock:
             item = self._entries.get(model)
-            if item is None or item[0] < time.monotonic():
+            if item is None or item[0] < self._clock():
                 return False, None
             return True, item[1]
 
     def put(self, model: str, entries: list[ProviderMappingEntry] | None) -> None:
         with self._lock:
-            self._entries[model] = (time.monotonic() + self.ttl, entries)
+            self._entries[model] = (self._clock() + self.ttl, entries)
 
     def clear(self) -> None:
         with self._lock:

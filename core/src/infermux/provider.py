@@ -204,7 +204,9 @@ class Provider:
         from infermux.hookspecs import hookimpl
 
         def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-            self.register_with(register)
+            # The provider itself, not its helpers one by one: the core keeps it with them
+            # (client.request() takes the provider's identity from it).
+            register(self)  # type: ignore[arg-type]
 
         register_providers.__doc__ = f"Register the {self.id} helpers."
         return hookimpl(register_providers)

@@ -9,10 +9,17 @@ with a :class:`~infermux.errors.ConfigurationError` rather than failing every ro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,16 +179,20 @@ async def run_file(
     try:
         with OutputWriter(target, clock=clock) as writer:
             rows = _to_run(source, options, check, state, stats)
-            async for row in run_rows(
+            results = run_rows(
                 runner,
                 rows,
                 concurrency=options.concurrency,
                 ordered=options.ordered,
                 dedupe=options.dedupe,
-            ):
-                writer.write(row)
-                if progress is not None:
-                    progress.update(stats)
+            )
+            # `aclosing`: on any way out (an error, Ctrl-C), rows in flight are cancelled
+            # and awaited here, before the writer and the client close.
+            async with contextlib.aclosing(results):
+                async for row in results:
+                    writer.write(row)
+                    if progress is not None:
+                        progress.update(stats)
     finally:
         stats.elapsed = clock() - started
         if progress is not None:
@@ -232,7 +243,7 @@ async def iterate(
     sleep: SleepFn = asyncio.sleep,
     stats: BatchStats | None = None,
     checked: bool = False,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Output rows for ``rows`` (dicts in either input format), as ``client.batch()``
     yields them. A list is checked whole first (malformed rows, duplicate ids, the
     configuration; ``checked`` says the caller did it); an iterator is read lazily and a
@@ -241,11 +252,16 @@ async def iterate(
     if isinstance(rows, Sequence) and not checked:
         preflight(client.engine, check_rows(rows, options))
     # An iterator's rows are not known in advance: each is checked when it runs.
-    async for row in run_rows(
+    results = run_rows(
         runner,
         rows,
         concurrency=options.concurrency,
         ordered=options.ordered,
         dedupe=options.dedupe,
-    ):
-        yield row
+    )
+    # Closing this generator (a caller leaving early) closes run_rows now, which cancels
+    # and awaits the rows in flight; without `aclosing` they would run on until the event
+    # loop's shutdown finalised it, after the client had closed its connections.
+    async with contextlib.aclosing(results):
+        async for row in results:
+            yield row

@@ -17,7 +17,14 @@ import asyncio
 import contextlib
 import queue
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from typing import TYPE_CHECKING, Any
 
 from infermux.batch.job import BatchOptions, check_rows, iterate, preflight
@@ -54,7 +61,7 @@ class AsyncBatchResults:
     ) -> None:
         self.stats = BatchStats(prices=options.prices)
         checked = _check_now(client, rows, options)
-        self._rows: AsyncIterator[dict[str, Any]] = iterate(
+        self._rows: AsyncGenerator[dict[str, Any], None] = iterate(
             client, rows, options, stats=self.stats, checked=checked
         )
 
@@ -98,13 +105,16 @@ class BatchResults:
         from infermux.client._base import AsyncClientBase
 
         client = AsyncClientBase(self._engine)
+        rows = iterate(client, self._rows, self._options, stats=self.stats, checked=self._checked)
         try:
-            async for row in iterate(
-                client, self._rows, self._options, stats=self.stats, checked=self._checked
-            ):
-                await self._put(row)
-                if self._stop.is_set():
-                    return
+            # `aclosing`: when close() cancels us while we wait for room in the queue, the
+            # rows in flight are cancelled and their connections closed *before* the client
+            # closes; left to the loop's shutdown, they would outlive it and leak sockets.
+            async with contextlib.aclosing(rows):
+                async for row in rows:
+                    await self._put(row)
+                    if self._stop.is_set():
+                        return
         finally:
             await client.aclose()
 

@@ -21,7 +21,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Generator,
+    Iterable,
+    Mapping,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,7 +250,7 @@ def _dedupe_copy(template: Mapping[str, Any], request: BatchRequest) -> dict[str
     return row
 
 
-async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[Any]:
+async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncGenerator[Any, None]:
     if isinstance(items, AsyncIterable):
         async for item in items:
             yield item
@@ -260,7 +266,7 @@ async def run_rows(
     concurrency: int = 16,
     ordered: bool = False,
     dedupe: bool = False,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Run ``rows`` with at most ``concurrency`` in flight; yield output rows as they finish
     (in input order with ``ordered=True``). Reads ``rows`` lazily: memory grows with
     ``concurrency`` (and, with ``ordered``, with how far a slow row holds up the rest; at
@@ -344,3 +350,4 @@ async def run_rows(
             pending.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        await source.aclose()  # the caller's own async iterable, if any, ends here too

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Generator, Mapping, Sequence
-from typing import Any, Self
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Self
 
 from infermux.auth import DEFAULT_HUB_URL, DEFAULT_ROUTER_URL, ROUTING_MODES
 from infermux.client._arguments import (
@@ -32,6 +33,10 @@ from infermux.transport.bounds import SizeLimits
 from infermux.transport.http import AsyncHTTP, SyncHTTP
 from infermux.transport.limits import AsyncLimits, SyncLimits
 from infermux.transport.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from infermux.client._chat_alias import AsyncChat, Chat
+    from infermux.client._responses import AsyncResponses, Responses
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
@@ -234,6 +239,22 @@ class SyncClientBase(_ClientCommon):
         self._http = SyncHTTP(http_client)
         self._limits = SyncLimits(max_concurrency, engine.settings.clock)
 
+    # The OpenAI-style namespaces are built on first use: a client that only calls task
+    # methods never imports them (see tests/core/test_first_call_imports.py).
+    @cached_property
+    def chat(self) -> Chat:
+        """OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``."""
+        from infermux.client._chat_alias import Chat
+
+        return Chat(self)
+
+    @cached_property
+    def responses(self) -> Responses:
+        """OpenAI's Responses API: ``client.responses.create(model=..., input=...)``."""
+        from infermux.client._responses import Responses
+
+        return Responses(self)
+
     def _run(self, request: TaskRequest) -> Any:
         return self._run_effects(self.engine.run(request))
 
@@ -363,6 +384,21 @@ class AsyncClientBase(_ClientCommon):
         self.engine = engine
         self._http = _async_http(http_client)
         self._limits = AsyncLimits(max_concurrency, engine.settings.clock)
+
+    # Built on first use, as on the sync client.
+    @cached_property
+    def chat(self) -> AsyncChat:
+        """OpenAI-style alias: ``await client.chat.completions.create(model=..., ...)``."""
+        from infermux.client._chat_alias import AsyncChat
+
+        return AsyncChat(self)
+
+    @cached_property
+    def responses(self) -> AsyncResponses:
+        """OpenAI's Responses API: ``await client.responses.create(model=..., input=...)``."""
+        from infermux.client._responses import AsyncResponses
+
+        return AsyncResponses(self)
 
     async def _run(self, request: TaskRequest) -> Any:
         return await self._run_effects(self.engine.run(request))

@@ -10,8 +10,6 @@ from collections.abc import Mapping, Sequence
 import httpx2
 
 from infermux.client._base import build_engine
-from infermux.client._chat_alias import AsyncChat
-from infermux.client._responses import AsyncResponses
 from infermux.client.async_media_tasks import AsyncMediaTasks
 from infermux.client.async_services import AsyncServices
 from infermux.clock import Clock
@@ -142,7 +140,3 @@ class AsyncInferenceClient(AsyncServices, AsyncMediaTasks):
             clock=clock,
         )
         super().__init__(engine, http_client, max_concurrency)
-        #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.
-        self.chat = AsyncChat(self)
-        #: OpenAI's Responses API: ``client.responses.create(model=..., input=...)``.
-        self.responses = AsyncResponses(self)

@@ -8,8 +8,6 @@ from collections.abc import Mapping, Sequence
 import httpx2
 
 from infermux.client._base import build_engine
-from infermux.client._chat_alias import Chat
-from infermux.client._responses import Responses
 from infermux.client.sync_media_tasks import MediaTasks
 from infermux.client.sync_services import Services
 from infermux.clock import Clock
@@ -140,7 +138,3 @@ class InferenceClient(Services, MediaTasks):
             clock=clock,
         )
         super().__init__(engine, http_client, max_concurrency)
-        #: OpenAI-style alias: ``client.chat.completions.create(model=..., messages=...)``.
-        self.chat = Chat(self)
-        #: OpenAI's Responses API: ``client.responses.create(model=..., input=...)``.
-        self.responses = Responses(self)

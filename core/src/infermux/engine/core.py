@@ -10,14 +10,12 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from infermux import __version__
 from infermux.auth import (
     RoutingChoice,
     choose_route,
     host_of,
-    route_inputs,
+    is_url,
 )
-from infermux.endpoints import endpoint_helper, is_url
 from infermux.engine.calls import BillToIgnoredWarning, Candidate, EngineSettings, TaskRequest
 from infermux.engine.deadline import within_total_timeout
 from infermux.engine.effects import Effect, StreamStart
@@ -31,6 +29,7 @@ from infermux.engine.payloads import (
     _unsupported,
 )
 from infermux.engine.resolution import Resolver
+from infermux.engine.sending import Sender
 from infermux.errors import (
     DeadlineExceededError,
     InvalidInputError,
@@ -42,7 +41,6 @@ from infermux.errors import (
     ServerError,
     StreamError,
     TransportError,
-    UnknownProviderError,
 )
 from infermux.helpers.base import (
     Call,
@@ -68,25 +66,45 @@ _FAILOVER_ERRORS = (RateLimitError, ServerError, TransportError)
 _NAMED_ERRORS = (ProviderHTTPError, ResponseFormatError, TransportError, JobError, StreamError)
 
 
-class Engine(Resolver, JobRunner):
-    """Plans and runs calls as effect generators. Holds no connection of its own."""
+class Engine:
+    """Plans and runs calls as effect generators. Holds no connection of its own.
+
+    It is composed of three parts, each built from what it needs and nothing else:
+
+    - :attr:`sender` (:class:`~infermux.engine.sending.Sender`, from the settings and the
+      clock) sends one request with retries, back-off and deadlines;
+    - :attr:`resolver` (:class:`~infermux.engine.resolution.Resolver`, from the settings,
+      the registry and the sender) chooses providers, routes and model ids;
+    - :attr:`jobs` (:class:`~infermux.engine.jobs.JobRunner`, from the settings, the
+      sender, the clock and the resolver's ``origin``) follows asynchronous jobs.
+
+    The engine itself prepares the request, hands it to them and parses what comes back.
+    """
 
     def __init__(self, settings: EngineSettings, registry: ProviderRegistry) -> None:
         self.settings = settings
         self.registry = registry
-        self.mapping_cache = HubMappingCache(settings.mapping_ttl)
-        self._base_headers = {"user-agent": f"infermux/{__version__}", **settings.headers}
-        #: (id(helper), base URL) -> (route_inputs, helper, route): see _route.
-        self._routes: dict[tuple[int, str | None], tuple[Any, TaskProviderHelper, RoutingChoice]]
-        self._routes = {}
+        #: Where every wait and deadline of this engine reads the time.
+        self.clock = settings.clock
+        self.sender = Sender(settings, self.clock)
+        self.resolver = Resolver(settings, registry, self.sender)
+        self.jobs = JobRunner(settings, self.sender, self.clock, self.resolver.origin)
+
+    @property
+    def mapping_cache(self) -> HubMappingCache:
+        """The Hub's provider mappings this client has looked up (see ``mapping_ttl``)."""
+        return self.resolver.mapping_cache
 
     def run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
         """Run one task call; the generator's return value is the output or a StreamStart."""
         check_finite(request.parameters, request.extra_body, request.inputs)
-        return (yield from within_total_timeout(self._run(request), self))
+        return (yield from self._bounded(self._run(request)))
+
+    def _bounded(self, call: Generator[Effect, Any, Any]) -> Generator[Effect, Any, Any]:
+        return within_total_timeout(call, self.settings.total_timeout, self.clock)
 
     def _run(self, request: TaskRequest) -> Generator[Effect, Any, Any]:
-        candidates = yield from self._candidates(request)
+        candidates = yield from self.resolver.candidates(request)
         for index, candidate in enumerate(candidates):
             try:
                 return (yield from self._run_on(candidate, request))
@@ -111,39 +129,12 @@ class Engine(Resolver, JobRunner):
                     type(exc).__name__,
                     candidates[index + 1].helper.provider,
                 )
-        raise AssertionError("unreachable: no candidates")  # _candidates never returns []
-
-    def _route(self, helper: TaskProviderHelper, base_url: str | None) -> RoutingChoice:
-        """``choose_route`` for this client's settings, reused while nothing it reads changes.
-
-        Choosing reads the environment and the saved Hugging Face token file; doing that on
-        every call was a fifth of the client's own CPU per call. ``route_inputs`` is cheap
-        (a few variables and a ``stat``), so a key set or a ``huggingface-cli login`` after
-        the client was built is still seen by the next call.
-        """
-        inputs = route_inputs(helper)
-        key = (id(helper), base_url)
-        cached = self._routes.get(key)
-        if cached is not None and cached[1] is helper and cached[0] == inputs:
-            return cached[2]
-        settings = self.settings
-        route = choose_route(
-            helper,
-            api_key=settings.api_key,
-            routing=settings.routing,
-            router_url=settings.router_url,
-            hub_url=settings.hub_url,
-            base_url=base_url,
-        )
-        if len(self._routes) >= 256:  # endpoint helpers are built per call: stay bounded
-            self._routes.clear()
-        self._routes[key] = (inputs, helper, route)
-        return route
+        raise AssertionError("unreachable: no candidates")  # candidates() never returns []
 
     def _run_on(self, candidate: Candidate, request: TaskRequest) -> Generator[Effect, Any, Any]:
         settings = self.settings
         helper = candidate.helper
-        route = self._route(helper, candidate.base_url)
+        route = self.resolver.route(helper, candidate.base_url)
         if request.stream and not helper.supports_streaming:
             # Refused before sending: the helper's parse_stream_event would only raise
             # NotImplementedError once the provider had started streaming.
@@ -163,7 +154,7 @@ class Engine(Resolver, JobRunner):
             raise InvalidInputError(oversized)
         mapping = candidate.mapping
         if mapping is None:
-            mapping = yield from self._resolve_mapping(helper, candidate.model, route)
+            mapping = yield from self.resolver.resolve_mapping(helper, candidate.model, route)
         inputs = request.inputs
         if not helper.accepts_input_urls:
             inputs = yield from self._download_inputs(inputs, helper)
@@ -178,7 +169,7 @@ class Engine(Resolver, JobRunner):
             stream=request.stream,
             options={"wait_for_model": settings.wait_for_model, "use_cache": settings.use_cache},
         )
-        origin = partial(self._origin, helper)
+        origin = partial(self.resolver.origin, helper)
         prepared = _guarded(
             helper, "prepare_request", route.credential, origin, helper.prepare_request, call
         )
@@ -199,8 +190,10 @@ class Engine(Resolver, JobRunner):
         mapping: ModelMapping,
     ) -> Generator[Effect, Any, Any]:
         """Send the prepared request, then parse, stream or follow what comes back."""
-        origin = partial(self._origin, helper)
-        response = yield from self._send(http_request, route.credential, helper.provider, helper)
+        origin = partial(self.resolver.origin, helper)
+        response = yield from self.sender.send(
+            http_request, route.credential, helper.provider, helper
+        )
         if request.stream and isinstance(response, Response):
             # The transport hands over an event stream only: this is a JSON or HTML body.
             raise not_a_stream_error(response, helper.provider, request.task, route.credential)
@@ -236,7 +229,7 @@ class Engine(Resolver, JobRunner):
             call,
         )
         if isinstance(result, FollowUp):
-            result = yield from self._follow(result, helper, route.credential, request)
+            result = yield from self.jobs.follow(result, helper, route.credential, request)
         problem = media_kind_problem(request.task, result)
         if problem is not None:
             raise ResponseFormatError(
@@ -264,7 +257,7 @@ class Engine(Resolver, JobRunner):
         """Fetch URL inputs the provider cannot fetch itself (no key is ever attached)."""
         if isinstance(inputs, BinaryInput) and inputs.content is None and inputs.url:
             download = HTTPRequest("GET", inputs.url, authenticate=False)
-            response = yield from self._send(download, None, helper.provider, None)
+            response = yield from self.sender.send(download, None, helper.provider, None)
             content = response.content
             return BinaryInput(
                 content, sniff_content_type(content, response.content_type), inputs.url
@@ -325,7 +318,7 @@ class Engine(Resolver, JobRunner):
         retries. ``request.url`` may be a path (appended to the provider's base URL)."""
         if isinstance(request.payload, dict | list):
             check_finite({"payload": request.payload}, {})
-        return (yield from within_total_timeout(self._custom(provider, request, model), self))
+        return (yield from self._bounded(self._custom(provider, request, model)))
 
     def _custom(
         self, provider: str | None, request: HTTPRequest, model: str | None
@@ -337,6 +330,8 @@ class Engine(Resolver, JobRunner):
             # A dedicated endpoint (base_url= and no provider): its own auth rules, and
             # paths relative to the URL as given.
             assert settings.base_url is not None
+            from infermux.endpoints import endpoint_helper  # see Resolver.candidates
+
             helper = endpoint_helper("conversational", settings.base_url)
             name = helper.provider
         elif name is None or name == "auto":
@@ -345,10 +340,10 @@ class Engine(Resolver, JobRunner):
                 "a dedicated endpoint)"
             )
         else:
-            tasks = self.registry.tasks_for(name)
-            if not tasks:
-                raise UnknownProviderError(name, self.registry.providers())
-            helper = self.registry.get(name, tasks[0]).helper
+            # The provider's own settings (its Provider object), not a task helper's.
+            from infermux.engine.identity import provider_identity  # task calls never need it
+
+            helper = provider_identity(self.registry, name)
         route = choose_route(
             helper,
             api_key=settings.api_key,
@@ -362,7 +357,7 @@ class Engine(Resolver, JobRunner):
             route = replace(route, base_url=settings.base_url.rstrip("/"))
         if not is_url(request.url):
             request = replace(request, url=route.base_url + "/" + request.url.lstrip("/"))
-        response = yield from self._send(request, route.credential, name, helper)
+        response = yield from self.sender.send(request, route.credential, name, helper)
         if request.stream and isinstance(response, Response):
             raise not_a_stream_error(response, name, "custom", route.credential)
         info = ResponseInfo.from_headers(
@@ -385,10 +380,11 @@ class Engine(Resolver, JobRunner):
             suffix = model.rpartition(":")[2]
             provider = suffix if self.registry.has_provider(suffix) else provider
         helper: TaskProviderHelper | None = None
-        if is_url(model):
-            helper = endpoint_helper(task, str(model), self.registry)
-        elif provider is None and settings.base_url is not None:
-            helper = endpoint_helper(task, settings.base_url, self.registry)
+        if is_url(model) or (provider is None and settings.base_url is not None):
+            from infermux.endpoints import endpoint_helper  # see Resolver.candidates
+
+            url = model if is_url(model) else settings.base_url
+            helper = endpoint_helper(task, str(url), self.registry)
         elif provider not in (None, "auto") and (provider, task) in self.registry:
             helper = self.registry.get(str(provider), task).helper
         limit = getattr(helper, "max_batch_size", None)
@@ -401,15 +397,15 @@ class Engine(Resolver, JobRunner):
         url = self.settings.hub_url.rstrip("/") + path
         if params:
             url += "?" + urlencode(params, doseq=True)
-        response = yield from self._send(
-            HTTPRequest("GET", url), self._hub_credential(), "huggingface-hub", None
+        response = yield from self.sender.send(
+            HTTPRequest("GET", url), self.resolver.hub_credential(), "huggingface-hub", None
         )
         return response.json()
 
     def router_get(self, path: str) -> Generator[Effect, Any, Any]:
         """GET a path of the Hugging Face router (e.g. ``/v1/models``) as JSON."""
         url = self.settings.router_url.rstrip("/") + path
-        response = yield from self._send(
-            HTTPRequest("GET", url), self._hub_credential(), "hf-router", None
+        response = yield from self.sender.send(
+            HTTPRequest("GET", url), self.resolver.hub_credential(), "hf-router", None
         )
         return response.json()

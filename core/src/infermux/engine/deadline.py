@@ -13,25 +13,23 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from infermux.clock import Clock
 from infermux.engine.effects import Effect, Send, Sleep, StreamStart
 from infermux.errors import DeadlineExceededError
-
-if TYPE_CHECKING:
-    from infermux.engine.sending import Sender
 
 __all__ = ["within_total_timeout"]
 
 
 def within_total_timeout(
-    call: Generator[Effect, Any, Any], engine: Sender
+    call: Generator[Effect, Any, Any], total: float | None, clock: Clock
 ) -> Generator[Effect, Any, Any]:
-    total = engine.settings.total_timeout
+    """``call`` bounded by ``total`` seconds on ``clock`` (as it is when ``total`` is None)."""
     if total is None:
         return (yield from call)
-    clock = engine.clock
-    deadline = clock() + total
+    clock_now = clock.now
+    deadline = clock_now() + total
     send_value: Any = None
     error: BaseException | None = None
     while True:
@@ -41,11 +39,11 @@ def within_total_timeout(
             result = stop.value
             if isinstance(result, StreamStart):
                 # The stream reads time.monotonic(): carry the time left over to it.
-                left = max(0.0, deadline - clock())
+                left = max(0.0, deadline - clock_now())
                 result = replace(result, deadline=time.monotonic() + left)
             return result
         send_value, error = None, None
-        left = deadline - clock()
+        left = deadline - clock_now()
         if isinstance(effect, Send) and not effect.cleanup:
             if left <= 0:
                 error = _exceeded(total, effect.request.url)

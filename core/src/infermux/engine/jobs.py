@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from infermux.auth import (
     Credential,
 )
-from infermux.engine.calls import TaskRequest
+from infermux.clock import Clock
+from infermux.engine.calls import EngineSettings, TaskRequest
 from infermux.engine.effects import Effect, JobProgress, Sleep
 from infermux.engine.failures import _guarded
 from infermux.engine.sending import Sender
@@ -58,7 +59,7 @@ def _check_follow_up_url(step: FollowUp, helper: TaskProviderHelper) -> None:
         )
 
 
-class JobRunner(Sender):
+class JobRunner:
     """Runs the follow-up chain of an asynchronous job.
 
     Whenever the call leaves a job it started before the job has finished (its deadline,
@@ -66,9 +67,24 @@ class JobRunner(Sender):
     cancel request (if the provider has one) is sent, bounded by :data:`CANCEL_TIMEOUT`,
     and the original exception is raised again: an abandoned job should not run on and
     bill. Only a job the provider itself reported as failed or cancelled is left alone.
+
+    ``sender`` sends each step; ``clock`` times the job (its deadline, the progress
+    reports); ``origin`` names the plugin behind a helper when its ``then`` crashes.
     """
 
-    def _follow(
+    def __init__(
+        self,
+        settings: EngineSettings,
+        sender: Sender,
+        clock: Clock,
+        origin: Callable[[TaskProviderHelper], str | None],
+    ) -> None:
+        self.settings = settings
+        self.sender = sender
+        self.clock = clock
+        self.origin = origin
+
+    def follow(
         self,
         follow_up: FollowUp,
         helper: TaskProviderHelper,
@@ -93,7 +109,7 @@ class JobRunner(Sender):
         request: TaskRequest,
     ) -> Generator[Effect, Any, Any]:
         settings = self.settings
-        clock = self.clock
+        clock = self.clock.now
         started = clock()
         job_deadline = started + settings.job_timeout
         polls = 0
@@ -116,7 +132,7 @@ class JobRunner(Sender):
                 polls += 1
             try:
                 # Every attempt of the request (retries too) ends by the job's deadline.
-                response = yield from self._send(
+                response = yield from self.sender.send(
                     step.request, credential, helper.provider, helper, deadline=job_deadline
                 )
             except DeadlineExceededError:
@@ -139,7 +155,7 @@ class JobRunner(Sender):
                     helper,
                     "FollowUp.then",
                     credential,
-                    partial(self._origin, helper),
+                    partial(self.origin, helper),
                     step.then,
                     response,
                 )
@@ -176,7 +192,7 @@ class JobRunner(Sender):
         if self.settings.timeout is not None:
             timeout = min(timeout, self.settings.timeout)
         try:
-            yield from self._send(
+            yield from self.sender.send(
                 step.cancel,
                 credential,
                 helper.provider,

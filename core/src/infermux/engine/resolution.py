@@ -10,19 +10,15 @@ from infermux.aliases import ALIAS_NAMES, resolve_alias
 from infermux.auth import (
     Credential,
     RoutingChoice,
+    choose_route,
     host_of,
     http_origins,
     is_hf_token,
-    read_hf_token,
-)
-from infermux.endpoints import (
-    ROUTER_POLICIES,
-    endpoint_helper,
     is_url,
-    router_policy_helper,
-    router_policy_responses_helper,
+    read_hf_token,
+    route_inputs,
 )
-from infermux.engine.calls import Candidate, TaskRequest
+from infermux.engine.calls import Candidate, EngineSettings, TaskRequest
 from infermux.engine.effects import Effect
 from infermux.engine.sending import Sender
 from infermux.errors import (
@@ -39,19 +35,81 @@ from infermux.helpers.base import (
     TaskProviderHelper,
 )
 from infermux.mapping import (
+    HubMappingCache,
     ProviderMappingEntry,
     hub_mapping_url,
     parse_hub_mapping,
     serves_task,
 )
+from infermux.registry.store import ProviderRegistry
 
 logger = logging.getLogger("infermux")
 
+#: The Hugging Face router's own provider choices (``model="org/name:fastest"``); the
+#: same set as ``endpoints.ROUTER_POLICIES`` (a test keeps them equal), kept here so that
+#: resolving a model id does not import ``endpoints``.
+_ROUTER_POLICIES = frozenset({"fastest", "cheapest", "preferred"})
 
-class Resolver(Sender):
-    """Chooses the candidates of a call and resolves their model ids."""
 
-    def _hub_credential(self) -> Credential | None:
+class Resolver:
+    """Chooses the candidates of a call, their routes and their model ids.
+
+    It reads the registry and the client's settings; the one request it makes itself (the
+    Hub's provider mapping of a model) goes through ``sender``, and the answer is kept in
+    :attr:`mapping_cache` for ``settings.mapping_ttl`` seconds.
+    """
+
+    def __init__(
+        self, settings: EngineSettings, registry: ProviderRegistry, sender: Sender
+    ) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.sender = sender
+        self.mapping_cache = HubMappingCache(settings.mapping_ttl, clock=sender.clock.now)
+        #: (id(helper), base URL) -> (route_inputs, helper, route): see route().
+        self._routes: dict[tuple[int, str | None], tuple[Any, TaskProviderHelper, RoutingChoice]]
+        self._routes = {}
+
+    def origin(self, helper: TaskProviderHelper) -> str | None:
+        """The distribution (or plugin) that registered ``helper``, for error messages."""
+        # loaded(), not get(): a helper in use was imported already, and a helper built on
+        # the fly (a dedicated endpoint's, the router's) must not import every plugin.
+        registration = self.registry.loaded(helper.provider, helper.task)
+        return (
+            registration.origin
+            if registration is not None and registration.helper is helper
+            else None
+        )
+
+    def route(self, helper: TaskProviderHelper, base_url: str | None) -> RoutingChoice:
+        """``choose_route`` for this client's settings, reused while nothing it reads changes.
+
+        Choosing reads the environment and the saved Hugging Face token file; doing that on
+        every call was a fifth of the client's own CPU per call. ``route_inputs`` is cheap
+        (a few variables and a ``stat``), so a key set or a ``huggingface-cli login`` after
+        the client was built is still seen by the next call.
+        """
+        inputs = route_inputs(helper)
+        key = (id(helper), base_url)
+        cached = self._routes.get(key)
+        if cached is not None and cached[1] is helper and cached[0] == inputs:
+            return cached[2]
+        settings = self.settings
+        route = choose_route(
+            helper,
+            api_key=settings.api_key,
+            routing=settings.routing,
+            router_url=settings.router_url,
+            hub_url=settings.hub_url,
+            base_url=base_url,
+        )
+        if len(self._routes) >= 256:  # endpoint helpers are built per call: stay bounded
+            self._routes.clear()
+        self._routes[key] = (inputs, helper, route)
+        return route
+
+    def hub_credential(self) -> Credential | None:
+        """The caller's Hugging Face token, for the Hub's and the router's hosts only."""
         key = self.settings.api_key
         token = key if key is not None and is_hf_token(key) else read_hf_token()
         if token is None:
@@ -60,29 +118,41 @@ class Resolver(Sender):
         origins = http_origins(self.settings.hub_url, self.settings.router_url)
         return Credential(token, "Hugging Face token", hosts, http_origins=origins)
 
-    def _candidates(self, request: TaskRequest) -> Generator[Effect, Any, list[Candidate]]:
+    def candidates(self, request: TaskRequest) -> Generator[Effect, Any, list[Candidate]]:
         settings = self.settings
         provider = request.provider or settings.provider
         model = request.model or settings.model
-        if is_url(model):
-            assert model is not None
-            return [Candidate(endpoint_helper(request.task, model, self.registry), "tgi")]
-        if provider is None and settings.base_url is not None:
+        if is_url(model) or (provider is None and settings.base_url is not None):
+            # A dedicated endpoint. ``endpoints`` (and the config parser it builds on) is
+            # imported here, not with the engine: most clients never call one.
+            from infermux.endpoints import endpoint_helper
+
+            if is_url(model):
+                assert model is not None
+                return [Candidate(endpoint_helper(request.task, model, self.registry), "tgi")]
+            assert settings.base_url is not None
             helper = endpoint_helper(request.task, settings.base_url, self.registry)
             return [Candidate(helper, model or "tgi")]
         if model is not None and ":" in model and "/" in model:
             base, _, suffix = model.rpartition(":")
-            if suffix in ROUTER_POLICIES and request.task == "conversational":
-                helper = router_policy_helper(settings.router_url)
-                return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
-            if suffix in ROUTER_POLICIES and request.task == "responses":
-                helper = router_policy_responses_helper(settings.router_url)
+            if suffix in _ROUTER_POLICIES and request.task in ("conversational", "responses"):
+                from infermux.endpoints import (
+                    router_policy_helper,
+                    router_policy_responses_helper,
+                )
+
+                build = (
+                    router_policy_helper
+                    if request.task == "conversational"
+                    else router_policy_responses_helper
+                )
+                helper = build(settings.router_url)
                 return [Candidate(helper, model, ModelMapping(model, hub_model_id=base))]
             if self.registry.has_provider(suffix):
                 provider, model = suffix, base
         provider = provider or "auto"
         if provider != "auto":
-            helper = self._helper_for(provider, request.task)
+            helper = self.helper_for(provider, request.task)
             resolved = resolve_alias(helper, model, settings.model_aliases)
             # An alias names the provider's own model id: no Hub mapping applies.
             mapping = ModelMapping(resolved) if resolved != model else None
@@ -97,7 +167,7 @@ class Resolver(Sender):
         declared = self._declared_candidates(request.task, model)
         if declared:
             return declared
-        entries = yield from self._hub_entries(model, self._hub_credential(), strict=True)
+        entries = yield from self._hub_entries(model, self.hub_credential(), strict=True)
         if entries is None:
             served = self.registry.providers_for(request.task)
             raise ModelMappingError(
@@ -119,7 +189,7 @@ class Resolver(Sender):
         )
         candidates = [
             Candidate(
-                self._helper_for(entry.provider, request.task),
+                self.helper_for(entry.provider, request.task),
                 model,
                 entry.to_mapping(model),
             )
@@ -155,7 +225,7 @@ class Resolver(Sender):
             return False
         return bool(self.registry.get(provider, "conversational").helper.routable)
 
-    def _helper_for(self, provider: str, task: str) -> TaskProviderHelper:
+    def helper_for(self, provider: str, task: str) -> TaskProviderHelper:
         """The registered helper; for ``responses`` on a provider without one, a helper
         derived from its chat helper that goes through the router's ``/v1/responses``."""
         if (
@@ -191,7 +261,7 @@ class Resolver(Sender):
             candidates.append(Candidate(helper, model, mapping))
         return candidates
 
-    def _resolve_mapping(
+    def resolve_mapping(
         self, helper: TaskProviderHelper, model: str, route: RoutingChoice
     ) -> Generator[Effect, Any, ModelMapping]:
         override = self.settings.model_mappings.get(helper.provider, {}).get(model)
@@ -236,7 +306,7 @@ class Resolver(Sender):
         lookup = HTTPRequest("GET", hub_mapping_url(self.settings.hub_url, model))
         why = f"provider='auto' asks the Hub which providers serve {model!r}, and the lookup failed"
         try:
-            response = yield from self._send(lookup, credential, "huggingface-hub", None)
+            response = yield from self.sender.send(lookup, credential, "huggingface-hub", None)
         except TransportError as exc:
             if strict:
                 raise TransportError(

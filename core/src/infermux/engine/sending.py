@@ -9,10 +9,12 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from infermux import __version__
 from infermux.auth import (
     Credential,
     host_of,
 )
+from infermux.clock import Clock
 from infermux.engine.calls import EngineSettings
 from infermux.engine.effects import Effect, Send, Sleep
 from infermux.engine.failures import http_error, redirect_error
@@ -28,10 +30,6 @@ from infermux.helpers.base import (
     Response,
     TaskProviderHelper,
 )
-from infermux.mapping import (
-    HubMappingCache,
-)
-from infermux.registry.store import ProviderRegistry
 from infermux.transport.retry import model_loading_estimate
 
 logger = logging.getLogger("infermux")
@@ -42,14 +40,20 @@ _REFUSED_UNPROCESSED = frozenset({408, 429})
 
 
 class Sender:
-    """Sends requests with the engine's policy. State shared by the engine's parts."""
+    """Sends one request with the client's policy: headers and auth, retries with back-off,
+    model-loading waits, the request budget and deadlines.
 
-    settings: EngineSettings
-    registry: ProviderRegistry
-    mapping_cache: HubMappingCache
-    _base_headers: dict[str, str]
+    It yields effects and never does I/O; it knows nothing of providers' registrations or
+    of models, only of the request, the credential and the helper it is given.
+    """
 
-    def _headers(self, request: HTTPRequest, credential: Credential | None) -> dict[str, str]:
+    def __init__(self, settings: EngineSettings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._base_headers = {"user-agent": f"infermux/{__version__}", **settings.headers}
+
+    def headers(self, request: HTTPRequest, credential: Credential | None) -> dict[str, str]:
+        """The request's headers on top of the client's, with the key where it may go."""
         headers = {**self._base_headers, **request.headers}
         if request.authenticate and credential is not None:
             if credential.allows(request.url):
@@ -58,12 +62,7 @@ class Sender:
                 logger.debug("not sending %s to %s", credential.source, host_of(request.url))
         return headers
 
-    def clock(self) -> float:
-        """Now, on the client's clock (``settings.clock``; a FakeClock in tests): every
-        deadline of the engine is an instant on it."""
-        return self.settings.clock.now()
-
-    def _send(
+    def send(
         self,
         request: HTTPRequest,
         credential: Credential | None,
@@ -79,7 +78,7 @@ class Sender:
         """Send ``request`` with retries. ``deadline`` (on :attr:`clock`) caps every
         attempt's timeout at the time left, so retries cannot overrun it. A request that
         creates a job is resent only when it certainly never arrived (see HTTPRequest)."""
-        headers = self._headers(request, credential)
+        headers = self.headers(request, credential)
         if request.idempotency_header and request.idempotency_header not in headers:
             # One key for every attempt of this call: the provider runs the job once.
             headers[request.idempotency_header] = str(uuid.uuid4())
@@ -104,7 +103,7 @@ class Sender:
         while True:
             capped = False
             if deadline is not None:
-                left = deadline - self.clock()
+                left = deadline - self.clock.now()
                 if left <= 0:
                     expired = RequestTimeoutError(
                         f"{provider}: no time left for {request.method} {request.url[:200]}",
@@ -211,14 +210,3 @@ class Sender:
         if isinstance(configured, Mapping):
             configured = configured.get(helper.provider)
         return configured if configured is not None else helper.default_requests_per_minute
-
-    def _origin(self, helper: TaskProviderHelper) -> str | None:
-        """The distribution (or plugin) that registered ``helper``, for error messages."""
-        # loaded(), not get(): a helper in use was imported already, and a helper built on
-        # the fly (a dedicated endpoint's, the router's) must not import every plugin.
-        registration = self.registry.loaded(helper.provider, helper.task)
-        return (
-            registration.origin
-            if registration is not None and registration.helper is helper
-            else None
-        )

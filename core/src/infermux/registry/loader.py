@@ -247,22 +247,27 @@ def _load_plugin(
         _refuse(settings, info, f"{label} failed to load: {type(exc).__name__}: {exc}")
         return
 
-    collected: list[TaskProviderHelper] = []
+    # Each helper with the Provider that owns it (None: a bare helper, the older contract).
+    collected: list[tuple[TaskProviderHelper, Provider | None]] = []
 
     def register(helper: TaskProviderHelper | Provider) -> None:
         if isinstance(helper, Provider):  # register(acme): every helper it owns
-            helper.register_with(register)
+            owner = helper
+            owner.register_with(lambda owned: add(owned, owner))
             return
+        add(helper, None)
+
+    def add(helper: TaskProviderHelper, owner: Provider | None) -> None:
         problem = validate_helper(helper)
         if problem:
             raise PluginError(problem)
-        collected.append(helper)
+        collected.append((helper, owner))
 
     try:
         manager.call_register_providers(key, register)
         # Add only once the whole hook succeeded, so a failing plugin leaves nothing behind.
-        for helper in collected:
-            registry.add(Registration(helper, name, distribution, version))
+        for helper, owner in collected:
+            registry.add(Registration(helper, name, distribution, version, owner))
             info.registrations.append((helper.provider, helper.task))
     except _PLUGIN_FAILURES as exc:
         _refuse(

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from infermux.errors import (
     DuplicateProviderError,
@@ -24,6 +25,9 @@ from infermux.errors import (
 )
 from infermux.helpers.base import TaskProviderHelper
 from infermux.tasks import PROVIDER_ID, check_task_name
+
+if TYPE_CHECKING:
+    from infermux.provider import Provider
 
 __all__ = ["PluginInfo", "ProviderRegistry", "Registration", "normalize_name", "validate_helper"]
 
@@ -41,6 +45,9 @@ class Registration:
     plugin: str
     distribution: str | None = None
     version: str | None = None
+    #: The :class:`~infermux.provider.Provider` that owns the helper; None for a plugin
+    #: written against the helper-and-hook contract (it registers bare helpers).
+    provider: Provider | None = None
 
     @property
     def origin(self) -> str:

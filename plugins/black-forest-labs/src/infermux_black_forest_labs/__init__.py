@@ -14,14 +14,23 @@ BFL's API hosts (``base_url`` or ``key_hosts``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from infermux import ImageOutput, TaskProviderHelper, hookimpl
+from infermux import ImageOutput, Provider, TaskProviderHelper
 from infermux.helpers.base import AuthScheme, Call, HTTPRequest, Payload, Response
 from infermux.helpers.jobs import JobStates, follow_job, lookup
 
-__all__ = ["BlackForestLabsTextToImage", "register_providers"]
+__all__ = ["BlackForestLabsTextToImage", "bfl", "register_providers"]
+
+bfl = Provider(
+    "black-forest-labs",
+    base_url="https://api.us1.bfl.ai",
+    auth=AuthScheme("X-Key"),
+    key_env="BFL_API_KEY",
+    key_page="https://dashboard.bfl.ai/keys",
+    # Every regional API host of BFL (api.us1, api.eu ...): polling URLs may name any.
+    key_hosts=(".bfl.ai",),
+)
 
 READY = "Ready"
 #: Final statuses other than Ready (BFL's ``StatusResponse``); anything else is pending.
@@ -30,18 +39,11 @@ FAILED = frozenset({"Error", "Content Moderated", "Request Moderated", "Task not
 JOB_STATES = JobStates(status="status", done={READY}, failed=FAILED, reason=("details", "result"))
 
 
+@bfl.task
 class BlackForestLabsTextToImage(TaskProviderHelper):
     """FLUX images: submit, poll ``polling_url``, download ``result.sample``."""
 
-    provider = "black-forest-labs"
     task = "text-to-image"
-    base_url = "https://api.us1.bfl.ai"
-    auth = AuthScheme("X-Key")
-    api_key_env = ("BFL_API_KEY",)
-    # BFL's global and regional API hosts, which may hand out polling URLs on each other.
-    # Every regional API host of BFL (api.us1, api.eu ...): polling URLs may name any.
-    key_hosts = (".bfl.ai",)
-    key_url = "https://dashboard.bfl.ai/keys"
     creates_job = True  # starts a paid job: never resent once it may have arrived
     supported_parameters = frozenset(
         {"height", "width", "seed", "num_inference_steps", "guidance_scale"}
@@ -76,6 +78,4 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
         return self.media_output(sample, ImageOutput)
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    register(BlackForestLabsTextToImage())
+register_providers = bfl.hook()

@@ -8,34 +8,36 @@ core's stream reader treats as the end of the stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider
 from infermux.helpers.openai import CHAT_PARAMETERS, OpenAIChatHelper
 
-__all__ = ["CerebrasChat", "register_providers"]
+__all__ = ["CerebrasChat", "cerebras", "register_providers"]
+
+cerebras = Provider(
+    "cerebras",
+    base_url="https://api.cerebras.ai",
+    key_env="CEREBRAS_API_KEY",
+    key_page="https://cloud.cerebras.ai",
+    aliases={
+        # Cerebras's own model ids (inference-docs.cerebras.ai/models).
+        "conversational": {
+            "default": "llama-3.3-70b",
+            "large": "gpt-oss-120b",
+            "small": "llama3.1-8b",
+            "agent": "gpt-oss-120b",
+        },
+    },
+)
 
 
+@cerebras.task
 class CerebrasChat(OpenAIChatHelper):
     """Chat completions, plain and streamed: ``POST https://api.cerebras.ai/v1/chat/completions``."""
 
-    provider = "cerebras"
-    base_url = "https://api.cerebras.ai"
-    api_key_env = ("CEREBRAS_API_KEY",)
-    key_url = "https://cloud.cerebras.ai"
     supported_parameters = CHAT_PARAMETERS - {"frequency_penalty", "presence_penalty", "logit_bias"}
     # Cerebras closes its streams after the last chunk, with no `data: [DONE]` (recorded in
     # cassettes/cerebras/chat_completion_stream.yaml): the end of the connection ends it.
     stream_end_marker = None
-    # Cerebras's own model ids (inference-docs.cerebras.ai/models).
-    model_aliases = {
-        "default": "llama-3.3-70b",
-        "large": "gpt-oss-120b",
-        "small": "llama3.1-8b",
-        "agent": "gpt-oss-120b",
-    }
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    register(CerebrasChat())
+register_providers = cerebras.hook()

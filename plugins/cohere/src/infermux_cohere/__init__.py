@@ -9,31 +9,35 @@ not take ``n``, ``logit_bias`` or ``top_logprobs``, which are refused before sen
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider
 from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import CHAT_PARAMETERS, OpenAIChatHelper, json_schema_as_json_object
 
-__all__ = ["CohereChat", "register_providers"]
+__all__ = ["CohereChat", "cohere", "register_providers"]
+
+cohere = Provider(
+    "cohere",
+    base_url="https://api.cohere.com",
+    key_env=("CO_API_KEY", "COHERE_API_KEY"),
+    key_page="https://dashboard.cohere.com/api-keys",
+    aliases={
+        # Cohere's own model ids (docs.cohere.com/docs/models).
+        "conversational": {
+            "default": "command-a-03-2025",
+            "large": "command-a-03-2025",
+            "small": "command-r7b-12-2024",
+            "agent": "command-a-03-2025",
+        },
+    },
+)
 
 
+@cohere.task
 class CohereChat(OpenAIChatHelper):
     """Chat completions, plain and streamed, with tools and structured output."""
 
-    provider = "cohere"
-    base_url = "https://api.cohere.com"
     route_prefix = "/compatibility/v1"
-    api_key_env = ("CO_API_KEY", "COHERE_API_KEY")
-    key_url = "https://dashboard.cohere.com/api-keys"
     supported_parameters = CHAT_PARAMETERS - {"n", "logit_bias", "top_logprobs"}
-    # Cohere's own model ids (docs.cohere.com/docs/models).
-    model_aliases = {
-        "default": "command-a-03-2025",
-        "large": "command-a-03-2025",
-        "small": "command-r7b-12-2024",
-        "agent": "command-a-03-2025",
-    }
 
     def prepare_payload(self, call: Call) -> Payload:
         payload = super().prepare_payload(call)
@@ -42,6 +46,4 @@ class CohereChat(OpenAIChatHelper):
         return payload
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    register(CohereChat())
+register_providers = cohere.hook()

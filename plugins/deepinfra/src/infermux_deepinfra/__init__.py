@@ -11,11 +11,10 @@ Face repository ids (``meta-llama/Meta-Llama-3.1-8B-Instruct``), used as given.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from infermux import AudioOutput, TaskProviderHelper, hookimpl
+from infermux import AudioOutput, Provider, TaskProviderHelper
 from infermux.errors import InvalidInputError
 from infermux.helpers.base import (
     Call,
@@ -37,8 +36,38 @@ __all__ = [
     "DeepInfraEmbeddings",
     "DeepInfraSpeechRecognition",
     "DeepInfraTextToSpeech",
+    "deepinfra",
     "register_providers",
 ]
+
+deepinfra = Provider(
+    "deepinfra",
+    # One root for every task, so a base_url override (a proxy) moves them all.
+    base_url="https://api.deepinfra.com",
+    key_env=("DEEPINFRA_API_KEY", "DEEPINFRA_TOKEN"),
+    key_page="https://deepinfra.com/dash/api_keys",
+    # The Hugging Face router serves DeepInfra (huggingface_hub routes it there with an HF
+    # token); the router's /deepinfra prefix takes the same routes as api.deepinfra.com.
+    routable=True,
+    # DeepInfra's ids are used as given (they are the Hub repository ids for nearly every
+    # model), routed or direct: a Hub lookup would refuse a DeepInfra id that the Hub maps
+    # to other providers only. ``model_mappings`` overrides an id where they differ.
+    needs_model_mapping=False,
+    # Hub ids, as DeepInfra serves them.
+    aliases={
+        "conversational": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct",
+            "large": "deepseek-ai/DeepSeek-V3",
+            "small": "meta-llama/Meta-Llama-3.1-8B-Instruct",
+            "agent": "Qwen/Qwen2.5-72B-Instruct",
+        },
+        "feature-extraction": {
+            "default": "BAAI/bge-base-en-v1.5",
+            "large": "BAAI/bge-large-en-v1.5",
+            "small": "sentence-transformers/all-MiniLM-L6-v2",
+        },
+    },
+)
 
 
 #: File extensions for the audio types inputs arrive as (``mimetypes`` lacks some of them).
@@ -54,19 +83,8 @@ _AUDIO_EXTENSIONS = {
 }
 
 
-class _DeepInfra:
-    provider = "deepinfra"
-    # One root for every task, so a base_url override (a proxy) moves them all.
-    base_url = "https://api.deepinfra.com"
-    api_key_env: tuple[str, ...] = ("DEEPINFRA_API_KEY", "DEEPINFRA_TOKEN")
-    key_url: str | None = "https://deepinfra.com/dash/api_keys"
-    # The Hugging Face router serves DeepInfra (huggingface_hub routes it there with an HF
-    # token); the router's /deepinfra prefix takes the same routes as api.deepinfra.com.
-    routable = True
-    # DeepInfra's ids are used as given (they are the Hub repository ids for nearly every
-    # model), routed or direct: a Hub lookup would refuse a DeepInfra id that the Hub maps
-    # to other providers only. ``model_mappings`` overrides an id where they differ.
-    needs_model_mapping = False
+class _Errors(TaskProviderHelper):
+    """DeepInfra's error bodies, on its OpenAI-compatible and native routes alike."""
 
     def error_message(self, body: Any) -> str | None:
         # OpenAI routes: {"error": {"message"}}; native routes: {"detail": {"error"}} or
@@ -84,31 +102,35 @@ class _DeepInfra:
         return error if isinstance(error, str) else None
 
 
-class DeepInfraChat(_DeepInfra, OpenAIChatHelper):
+@deepinfra.task
+class DeepInfraChat(_Errors, OpenAIChatHelper):
     """Chat completions, plain and streamed (``/v1/openai/chat/completions``)."""
 
     route_prefix = "/v1/openai"
 
 
-class DeepInfraCompletion(_DeepInfra, OpenAICompletionHelper):
+@deepinfra.task
+class DeepInfraCompletion(_Errors, OpenAICompletionHelper):
     """Raw completions for ``text-generation`` (``/v1/openai/completions``)."""
 
     route_prefix = "/v1/openai"
 
 
-class DeepInfraEmbeddings(_DeepInfra, OpenAIEmbeddingsHelper):
+@deepinfra.task
+class DeepInfraEmbeddings(_Errors, OpenAIEmbeddingsHelper):
     """Embeddings for ``feature-extraction`` (``/v1/openai/embeddings``)."""
 
     route_prefix = "/v1/openai"
 
 
-class _Native(_DeepInfra, TaskProviderHelper):
+class _Native(_Errors):
     """The native inference API: ``POST /v1/inference/<model>``."""
 
     def prepare_route(self, call: Call) -> str:
         return f"/v1/inference/{quote(call.model.provider_model_id, safe='/')}"
 
 
+@deepinfra.task
 class DeepInfraSpeechRecognition(_Native):
     """Whisper and other ASR models: the audio file as the multipart field ``audio``.
 
@@ -151,6 +173,7 @@ class DeepInfraSpeechRecognition(_Native):
         return AutomaticSpeechRecognitionOutput.model_validate({"text": text, "chunks": chunks})
 
 
+@deepinfra.task
 class DeepInfraTextToSpeech(_Native):
     """TTS models (Kokoro ...): ``{"text"}`` in, ``{"audio": "data:audio/...;base64,..."}`` out."""
 
@@ -169,13 +192,4 @@ class DeepInfraTextToSpeech(_Native):
         raise self.unexpected(body, missing="audio (a data URL or an http(s) URL)")
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (
-        DeepInfraChat,
-        DeepInfraCompletion,
-        DeepInfraEmbeddings,
-        DeepInfraSpeechRecognition,
-        DeepInfraTextToSpeech,
-    ):
-        register(helper())
+register_providers = deepinfra.hook()

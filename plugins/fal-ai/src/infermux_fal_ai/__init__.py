@@ -8,11 +8,10 @@ through the router.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from infermux import Provider
+from infermux.helpers.base import AuthScheme
 
-from infermux import TaskProviderHelper, hookimpl
-
-from ._base import FalAIHelper
+from ._base import FAL_RUN_URL, FalAIHelper
 from ._tasks import (
     FalAIAutomaticSpeechRecognition,
     FalAIImageSegmentation,
@@ -32,8 +31,19 @@ __all__ = [
     "FalAITextToImage",
     "FalAITextToSpeech",
     "FalAITextToVideo",
+    "fal",
     "register_providers",
 ]
+
+fal = Provider(
+    "fal-ai",
+    base_url=FAL_RUN_URL,
+    auth=AuthScheme("Authorization", "Key "),
+    key_env="FAL_KEY",
+    key_page="https://fal.ai/dashboard/keys",
+    # The queue lives on its own host; the fal key may go there and nowhere else.
+    key_hosts=("queue.fal.run",),
+)
 
 HELPERS: tuple[type[FalAIHelper], ...] = (
     FalAITextToImage,
@@ -45,8 +55,7 @@ HELPERS: tuple[type[FalAIHelper], ...] = (
     FalAITextToSpeech,
 )
 
+for _helper in HELPERS:
+    fal.task(_helper)
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in HELPERS:
-        register(helper())
+register_providers = fal.hook()

@@ -19,7 +19,6 @@ from urllib.parse import quote, urlsplit
 
 from infermux.errors import JobError
 from infermux.helpers.base import (
-    AuthScheme,
     Call,
     FollowUp,
     HTTPRequest,
@@ -75,15 +74,11 @@ class _Job:
 
 
 class FalAIHelper(TaskProviderHelper):
-    """Base of the fal-ai helpers: subclasses write ``prepare_payload`` and ``parse_result``."""
+    """Base of the fal-ai helpers: subclasses write ``prepare_payload`` and ``parse_result``.
 
-    provider = "fal-ai"
-    base_url = FAL_RUN_URL
-    auth = AuthScheme("Authorization", "Key ")
-    api_key_env = ("FAL_KEY",)
-    # The queue lives on its own host; the fal key may go there and nowhere else.
-    key_hosts = ("queue.fal.run",)
-    key_url = "https://fal.ai/dashboard/keys"
+    The provider's identity (id, URL, key) is on the plugin's ``fal`` :class:`Provider`.
+    """
+
     # fal fetches http(s) URLs given as image_url / audio_url itself.
     accepts_input_urls = True
     #: Submit to fal's queue and poll it, instead of one blocking request.

@@ -9,22 +9,34 @@ format is translated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider
 from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import OpenAIChatHelper, json_schema_as_json_object
 
-__all__ = ["FireworksChat", "register_providers"]
+__all__ = ["FireworksChat", "fireworks", "register_providers"]
+
+_MODELS = "accounts/fireworks/models"
+
+fireworks = Provider(
+    "fireworks-ai",
+    base_url="https://api.fireworks.ai/inference",
+    key_env="FIREWORKS_API_KEY",
+    key_page="https://fireworks.ai/account/api-keys",
+    # Fireworks' own ids (its serverless catalogue), not Hub ids: an alias skips the Hub.
+    aliases={
+        "conversational": {
+            "default": f"{_MODELS}/llama-v3p3-70b-instruct",
+            "large": f"{_MODELS}/deepseek-v3p1",
+            "small": f"{_MODELS}/gpt-oss-20b",
+            "agent": f"{_MODELS}/gpt-oss-120b",
+        }
+    },
+)
 
 
+@fireworks.task
 class FireworksChat(OpenAIChatHelper):
     """Chat completions, plain and streamed, with tools and structured output."""
-
-    provider = "fireworks-ai"
-    base_url = "https://api.fireworks.ai/inference"
-    api_key_env = ("FIREWORKS_API_KEY",)
-    key_url = "https://fireworks.ai/account/api-keys"
 
     def prepare_route(self, call: Call) -> str:
         # The router mounts Fireworks' host root, not its /inference API root.
@@ -38,6 +50,4 @@ class FireworksChat(OpenAIChatHelper):
         return payload
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    register(FireworksChat())
+register_providers = fireworks.hook()

@@ -7,10 +7,9 @@ user message to chat completions and maps the reply back to the text-generation 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider, TaskProviderHelper
 from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
 from infermux.helpers.openai import (
     RESPONSES_PARAMETERS,
@@ -21,7 +20,23 @@ from infermux.helpers.openai import (
 )
 from infermux.helpers.parsing import validate_object
 
-__all__ = ["GroqChat", "GroqResponses", "GroqTextGeneration", "register_providers"]
+__all__ = ["GroqChat", "GroqResponses", "GroqTextGeneration", "groq", "register_providers"]
+
+groq = Provider(
+    "groq",
+    base_url="https://api.groq.com/openai",
+    key_env="GROQ_API_KEY",
+    key_page="https://console.groq.com/keys",
+    # Groq's own ids (an alias skips the Hub mapping, routed or direct).
+    aliases={
+        "conversational": {
+            "default": "llama-3.3-70b-versatile",
+            "large": "openai/gpt-oss-120b",
+            "small": "llama-3.1-8b-instant",
+            "agent": "openai/gpt-oss-120b",
+        }
+    },
+)
 
 # Groq answers 400 to logprobs, logit_bias and top_logprobs
 # (https://console.groq.com/docs/openai), so they are refused before sending.
@@ -48,11 +63,9 @@ CHAT_PARAMETERS = frozenset(
 )
 
 
-class _Groq:
-    provider: str = "groq"
-    base_url: str = "https://api.groq.com/openai"
-    api_key_env: tuple[str, ...] = ("GROQ_API_KEY",)
-    key_url: str | None = "https://console.groq.com/keys"
+class _ChatRoute(TaskProviderHelper):
+    """Groq's chat completions route, which serves chat and ``text-generation`` alike."""
+
     # Groq deprecates max_tokens in favour of max_completion_tokens (same meaning).
     parameter_renames = {"max_tokens": "max_completion_tokens"}
 
@@ -66,7 +79,8 @@ class _Groq:
         return openai_error_message(body)
 
 
-class GroqChat(_Groq, OpenAIChatHelper):
+@groq.task
+class GroqChat(_ChatRoute, OpenAIChatHelper):
     """Chat completions, plain and streamed, with tools and ``response_format``
     (``json_object`` and ``json_schema``, passed through unchanged)."""
 
@@ -85,7 +99,8 @@ class GroqChat(_Groq, OpenAIChatHelper):
         return payload
 
 
-class GroqTextGeneration(_Groq, TaskProviderHelper):
+@groq.task
+class GroqTextGeneration(_ChatRoute):
     """``text-generation`` on chat completions: the prompt is one user message.
 
     The model's chat template therefore wraps the prompt: this is instruction following,
@@ -191,6 +206,7 @@ class GroqTextGeneration(_Groq, TaskProviderHelper):
         )
 
 
+@groq.task
 class GroqResponses(OpenAIResponsesHelper):
     """The Responses API (``POST https://api.groq.com/openai/v1/responses``, beta;
     console.groq.com/docs/responses-api). Groq keeps no conversation state:
@@ -198,14 +214,7 @@ class GroqResponses(OpenAIResponsesHelper):
     conversation as ``input``. Routed calls go to the router's ``/v1/responses`` as
     ``"<hub id>:groq"``."""
 
-    provider = "groq"
-    base_url = "https://api.groq.com/openai"
-    api_key_env = ("GROQ_API_KEY",)
-    key_url = "https://console.groq.com/keys"
     supported_parameters = RESPONSES_PARAMETERS - {"previous_response_id", "store", "background"}
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (GroqChat, GroqTextGeneration, GroqResponses):
-        register(helper())
+register_providers = groq.hook()

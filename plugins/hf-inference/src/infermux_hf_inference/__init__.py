@@ -8,9 +8,7 @@ zero-shot, fill-mask, question answering, tabular), ``_vision`` and ``_audio``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider, TaskProviderHelper
 from infermux_hf_inference._audio import (
     HFInferenceAudioClassification,
     HFInferenceAudioToAudio,
@@ -76,8 +74,31 @@ __all__ = [
     "HFInferenceVisualQuestionAnswering",
     "HFInferenceZeroShotClassification",
     "HFInferenceZeroShotImageClassification",
+    "hf_inference",
     "register_providers",
 ]
+
+hf_inference = Provider(
+    "hf-inference",
+    base_url="https://router.huggingface.co/hf-inference",
+    key_env="HF_TOKEN",
+    key_page="https://huggingface.co/settings/tokens",
+    needs_model_mapping=False,  # Hub ids are served as they are
+    # The aliases Hugging Face's serverless integrations use.
+    aliases={
+        "conversational": {
+            "default": "meta-llama/Meta-Llama-3-8B-Instruct",
+            "large": "meta-llama/Llama-3.3-70B-Instruct",
+            "small": "microsoft/Phi-3-mini-4k-instruct",
+            "agent": "meta-llama/Llama-3.1-8B-Instruct",
+        },
+        "feature-extraction": {
+            "default": "sentence-transformers/all-mpnet-base-v2",
+            "large": "sentence-transformers/sentence-t5-large",
+            "small": "sentence-transformers/all-MiniLM-L6-v2",
+        },
+    },
+)
 
 #: Every helper the plugin registers, one per task.
 HELPERS: tuple[type[TaskProviderHelper], ...] = (
@@ -110,8 +131,7 @@ HELPERS: tuple[type[TaskProviderHelper], ...] = (
     HFInferenceZeroShotImageClassification,
 )
 
+for _helper in HELPERS:
+    hf_inference.task(_helper)
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in HELPERS:
-        register(helper())
+register_providers = hf_inference.hook()

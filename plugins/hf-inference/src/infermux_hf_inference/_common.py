@@ -73,14 +73,10 @@ def binary_input(value: Any, kind: BinaryKind, name: str = "input") -> BinaryInp
 
 
 class HFInferenceBase:
-    """Identity and error parsing of every hf-inference helper (a mixin)."""
+    """Headers and error parsing of every hf-inference helper (a mixin); the identity
+    (id, URL, key, aliases) is the plugin's ``hf_inference`` Provider's."""
 
-    provider = "hf-inference"
-    base_url = "https://router.huggingface.co/hf-inference"
     uses_hf_token = True
-    needs_model_mapping = False  # Hub ids are served as they are
-    api_key_env: tuple[str, ...] = ("HF_TOKEN",)
-    key_url: str | None = "https://huggingface.co/settings/tokens"
     #: The client-side budget Hugging Face's own integrations use for serverless inference.
     default_requests_per_minute: float | None = 3000
 

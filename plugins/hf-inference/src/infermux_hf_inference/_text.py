@@ -56,13 +56,6 @@ class HFInferenceChat(HFInferenceBase, OpenAIChatHelper):
     # Older TGI servers end their chat streams without `data: [DONE]` (recorded in
     # cassettes/hf-inference/legacy/chat_completion_stream.yaml).
     stream_end_marker = None
-    # The aliases Hugging Face's serverless integrations use.
-    model_aliases = {
-        "default": "meta-llama/Meta-Llama-3-8B-Instruct",
-        "large": "meta-llama/Llama-3.3-70B-Instruct",
-        "small": "microsoft/Phi-3-mini-4k-instruct",
-        "agent": "meta-llama/Llama-3.1-8B-Instruct",
-    }
 
     def prepare_route(self, call: Call) -> str:
         return f"/models/{model_path(call)}/v1/chat/completions"
@@ -140,12 +133,6 @@ class HFInferenceFeatureExtraction(Pipeline):
     sentence-similarity. The spec puts this task's options at the top level of the body
     (TEI style); the empty ``parameters`` object is what the recorded clients send.
     """
-
-    model_aliases = {
-        "default": "sentence-transformers/all-mpnet-base-v2",
-        "large": "sentence-transformers/sentence-t5-large",
-        "small": "sentence-transformers/all-MiniLM-L6-v2",
-    }
 
     task = "feature-extraction"
     output_type = list

@@ -13,10 +13,9 @@ documented ``POST /v1/image/generation``; the Hugging Face router serves the sam
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from infermux import ImageOutput, TaskProviderHelper, hookimpl
+from infermux import ImageOutput, Provider, TaskProviderHelper
 from infermux.helpers.base import Call, Payload, Response, SSEEvent
 from infermux.helpers.openai import (
     OpenAIChatHelper,
@@ -30,25 +29,37 @@ __all__ = [
     "HyperbolicChat",
     "HyperbolicCompletion",
     "HyperbolicTextToImage",
+    "hyperbolic",
     "register_providers",
 ]
 
 #: Hyperbolic requires a size; these are the defaults huggingface_hub sends too.
 DEFAULT_SIZE = 512
 
+hyperbolic = Provider(
+    "hyperbolic",
+    base_url="https://api.hyperbolic.xyz",
+    key_env="HYPERBOLIC_API_KEY",
+    key_page="https://app.hyperbolic.xyz/settings",
+    # Hyperbolic's ids are the Hub repository ids of the models it serves.
+    aliases={
+        "conversational": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct",
+            "large": "meta-llama/Meta-Llama-3.1-405B-Instruct",
+            "small": "meta-llama/Llama-3.2-3B-Instruct",
+            "agent": "deepseek-ai/DeepSeek-V3",
+        }
+    },
+)
 
-class _Hyperbolic:
-    provider: str = "hyperbolic"
-    base_url: str = "https://api.hyperbolic.xyz"
-    api_key_env: tuple[str, ...] = ("HYPERBOLIC_API_KEY",)
-    key_url: str | None = "https://app.hyperbolic.xyz/settings"
 
-
-class HyperbolicChat(_Hyperbolic, OpenAIChatHelper):
+@hyperbolic.task
+class HyperbolicChat(OpenAIChatHelper):
     """Chat completions, plain and streamed."""
 
 
-class HyperbolicCompletion(_Hyperbolic, OpenAICompletionHelper):
+@hyperbolic.task
+class HyperbolicCompletion(OpenAICompletionHelper):
     """``text-generation`` as a one-message chat: ``POST /v1/chat/completions`` with
     ``messages=[{"role": "user", "content": prompt}]``; the answer's message content is the
     generated text (streamed: each delta is a token)."""
@@ -111,7 +122,8 @@ class HyperbolicCompletion(_Hyperbolic, OpenAICompletionHelper):
         )
 
 
-class HyperbolicTextToImage(_Hyperbolic, TaskProviderHelper):
+@hyperbolic.task
+class HyperbolicTextToImage(TaskProviderHelper):
     """Images from Hyperbolic's image API, returned inline as base64."""
 
     task = "text-to-image"
@@ -146,7 +158,4 @@ class HyperbolicTextToImage(_Hyperbolic, TaskProviderHelper):
         return openai_error_message(body)
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (HyperbolicChat, HyperbolicCompletion, HyperbolicTextToImage):
-        register(helper())
+register_providers = hyperbolic.hook()

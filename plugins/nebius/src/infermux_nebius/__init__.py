@@ -8,9 +8,9 @@ guided decoding, so an OpenAI ``json_schema`` response format is sent as ``guide
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider
 from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import (
     OpenAIChatHelper,
@@ -24,18 +24,36 @@ __all__ = [
     "NebiusCompletion",
     "NebiusEmbeddings",
     "NebiusTextToImage",
+    "nebius",
     "register_providers",
 ]
 
+nebius = Provider(
+    "nebius",
+    base_url="https://api.tokenfactory.nebius.com",
+    key_env="NEBIUS_API_KEY",
+    key_page="https://tokenfactory.nebius.com",
+    aliases={
+        # Nebius's own ids (Hub ids, some with a "-fast" serving suffix); default and small
+        # are the ones the recorded router traffic used (shared/recordings).
+        "conversational": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct-fast",
+            "large": "Qwen/Qwen3-235B-A22B",
+            "small": "meta-llama/Meta-Llama-3.1-8B-Instruct-fast",
+            "agent": "openai/gpt-oss-120b",
+        },
+        # Every embedding model Nebius serves is 7-9B: small is the plainest of them.
+        "feature-extraction": {
+            "default": "BAAI/bge-en-icl",
+            "large": "BAAI/bge-multilingual-gemma2",
+            "small": "BAAI/bge-en-icl",
+        },
+    },
+)
 
-class _Nebius:
-    provider: str = "nebius"
-    base_url: str = "https://api.tokenfactory.nebius.com"
-    api_key_env: tuple[str, ...] = ("NEBIUS_API_KEY",)
-    key_url: str | None = "https://tokenfactory.nebius.com"
 
-
-class NebiusChat(_Nebius, OpenAIChatHelper):
+@nebius.task
+class NebiusChat(OpenAIChatHelper):
     """Chat completions, plain and streamed; ``json_schema`` output becomes ``guided_json``."""
 
     def prepare_payload(self, call: Call) -> Payload:
@@ -51,17 +69,20 @@ class NebiusChat(_Nebius, OpenAIChatHelper):
         return payload
 
 
-class NebiusCompletion(_Nebius, OpenAICompletionHelper):
+@nebius.task
+class NebiusCompletion(OpenAICompletionHelper):
     """Raw completions for ``text-generation``: ``POST /v1/completions``."""
 
 
-class NebiusEmbeddings(_Nebius, OpenAIEmbeddingsHelper):
+@nebius.task
+class NebiusEmbeddings(OpenAIEmbeddingsHelper):
     """Embeddings for ``feature-extraction``: ``POST /v1/embeddings``, one vector per text."""
 
     supported_parameters = frozenset()
 
 
-class NebiusTextToImage(_Nebius, OpenAIImageHelper):
+@nebius.task
+class NebiusTextToImage(OpenAIImageHelper):
     """Images (``POST /v1/images/generations``), returned inline as base64 WEBP."""
 
     supported_parameters = frozenset(
@@ -69,7 +90,4 @@ class NebiusTextToImage(_Nebius, OpenAIImageHelper):
     )
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (NebiusChat, NebiusCompletion, NebiusEmbeddings, NebiusTextToImage):
-        register(helper())
+register_providers = nebius.hook()

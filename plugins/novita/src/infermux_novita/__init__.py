@@ -11,11 +11,10 @@ Novita's ``task.reason``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from infermux import TaskProviderHelper, VideoOutput, hookimpl
+from infermux import Provider, TaskProviderHelper, VideoOutput
 from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.jobs import JobStates, follow_job, lookup
 from infermux.helpers.openai import (
@@ -24,7 +23,7 @@ from infermux.helpers.openai import (
     openai_error_message,
 )
 
-__all__ = ["NovitaChat", "NovitaCompletion", "NovitaTextToVideo", "register_providers"]
+__all__ = ["NovitaChat", "NovitaCompletion", "NovitaTextToVideo", "novita", "register_providers"]
 
 SUCCEEDED = "TASK_STATUS_SUCCEED"
 FAILED = "TASK_STATUS_FAILED"
@@ -34,20 +33,32 @@ TASK_STATES = JobStates(
 )
 
 
-class _Novita:
-    provider: str = "novita"
-    base_url: str = "https://api.novita.ai"
-    api_key_env: tuple[str, ...] = ("NOVITA_API_KEY",)
-    key_url: str | None = "https://novita.ai/settings/key-management"
+novita = Provider(
+    "novita",
+    base_url="https://api.novita.ai",
+    key_env="NOVITA_API_KEY",
+    key_page="https://novita.ai/settings/key-management",
+    aliases={
+        # Novita's own ids (lowercase); the Llama ones are those of the recorded traffic.
+        "conversational": {
+            "default": "meta-llama/llama-3.3-70b-instruct",
+            "large": "deepseek/deepseek-v3-0324",
+            "small": "meta-llama/llama-3.1-8b-instruct",
+            "agent": "openai/gpt-oss-120b",
+        },
+    },
+)
 
 
-class NovitaChat(_Novita, OpenAIChatHelper):
+@novita.task
+class NovitaChat(OpenAIChatHelper):
     """Chat completions, plain and streamed: ``POST /v3/openai/chat/completions``."""
 
     route_prefix = "/v3/openai"
 
 
-class NovitaCompletion(_Novita, OpenAICompletionHelper):
+@novita.task
+class NovitaCompletion(OpenAICompletionHelper):
     """Raw completions for ``text-generation``: ``POST /v3/openai/completions``."""
 
     route_prefix = "/v3/openai"
@@ -63,7 +74,8 @@ def _novita_message(body: Any) -> str | None:
     return openai_error_message(body)
 
 
-class NovitaTextToVideo(_Novita, TaskProviderHelper):
+@novita.task
+class NovitaTextToVideo(TaskProviderHelper):
     """Videos from Novita's asynchronous task API (e.g. ``wan-t2v``), polled by the core."""
 
     task = "text-to-video"
@@ -104,7 +116,4 @@ class NovitaTextToVideo(_Novita, TaskProviderHelper):
         return self.media_output(url, VideoOutput, declared="video/mp4")
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (NovitaChat, NovitaCompletion, NovitaTextToVideo):
-        register(helper())
+register_providers = novita.hook()

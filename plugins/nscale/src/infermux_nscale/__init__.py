@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider
 from infermux.errors import InvalidInputError
 from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import OpenAIChatHelper, OpenAIImageHelper
 
-__all__ = ["NscaleChat", "NscaleTextToImage", "register_providers"]
+__all__ = ["NscaleChat", "NscaleTextToImage", "nscale", "register_providers"]
+
+nscale = Provider(
+    "nscale",
+    base_url="https://inference.api.nscale.com",
+    key_env="NSCALE_API_KEY",
+    key_page="https://console.nscale.com",
+    aliases={
+        # Nscale's ids are Hub ids (docs.nscale.com; Qwen/Qwen3-8B as in the cassettes).
+        "conversational": {
+            "default": "openai/gpt-oss-120b",
+            "large": "openai/gpt-oss-120b",
+            "small": "Qwen/Qwen3-8B",
+            "agent": "openai/gpt-oss-120b",
+        },
+    },
+)
 
 
-class _Nscale:
-    provider = "nscale"
-    base_url = "https://inference.api.nscale.com"
-    api_key_env: tuple[str, ...] = ("NSCALE_API_KEY",)
-    key_url: str | None = "https://console.nscale.com"
-
-
-class NscaleChat(_Nscale, OpenAIChatHelper):
+@nscale.task
+class NscaleChat(OpenAIChatHelper):
     """Chat completions, plain and streamed."""
 
 
-class NscaleTextToImage(_Nscale, OpenAIImageHelper):
+@nscale.task
+class NscaleTextToImage(OpenAIImageHelper):
     """Images returned inline (``response_format: "b64_json"``).
 
     Nscale's images API takes the OpenAI ``size`` (``"1024x1024"``) and none of the
@@ -49,7 +59,4 @@ class NscaleTextToImage(_Nscale, OpenAIImageHelper):
         return payload
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (NscaleChat, NscaleTextToImage):
-        register(helper())
+register_providers = nscale.hook()

@@ -3,10 +3,9 @@ embeddings, images, speech and transcription on ``api.openai.com``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider, TaskProviderHelper
 from infermux.errors import InvalidInputError
 from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.openai import (
@@ -28,56 +27,60 @@ __all__ = [
     "OpenAIResponses",
     "OpenAISpeech",
     "OpenAITranscription",
+    "openai",
     "register_providers",
 ]
 
+openai = Provider(
+    "openai",
+    base_url="https://api.openai.com",
+    key_env="OPENAI_API_KEY",
+    key_page="https://platform.openai.com/api-keys",
+    # The Hugging Face router does not serve OpenAI: a call needs an OpenAI key
+    # (OPENAI_API_KEY or api_key="sk-..."), and a Hugging Face token is never sent to OpenAI.
+    routable=False,
+    # Model ids are OpenAI's own (gpt-4o-mini), used as given with no Hub lookup.
+    needs_model_mapping=False,
+    aliases={
+        "conversational": {
+            "default": "gpt-4o-mini",
+            "large": "gpt-4o",
+            "small": "gpt-4o-mini",
+            "agent": "gpt-4o",
+        },
+        "feature-extraction": {
+            "default": "text-embedding-3-small",
+            "large": "text-embedding-3-large",
+            "small": "text-embedding-3-small",
+        },
+    },
+    # OpenAI's documented limit of inputs per embeddings request.
+    max_batch_size={"feature-extraction": 2048},
+)
 
-class _OpenAI:
-    """OpenAI's identity. The Hugging Face router does not serve OpenAI: a call needs an
-    OpenAI key (``OPENAI_API_KEY`` or ``api_key="sk-..."``), and a Hugging Face token is
-    never sent to OpenAI. Model ids are OpenAI's own (``gpt-4o-mini``), used as given with
-    no Hub lookup."""
 
-    provider = "openai"
-    base_url = "https://api.openai.com"
-    api_key_env = ("OPENAI_API_KEY",)
-    key_url: str | None = "https://platform.openai.com/api-keys"
-    routable = False
-    needs_model_mapping = False
-
-
-class OpenAIChat(_OpenAI, OpenAIChatHelper):
+@openai.task
+class OpenAIChat(OpenAIChatHelper):
     """Chat completions on ``api.openai.com``, plain and streamed."""
 
     # Every parameter of OpenAI's own chat completions API. max_tokens goes as
     # max_completion_tokens, its replacement, which reasoning models require.
     supported_parameters = CHAT_PARAMETERS | OPENAI_CHAT_EXTRAS
     parameter_renames = {"max_tokens": "max_completion_tokens"}
-    model_aliases = {
-        "default": "gpt-4o-mini",
-        "large": "gpt-4o",
-        "small": "gpt-4o-mini",
-        "agent": "gpt-4o",
-    }
 
 
-class OpenAIResponses(_OpenAI, OpenAIResponsesHelper):
+@openai.task
+class OpenAIResponses(OpenAIResponsesHelper):
     """The Responses API (``POST /v1/responses``), every documented parameter."""
 
 
-class OpenAIEmbeddings(_OpenAI, OpenAIEmbeddingsHelper):
+@openai.task
+class OpenAIEmbeddings(OpenAIEmbeddingsHelper):
     """``POST /v1/embeddings``: one vector per input, ``dimensions`` for text-embedding-3."""
 
-    #: OpenAI's documented limit of inputs per request.
-    max_batch_size = 2048
-    model_aliases = {
-        "default": "text-embedding-3-small",
-        "large": "text-embedding-3-large",
-        "small": "text-embedding-3-small",
-    }
 
-
-class OpenAIImages(_OpenAI, OpenAIImageHelper):
+@openai.task
+class OpenAIImages(OpenAIImageHelper):
     """``POST /v1/images/generations``: ``width``/``height`` become ``size="WxH"``. DALL·E
     models are asked for ``b64_json``; gpt-image models always answer in base64 and refuse
     the ``response_format`` field, so it is not sent to them."""
@@ -97,7 +100,8 @@ class OpenAIImages(_OpenAI, OpenAIImageHelper):
         return payload
 
 
-class OpenAISpeech(_OpenAI, TaskProviderHelper):
+@openai.task
+class OpenAISpeech(TaskProviderHelper):
     """``POST /v1/audio/speech``: MP3 by default; ``voice`` defaults to ``alloy`` (OpenAI
     requires one); ``extra_body`` sets ``voice``, ``response_format``, ``instructions``."""
 
@@ -125,21 +129,9 @@ class OpenAISpeech(_OpenAI, TaskProviderHelper):
         return openai_error_message(body)
 
 
-class OpenAITranscription(_OpenAI, OpenAITranscriptionHelper):
+@openai.task
+class OpenAITranscription(OpenAITranscriptionHelper):
     """``POST /v1/audio/transcriptions`` (multipart, Whisper and gpt-4o-transcribe)."""
 
 
-HELPERS: tuple[type[TaskProviderHelper], ...] = (
-    OpenAIChat,
-    OpenAIResponses,
-    OpenAIEmbeddings,
-    OpenAIImages,
-    OpenAISpeech,
-    OpenAITranscription,
-)
-
-
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in HELPERS:
-        register(helper())
+register_providers = openai.hook()

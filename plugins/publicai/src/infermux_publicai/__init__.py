@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider
 from infermux.helpers.openai import OpenAIChatHelper
 
-__all__ = ["PublicAIChat", "register_providers"]
+__all__ = ["PublicAIChat", "publicai", "register_providers"]
+
+publicai = Provider(
+    "publicai",
+    base_url="https://api.publicai.co",
+    key_env="PUBLICAI_API_KEY",
+    key_page="https://platform.publicai.co/settings/api-keys",
+    aliases={
+        # Public AI's ids for the Swiss AI Apertus models (platform.publicai.co).
+        "conversational": {
+            "default": "swiss-ai/apertus-70b-instruct",
+            "large": "swiss-ai/apertus-70b-instruct",
+            "small": "swiss-ai/apertus-8b-instruct",
+            "agent": "swiss-ai/apertus-70b-instruct",
+        },
+    },
+)
 
 
+@publicai.task
 class PublicAIChat(OpenAIChatHelper):
     """Chat completions, plain and streamed."""
 
-    provider = "publicai"
-    base_url = "https://api.publicai.co"
-    api_key_env = ("PUBLICAI_API_KEY",)
-    key_url = "https://platform.publicai.co/settings/api-keys"
 
-
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    register(PublicAIChat())
+register_providers = publicai.hook()

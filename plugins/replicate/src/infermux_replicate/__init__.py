@@ -7,11 +7,7 @@ wait ends, the core polls it (``poll_interval``, ``job_timeout``, ``on_progress`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from infermux import TaskProviderHelper, hookimpl
-
-from ._base import ReplicateHelper
+from ._base import ReplicateHelper, replicate
 from ._tasks import (
     ReplicateAutomaticSpeechRecognition,
     ReplicateImageToImage,
@@ -28,18 +24,8 @@ __all__ = [
     "ReplicateTextToSpeech",
     "ReplicateTextToVideo",
     "register_providers",
+    "replicate",
 ]
 
-HELPERS: tuple[type[ReplicateHelper], ...] = (
-    ReplicateTextToImage,
-    ReplicateImageToImage,
-    ReplicateTextToVideo,
-    ReplicateTextToSpeech,
-    ReplicateAutomaticSpeechRecognition,
-)
-
-
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in HELPERS:
-        register(helper())
+# Importing ._tasks above gave the provider its helpers (@replicate.task).
+register_providers = replicate.hook()

@@ -13,14 +13,22 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from infermux import Provider
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
 from infermux.helpers.jobs import JobStates, follow_job
 from infermux.inputs import input_url as core_input_url
 from infermux.media import MediaOutput
 
-__all__ = ["REPLICATE_URL", "ReplicateHelper", "input_url"]
+__all__ = ["REPLICATE_URL", "ReplicateHelper", "input_url", "replicate"]
 
 REPLICATE_URL = "https://api.replicate.com"
+
+replicate = Provider(
+    "replicate",
+    base_url=REPLICATE_URL,
+    key_env=("REPLICATE_API_TOKEN", "REPLICATE_API_KEY"),
+    key_page="https://replicate.com/account/api-tokens",
+)
 
 
 def _has_output(prediction: dict[str, Any]) -> bool:
@@ -69,12 +77,9 @@ def input_url(value: Any, name: str, default_type: str) -> str:
 
 
 class ReplicateHelper(TaskProviderHelper):
-    """Base of the Replicate helpers: subclasses set the input and read the output."""
+    """Base of the Replicate helpers: subclasses set the input and read the output (and
+    ``@replicate.task`` gives each the provider's identity)."""
 
-    provider = "replicate"
-    base_url = REPLICATE_URL
-    api_key_env = ("REPLICATE_API_TOKEN", "REPLICATE_API_KEY")
-    key_url = "https://replicate.com/account/api-tokens"
     # Every call creates a prediction (a paid job): never resent once it may have arrived.
     creates_job = True
     jobs_url = "https://replicate.com/predictions"

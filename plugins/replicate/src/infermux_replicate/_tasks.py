@@ -10,7 +10,7 @@ from infermux.media import AudioOutput, ImageOutput, VideoOutput
 if TYPE_CHECKING:  # pydantic loads on first use, not at plugin discovery
     from infermux.types import AutomaticSpeechRecognitionOutputChunk
 
-from ._base import ReplicateHelper, input_url
+from ._base import ReplicateHelper, input_url, replicate
 
 __all__ = [
     "ReplicateAutomaticSpeechRecognition",
@@ -24,6 +24,7 @@ _GENERATION = frozenset({"negative_prompt", "num_inference_steps", "guidance_sca
 HUB_URL = "https://huggingface.co"
 
 
+@replicate.task
 class ReplicateTextToImage(ReplicateHelper):
     """``input.prompt``; a LoRA the Hub maps to Replicate goes in ``input.lora_weights``."""
 
@@ -41,6 +42,7 @@ class ReplicateTextToImage(ReplicateHelper):
         return self.media(self.output_url(output), ImageOutput)
 
 
+@replicate.task
 class ReplicateImageToImage(ReplicateHelper):
     """The image goes in under every name models use for it (as huggingface_hub does)."""
 
@@ -62,6 +64,7 @@ class ReplicateImageToImage(ReplicateHelper):
         return self.media(self.output_url(output), ImageOutput)
 
 
+@replicate.task
 class ReplicateTextToVideo(ReplicateHelper):
     task = "text-to-video"
     output_type = VideoOutput
@@ -71,6 +74,7 @@ class ReplicateTextToVideo(ReplicateHelper):
         return self.media(self.output_url(output), VideoOutput)
 
 
+@replicate.task
 class ReplicateTextToSpeech(ReplicateHelper):
     """``input.text``; the output is an audio file URL."""
 
@@ -83,6 +87,7 @@ class ReplicateTextToSpeech(ReplicateHelper):
         return self.media(self.output_url(output), AudioOutput)
 
 
+@replicate.task
 class ReplicateAutomaticSpeechRecognition(ReplicateHelper):
     """``input.audio`` (data URL or URL); whisper-style outputs read as text (and chunks)."""
 

@@ -7,9 +7,7 @@ polls; speech uses ``/v1/audio/speech`` and ``/v1/audio/transcriptions``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from infermux import TaskProviderHelper, hookimpl
+from infermux_together._common import together
 from infermux_together.audio import TogetherSpeechRecognition, TogetherTextToSpeech
 from infermux_together.images import TogetherImageToImage, TogetherTextToImage
 from infermux_together.text import (
@@ -32,23 +30,8 @@ __all__ = [
     "TogetherTextToSpeech",
     "TogetherTextToVideo",
     "register_providers",
+    "together",
 ]
 
-HELPERS: tuple[type[TaskProviderHelper], ...] = (
-    TogetherChat,
-    TogetherCompletion,
-    TogetherEmbeddings,
-    TogetherTextToImage,
-    TogetherImageToImage,
-    TogetherTextToVideo,
-    TogetherImageToVideo,
-    TogetherTextToSpeech,
-    TogetherSpeechRecognition,
-    TogetherResponses,
-)
-
-
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in HELPERS:
-        register(helper())
+# Importing the task modules above gave the provider its helpers (@together.task).
+register_providers = together.hook()

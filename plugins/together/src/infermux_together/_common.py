@@ -1,25 +1,46 @@
-"""What every Together helper shares: identity, auth, error bodies, binary inputs."""
+"""What every Together helper shares: the provider (identity, auth, aliases), error bodies of
+the non-OpenAI routes, binary inputs."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from infermux import Provider
 from infermux.errors import InvalidInputError
+from infermux.helpers.base import TaskProviderHelper
 from infermux.helpers.openai import openai_error_message
 from infermux.inputs import BinaryInput
 from infermux.media import sniff_content_type
 
-__all__ = ["Together", "binary_input"]
+__all__ = ["TogetherErrors", "binary_input", "together"]
+
+#: Routed calls go to ``https://router.huggingface.co/together`` with the same routes as
+#: direct ones, so no helper branches on ``call.routing``.
+together = Provider(
+    "together",
+    base_url="https://api.together.xyz",
+    key_env="TOGETHER_API_KEY",
+    key_page="https://api.together.ai/settings/api-keys",
+    aliases={
+        # Together's ids (Hub ids, some with a "-Turbo" serving suffix).
+        "conversational": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "large": "deepseek-ai/DeepSeek-V3",
+            "small": "meta-llama/Llama-3.2-3B-Instruct-Turbo",
+            "agent": "Qwen/Qwen2.5-72B-Instruct-Turbo",
+        },
+        "feature-extraction": {
+            "default": "BAAI/bge-base-en-v1.5",
+            "large": "BAAI/bge-large-en-v1.5",
+            "small": "BAAI/bge-small-en-v1.5",
+        },
+    },
+)
 
 
-class Together:
-    """Mixin: Together's identity. Routed calls go to ``https://router.huggingface.co/together``
-    with the same routes as direct ones, so no helper branches on ``call.routing``."""
-
-    provider: str = "together"
-    base_url: str = "https://api.together.xyz"
-    api_key_env: tuple[str, ...] = ("TOGETHER_API_KEY",)
-    key_url: str | None = "https://api.together.ai/settings/api-keys"
+class TogetherErrors(TaskProviderHelper):
+    """Together's error bodies on the routes the OpenAI-compatible bases do not cover
+    (speech, videos); those bases already read this shape."""
 
     def error_message(self, body: Any) -> str | None:
         # {"error": {"message": ...}} on /v1, and on /v2/videos too.

@@ -9,11 +9,10 @@ from infermux.helpers.base import (
     Call,
     Payload,
     Response,
-    TaskProviderHelper,
 )
 from infermux.helpers.openai import OpenAITranscriptionHelper
 from infermux.media import AudioOutput, sniff_content_type
-from infermux_together._common import Together
+from infermux_together._common import TogetherErrors, together
 
 __all__ = ["DEFAULT_VOICES", "TogetherSpeechRecognition", "TogetherTextToSpeech"]
 
@@ -29,7 +28,8 @@ DEFAULT_VOICES = {
 _NOT_AUDIO = ("application/json", "text/")
 
 
-class TogetherTextToSpeech(Together, TaskProviderHelper):
+@together.task
+class TogetherTextToSpeech(TogetherErrors):
     """Speech as MP3 (``response_format: "mp3"``; ``extra_body`` may ask for ``"wav"``)."""
 
     task = "text-to-speech"
@@ -59,7 +59,8 @@ class TogetherTextToSpeech(Together, TaskProviderHelper):
         return AudioOutput(content, content_type, provider=self.provider)
 
 
-class TogetherSpeechRecognition(Together, OpenAITranscriptionHelper):
+@together.task
+class TogetherSpeechRecognition(OpenAITranscriptionHelper):
     """Transcription with Whisper on the OpenAI wire format; ``return_timestamps=True`` asks
     for segments, ``generation_parameters`` honours ``temperature`` only, and ``extra_body``
     values become form fields."""

@@ -8,19 +8,21 @@ from typing import Any
 from infermux.errors import InvalidInputError
 from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import OpenAIImageHelper
-from infermux_together._common import Together, binary_input
+from infermux_together._common import binary_input, together
 
 __all__ = ["TogetherImageToImage", "TogetherTextToImage", "target_size"]
 
 
-class TogetherTextToImage(Together, OpenAIImageHelper):
+@together.task
+class TogetherTextToImage(OpenAIImageHelper):
     """Images, returned inline as base64 (Together's ``response_format: "base64"``)."""
 
     base64_format = "base64"
     parameter_renames = {"num_inference_steps": "steps"}
 
 
-class TogetherImageToImage(Together, OpenAIImageHelper):
+@together.task
+class TogetherImageToImage(OpenAIImageHelper):
     """Edit an image guided by a prompt, on the same route as text-to-image.
 
     Together takes the input image in one of two fields, depending on the model: FLUX.1

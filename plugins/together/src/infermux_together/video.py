@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from infermux.helpers.base import Call, Payload, Response, TaskProviderHelper
+from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.jobs import JobStates, follow_job, lookup
 from infermux.media import VideoOutput
-from infermux_together._common import Together, binary_input
+from infermux_together._common import TogetherErrors, binary_input, together
 from infermux_together.images import target_size
 
 __all__ = ["TogetherImageToVideo", "TogetherTextToVideo"]
@@ -27,7 +27,7 @@ __all__ = ["TogetherImageToVideo", "TogetherTextToVideo"]
 _FAILED = frozenset({"failed", "cancelled", "canceled", "error", "expired"})
 
 
-class _TogetherVideo(Together, TaskProviderHelper):
+class _TogetherVideo(TogetherErrors):
     output_type = VideoOutput
     creates_job = True  # starts a paid job: never resent once it may have arrived
     parameter_renames = {"num_inference_steps": "steps"}
@@ -75,6 +75,7 @@ def _job_error(job: dict[str, Any]) -> str:
 VIDEO_JOB_STATES = JobStates(status="status", done={"completed"}, failed=_FAILED, reason=_job_error)
 
 
+@together.task
 class TogetherTextToVideo(_TogetherVideo):
     """Text-to-video as a Together video job; returns a :class:`~infermux.VideoOutput`."""
 
@@ -88,6 +89,7 @@ class TogetherTextToVideo(_TogetherVideo):
         return {"model": call.model.provider_model_id, "prompt": call.inputs, **parameters}
 
 
+@together.task
 class TogetherImageToVideo(_TogetherVideo):
     """Image-to-video: the image becomes the first keyframe (``media.frame_images``).
 

@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider, TaskProviderHelper
 from infermux.errors import InvalidInputError
 from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.jobs import JobStates, follow_job, lookup
@@ -25,6 +25,7 @@ __all__ = [
     "WaveSpeedTextToImage",
     "WaveSpeedTextToVideo",
     "register_providers",
+    "wavespeed",
 ]
 
 #: A prediction's answers: ``{"data": {"id", "status", "outputs", "error"}}``.
@@ -45,11 +46,17 @@ def _size(width: Any, height: Any) -> str:
     return f"{width}*{height}"
 
 
+wavespeed = Provider(
+    "wavespeed",
+    base_url="https://api.wavespeed.ai",
+    key_env="WAVESPEED_API_KEY",
+    key_page="https://wavespeed.ai/accesskey",
+)
+
+
 class _WaveSpeedJob(TaskProviderHelper):
-    provider = "wavespeed"
-    base_url = "https://api.wavespeed.ai"
-    api_key_env = ("WAVESPEED_API_KEY",)
-    key_url = "https://wavespeed.ai/accesskey"
+    """A WaveSpeed prediction: submitted, polled, its first output downloaded."""
+
     creates_job = True  # starts a paid job: never resent once it may have arrived
     #: WaveSpeed fetches ``image`` URLs itself; local images go as data URLs.
     accepts_input_urls = True
@@ -127,6 +134,7 @@ class _WaveSpeedJob(TaskProviderHelper):
         return self.media_output(first)
 
 
+@wavespeed.task
 class WaveSpeedTextToImage(_WaveSpeedJob):
     """Text to image (FLUX, Seedream, HiDream ...); ``width``/``height`` become ``size``."""
 
@@ -134,6 +142,7 @@ class WaveSpeedTextToImage(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS | {"width", "height"}
 
 
+@wavespeed.task
 class WaveSpeedImageToImage(_WaveSpeedJob):
     """Image editing (FLUX Kontext ...): ``image`` plus an optional ``prompt``."""
 
@@ -141,6 +150,7 @@ class WaveSpeedImageToImage(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS | {"prompt", "target_size"}
 
 
+@wavespeed.task
 class WaveSpeedTextToVideo(_WaveSpeedJob):
     """Text to video (Wan, Hunyuan ...); returns a :class:`~infermux.VideoOutput`."""
 
@@ -149,6 +159,7 @@ class WaveSpeedTextToVideo(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS
 
 
+@wavespeed.task
 class WaveSpeedImageToVideo(_WaveSpeedJob):
     """Image to video: ``image`` plus an optional ``prompt``."""
 
@@ -157,12 +168,4 @@ class WaveSpeedImageToVideo(_WaveSpeedJob):
     supported_parameters = _COMMON_PARAMETERS | {"prompt", "target_size"}
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (
-        WaveSpeedTextToImage,
-        WaveSpeedImageToImage,
-        WaveSpeedTextToVideo,
-        WaveSpeedImageToVideo,
-    ):
-        register(helper())
+register_providers = wavespeed.hook()

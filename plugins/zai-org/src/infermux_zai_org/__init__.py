@@ -7,10 +7,9 @@ calls differ only in their base URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from infermux import TaskProviderHelper, hookimpl
+from infermux import Provider, TaskProviderHelper
 from infermux.errors import InvalidInputError
 from infermux.helpers.base import Call, HTTPRequest, LazyType, Payload, Response
 from infermux.helpers.jobs import JobStates, follow_job, lookup
@@ -18,7 +17,7 @@ from infermux.helpers.openai import OpenAIChatHelper, openai_error_message
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput
 
-__all__ = ["ZaiChat", "ZaiImageToText", "ZaiTextToImage", "register_providers"]
+__all__ = ["ZaiChat", "ZaiImageToText", "ZaiTextToImage", "register_providers", "zai"]
 
 _API = "/api/paas/v4"
 #: Z.ai answers errors in the caller's language; ask for English ones.
@@ -34,11 +33,25 @@ IMAGE_JOB_STATES = JobStates(
 )
 
 
-class _Zai:
-    provider = "zai-org"
-    base_url = "https://api.z.ai"
-    api_key_env: tuple[str, ...] = ("ZAI_API_KEY",)
-    key_url: str | None = "https://z.ai/manage-apikey/apikey-list"
+zai = Provider(
+    "zai-org",
+    base_url="https://api.z.ai",
+    key_env="ZAI_API_KEY",
+    key_page="https://z.ai/manage-apikey/apikey-list",
+    aliases={
+        # Z.ai's own GLM ids (docs.z.ai); glm-4.5 is the id the cassettes use.
+        "conversational": {
+            "default": "glm-4.5",
+            "large": "glm-4.6",
+            "small": "glm-4.5-air",
+            "agent": "glm-4.6",
+        },
+    },
+)
+
+
+class _ZaiWire(TaskProviderHelper):
+    """What every Z.ai route shares on the wire: English errors, in the OpenAI shape."""
 
     def prepare_headers(self, call: Call) -> dict[str, str]:
         return dict(_HEADERS)
@@ -48,7 +61,8 @@ class _Zai:
         return openai_error_message(body)
 
 
-class ZaiChat(_Zai, OpenAIChatHelper):
+@zai.task
+class ZaiChat(_ZaiWire, OpenAIChatHelper):
     """GLM chat completions, plain and streamed, with tools and ``response_format``.
 
     Z.ai takes no ``seed``, ``n``, penalties or log-probabilities; they are refused.
@@ -62,7 +76,8 @@ class ZaiChat(_Zai, OpenAIChatHelper):
         return f"{_API}/chat/completions"
 
 
-class ZaiTextToImage(_Zai, TaskProviderHelper):
+@zai.task
+class ZaiTextToImage(_ZaiWire):
     """CogView images as an async job.
 
     ``POST /async/images/generations`` answers ``{"id", "task_status": "PROCESSING"}``;
@@ -109,7 +124,8 @@ class ZaiTextToImage(_Zai, TaskProviderHelper):
         return self.media_output(url, ImageOutput)
 
 
-class ZaiImageToText(_Zai, TaskProviderHelper):
+@zai.task
+class ZaiImageToText(_ZaiWire):
     """GLM-OCR through ``POST /layout_parsing``: the recognised text, as Markdown.
 
     Only OCR models (``glm-ocr``) serve this route; the image goes as a data URL, or as the
@@ -140,7 +156,4 @@ class ZaiImageToText(_Zai, TaskProviderHelper):
         return ImageToTextOutput(generated_text=text)
 
 
-@hookimpl
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    for helper in (ZaiChat, ZaiTextToImage, ZaiImageToText):
-        register(helper())
+register_providers = zai.hook()
