@@ -47,7 +47,9 @@ def test_dir_lists_the_exports():
     assert set(infermux.__all__) <= set(dir(infermux))
 
 
-@pytest.mark.parametrize("package", ["infermux", "infermux.responses", "infermux.structured"])
+@pytest.mark.parametrize(
+    "package", ["infermux", "infermux.helpers", "infermux.responses", "infermux.structured"]
+)
 def test_every_lazy_package_uses_the_one_idiom(package):
     module = importlib.import_module(package)
     assert module.__getattr__.__qualname__ == "_lazy_exports.<locals>.__getattr__"

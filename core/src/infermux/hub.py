@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from infermux.errors import ResponseFormatError
+from infermux.helpers.problems import safe_excerpt
 from infermux.mapping import ProviderMappingEntry, parse_hub_mapping
 
 __all__ = ["HubModel", "ModelStatus", "list_models_query", "model_status_path", "parse_models"]
@@ -53,7 +54,7 @@ def list_models_query(
 
 def parse_models(body: Any) -> list[HubModel]:
     if not isinstance(body, list):
-        raise ResponseFormatError(f"The Hub model list is not a list: {str(body)[:200]}")
+        raise ResponseFormatError(f"The Hub model list is not a list: {safe_excerpt(body)}")
     return [
         HubModel(
             id=str(item.get("id") or item.get("modelId")),
@@ -72,6 +73,6 @@ def model_status_path(model: str) -> str:
 
 def parse_status(model: str, body: Any) -> ModelStatus:
     if not isinstance(body, dict):
-        raise ResponseFormatError(f"The Hub model info is not an object: {str(body)[:200]}")
+        raise ResponseFormatError(f"The Hub model info is not an object: {safe_excerpt(body)}")
     state = body.get("inference")
     return ModelStatus(model, state if isinstance(state, str) else None, parse_hub_mapping(body))

@@ -11,7 +11,7 @@ client alike and is unit-testable with plain objects.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -161,11 +161,12 @@ class Response:
         try:
             return json.loads(self.content)
         except ValueError:
-            snippet = self.text[:200]
+            from infermux.helpers.problems import safe_excerpt
+
             raise ResponseFormatError(
                 f"Expected a JSON body from {self.url} but got "
                 f"{self.content_type or 'no content type'}"
-                f": {snippet!r}"
+                f": {safe_excerpt(self.content)}"
             ) from None
 
 
@@ -288,6 +289,11 @@ class TaskProviderHelper:
     #: Task parameters the provider honours; None accepts all. The core refuses the others
     #: before sending, so nothing a user sets is silently dropped.
     supported_parameters: frozenset[str] | None = None
+    #: Task-spec parameter name -> the provider's name for it on the wire
+    #: (``{"num_inference_steps": "steps"}``); :meth:`rename` applies it. Declared, not
+    #: hand-coded, so the conformance suite can check every entry names a parameter the
+    #: helper accepts.
+    parameter_renames: Mapping[str, str] = {}
     #: Model aliases for this task: ``{"default": ..., "small": ..., "large": ..., "agent": ...}``.
     model_aliases: dict[str, str] = {}
     #: Model ids this helper serves as they are (in-house models the Hub does not know):
@@ -367,8 +373,95 @@ class TaskProviderHelper:
         """Extract the provider's own message from an error body, if it has a known shape."""
         return None
 
+    def rename(self, parameters: Mapping[str, Any], *, drop: Iterable[str] = ()) -> dict[str, Any]:
+        """``parameters`` under the provider's names (:attr:`parameter_renames`), without
+        the names in ``drop`` (spec parameters the helper handles itself)::
+
+            payload = {"prompt": call.inputs, **self.rename(call.parameters)}
+        """
+        renames, dropped = self.parameter_renames, frozenset(drop)
+        return {
+            renames.get(name, name): value
+            for name, value in parameters.items()
+            if name not in dropped
+        }
+
     # -- helpers for subclasses --------------------------------------------------------
 
     def json_object(self, response: Response) -> dict[str, Any]:
         """Decode a response that must be a JSON object."""
         return _check_json_object(response.json(), f"{self.provider} {self.task}", self.provider)
+
+    def unexpected(
+        self,
+        body: Any = None,
+        *,
+        missing: str | None = None,
+        problem: str | None = None,
+        show_body: bool = True,
+    ) -> ResponseFormatError:
+        """The error for a 2xx answer of the wrong shape, naming this provider and task,
+        what is ``missing`` (or the ``problem``) and the body's start, with credentials
+        redacted: ``raise self.unexpected(body, missing="choices[0].text")``.
+
+        See :func:`infermux.helpers.problems.unexpected_answer`.
+        """
+        from infermux.helpers.problems import unexpected_answer
+
+        return unexpected_answer(
+            self.provider, self.task, body, missing=missing, problem=problem, show_body=show_body
+        )
+
+    def media_output(
+        self,
+        url: str,
+        output: type[Any] | None = None,
+        *,
+        declared: str | None = None,
+        convert: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Generated media at ``url`` as ``output`` (default: ``output_type``): a ``data:``
+        URL decoded now, an ``http(s)`` URL as a :class:`FollowUp` that downloads it without
+        any key. See :func:`infermux.helpers.media_outputs.media_output`."""
+        from infermux.helpers.media_outputs import media_output
+
+        return media_output(
+            url,
+            output or self._media_type(),
+            provider=self.provider,
+            task=self.task,
+            declared=declared,
+            convert=convert,
+        )
+
+    def media_from_base64(
+        self,
+        data: str,
+        output: type[Any] | None = None,
+        *,
+        declared: str | None = None,
+        strict: bool = False,
+    ) -> Any:
+        """Inline base64 media as ``output`` (default: ``output_type``). See
+        :func:`infermux.helpers.media_outputs.media_from_base64`."""
+        from infermux.helpers.media_outputs import media_from_base64
+
+        return media_from_base64(
+            data,
+            output or self._media_type(),
+            provider=self.provider,
+            task=self.task,
+            declared=declared,
+            strict=strict,
+        )
+
+    def _media_type(self) -> type[Any]:
+        from infermux.media import MediaOutput
+
+        output = self.output_type
+        if isinstance(output, type) and issubclass(output, MediaOutput):
+            return output
+        raise TypeError(
+            f"{type(self).__name__}.output_type is {output!r}, not a MediaOutput class: "
+            "pass the output class (ImageOutput, AudioOutput, VideoOutput)"
+        )

@@ -15,8 +15,6 @@ renames them (``parameter_renames``) and refuses the ones the API cannot honour
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from functools import cache
@@ -26,7 +24,6 @@ from infermux.errors import InvalidInputError, ResponseFormatError, StreamError
 from infermux.helpers.base import (
     Call,
     FollowUp,
-    HTTPRequest,
     LazyType,
     MultipartPayload,
     Payload,
@@ -50,8 +47,11 @@ __all__ = [
     "OpenAIImageHelper",
     "OpenAIResponsesHelper",
     "OpenAITranscriptionHelper",
+    "download_image",
     "json_schema_as_json_object",
     "openai_error_message",
+    "raise_stream_error",
+    "router_root",
 ]
 
 CHAT_PARAMETERS = frozenset(
@@ -185,15 +185,9 @@ def raise_stream_error(event: SSEEvent, provider: str) -> None:
 class _OpenAIBase(TaskProviderHelper):
     route_prefix: str = "/v1"
     route: str = ""
-    #: Spec name -> wire name.
-    parameter_renames: dict[str, str] = {}
 
     def prepare_route(self, call: Call) -> str:
         return f"{self.route_prefix}{self.route}"
-
-    def rename(self, parameters: Any) -> dict[str, Any]:
-        renames = self.parameter_renames
-        return {renames.get(name, name): value for name, value in parameters.items()}
 
     def error_message(self, body: Any) -> str | None:
         return openai_error_message(body)
@@ -221,11 +215,7 @@ class OpenAIChatHelper(_OpenAIBase):
             _task_type("ChatCompletionOutput"), response.content, self.provider, self.task
         )
         if not output.choices:  # required, but may come as an empty list
-            raise ResponseFormatError(
-                f"{self.provider} chat completion without choices: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(response.content, missing="choices")
         return output
 
     def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
@@ -271,11 +261,7 @@ class OpenAICompletionHelper(_OpenAIBase):
         try:
             text = body["choices"][0]["text"]
         except (KeyError, IndexError, TypeError):
-            raise ResponseFormatError(
-                f"{self.provider} completion without choices[0].text: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            ) from None
+            raise self.unexpected(body, missing="choices[0].text") from None
         # Validated, not constructed: a provider's odd field (text: [], details: 5) or a
         # top-level "generated_text" of its own is a ResponseFormatError, not a crash.
         rest = {k: v for k, v in body.items() if k != "choices"}
@@ -291,17 +277,10 @@ class OpenAICompletionHelper(_OpenAIBase):
             body = json.loads(event.data)
             choice = body["choices"][0]
         except (ValueError, KeyError, IndexError, TypeError):
-            raise ResponseFormatError(
-                f"{self.provider} completion chunk of an unexpected shape: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            ) from None
+            raise self.unexpected(event.data, problem="stream chunk without choices[0]") from None
         if not isinstance(choice, dict):
-            raise ResponseFormatError(
-                f"{self.provider} completion chunk whose choices[0] is not an object: "
-                f"{event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                event.data, problem="stream chunk whose choices[0] is not an object"
             )
         finished = choice.get("finish_reason") is not None
         return validate_object(
@@ -348,11 +327,7 @@ class OpenAIEmbeddingsHelper(_OpenAIBase):
         if not isinstance(data, list) or not all(
             isinstance(item, dict) and isinstance(item.get("embedding"), list) for item in data
         ):
-            raise ResponseFormatError(
-                f"{self.provider} embeddings without data[].embedding: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="data[].embedding")
 
         # Ordered by "index" where it is an int (a garbage index must not crash the sort).
         def position(pair: tuple[int, dict[str, Any]]) -> int:
@@ -386,44 +361,23 @@ class OpenAIImageHelper(_OpenAIBase):
         try:
             first = body["data"][0]
         except (KeyError, IndexError, TypeError):
-            raise ResponseFormatError(
-                f"{self.provider} image response without data[0]: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            ) from None
+            raise self.unexpected(body, missing="data[0]") from None
         if not isinstance(first, dict):
-            raise ResponseFormatError(
-                f"{self.provider} image response whose data[0] is not an object: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, problem="answer whose data[0] is not an object")
         if isinstance(first.get("b64_json"), str):
-            try:
-                content = base64.b64decode(first["b64_json"], validate=False)
-            except (binascii.Error, ValueError):
-                raise ResponseFormatError(
-                    f"{self.provider} returned invalid base64 image data", provider=self.provider
-                ) from None
-            return ImageOutput(content, sniff_content_type(content), provider=self.provider)
+            return self.media_from_base64(first["b64_json"], ImageOutput)
         if isinstance(first.get("url"), str):
-            return download_image(first["url"], self.provider)
-        raise ResponseFormatError(
-            f"{self.provider} image response with neither b64_json nor url: {str(first)[:200]}",
-            provider=self.provider,
-            task=self.task,
-        )
+            return self.media_output(first["url"], ImageOutput)
+        raise self.unexpected(first, problem="image with neither b64_json nor url")
 
 
 def download_image(url: str, provider: str) -> FollowUp:
-    """A follow-up that fetches generated media without any key."""
+    """A follow-up that fetches a generated image without any key (kept for plugins written
+    before :func:`infermux.helpers.media_outputs.media_output`, which also decodes data URLs)."""
+    from infermux.helpers.media_outputs import media_output
 
-    def then(response: Response) -> ImageOutput:
-        content = response.content
-        return ImageOutput(
-            content, sniff_content_type(content, response.content_type), url=url, provider=provider
-        )
-
-    return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+    follow_up: FollowUp = media_output(url, ImageOutput, provider=provider)
+    return follow_up
 
 
 _AUDIO_EXTENSIONS = {
@@ -497,11 +451,7 @@ class OpenAITranscriptionHelper(TaskProviderHelper):
         body = self.json_object(response)
         text, segments = body.get("text"), body.get("segments")
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"{self.provider} transcription without text: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="text")
         chunks = None
         if isinstance(segments, list):
             try:
@@ -510,11 +460,8 @@ class OpenAITranscriptionHelper(TaskProviderHelper):
                     for s in segments
                 ]
             except (KeyError, TypeError, ValueError):
-                raise ResponseFormatError(
-                    f"{self.provider} transcription segments of an unexpected shape: "
-                    f"{str(segments)[:200]}",
-                    provider=self.provider,
-                    task=self.task,
+                raise self.unexpected(
+                    segments, problem="segments without text, start and end"
                 ) from None
         return AutomaticSpeechRecognitionOutput.model_validate({"text": text, "chunks": chunks})
 
@@ -568,11 +515,7 @@ class OpenAIResponsesHelper(_OpenAIBase):
 
         output = validate_output(ResponsesResult, response.content, self.provider, self.task)
         if output.output is None and output.status != "failed":
-            raise ResponseFormatError(
-                f"{self.provider} response without output: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(response.content, missing="output")
         if output.status == "failed":
             message = (output.error.message if output.error else None) or "response failed"
             raise ResponseFormatError(
@@ -588,24 +531,12 @@ class OpenAIResponsesHelper(_OpenAIBase):
         try:
             body = json.loads(event.data)
         except ValueError:
-            raise ResponseFormatError(
-                f"{self.provider} responses event that is not JSON: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            ) from None
+            raise self.unexpected(event.data, problem="stream event that is not JSON") from None
         if not isinstance(body, dict):
-            raise ResponseFormatError(
-                f"{self.provider} responses event that is not an object: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(event.data, problem="stream event that is not an object")
         kind = body.get("type") or (event.event if event.event != "message" else None)
         if not isinstance(kind, str | None):
-            raise ResponseFormatError(
-                f"{self.provider} responses event whose type is not a string: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(event.data, problem="stream event whose type is not a string")
         if kind == "error" or event.event == "error":
             raise StreamError(
                 openai_error_message(body) or str(body.get("message") or body),

@@ -6,6 +6,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from infermux.errors import ResponseFormatError
+from infermux.helpers.problems import safe_excerpt
 
 if TYPE_CHECKING:  # pydantic loads with the first model, not at plugin discovery
     from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -16,7 +17,6 @@ M = TypeVar("M", bound="BaseModel")
 
 
 def _problem(exc: ValidationError, provider: str, task: str, sample: Any) -> ResponseFormatError:
-    text = sample.decode("utf-8", "replace") if isinstance(sample, bytes) else str(sample)
     first = exc.errors()[0]
     # Name the field: "choices.0.message" (a required field of the task spec that is
     # missing, or a value of the wrong type), so the answer's defect is plain.
@@ -24,7 +24,7 @@ def _problem(exc: ValidationError, provider: str, task: str, sample: Any) -> Res
     field = f"field {where!r}: " if where else ""
     return ResponseFormatError(
         f"{provider} returned a {task} body of an unexpected shape "
-        f"({exc.error_count()} problem(s), first: {field}{first['msg']}): {text[:200]!r}",
+        f"({exc.error_count()} problem(s), first: {field}{first['msg']}): {safe_excerpt(sample)}",
         provider=provider,
         task=task,
         field=where or None,

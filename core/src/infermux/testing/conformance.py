@@ -25,7 +25,8 @@ The checks
     :func:`~infermux.registry.store.validate_helper` accepts the helper (provider id
     pattern, known task, http(s) ``base_url``); ``auth`` is an ``AuthScheme`` with a valid
     header name; ``api_key_env`` is a tuple of variable names; ``supported_parameters`` is
-    None or a set of names; the flags are bools; ``key_url`` is None or a URL;
+    None or a set of names; ``parameter_renames`` maps names to names and renames only
+    parameters ``supported_parameters`` accepts; the flags are bools; ``key_url`` is None or a URL;
     ``model_aliases`` maps names to model ids; ``default_requests_per_minute`` is None or
     positive; a helper with ``supports_streaming`` overrides ``parse_stream_event``.
 ``test_key_hosts_are_hostnames[p/t]``
@@ -349,12 +350,33 @@ def identity_problems(helper: TaskProviderHelper) -> list[str]:
         isinstance(k, str) and isinstance(v, str) and v for k, v in aliases.items()
     ):
         problems.append(f"model_aliases must map names to model ids, got {_short(aliases)}")
+    problems.extend(_rename_problems(declared))
     budget = getattr(declared, "default_requests_per_minute", None)
     if budget is not None and (
         isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
     ):
         problems.append(f"default_requests_per_minute must be None or > 0, got {budget!r}")
     return problems
+
+
+def _rename_problems(declared: Any) -> list[str]:
+    """``parameter_renames`` maps spec names to wire names, and renames only parameters the
+    helper accepts (an entry for a refused parameter is dead, usually a typo)."""
+    renames = getattr(declared, "parameter_renames", {})
+    if not isinstance(renames, Mapping) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and v for k, v in renames.items()
+    ):
+        return [f"parameter_renames must map parameter names to names, got {_short(renames)}"]
+    supported = declared.supported_parameters
+    if not isinstance(supported, frozenset | set):
+        return []
+    dead = sorted(set(renames) - set(supported))
+    if dead:
+        return [
+            f"parameter_renames renames {', '.join(map(repr, dead))}, which "
+            "supported_parameters does not accept (a typo, or a parameter to add there)"
+        ]
+    return []
 
 
 def _may_get_key(helper: TaskProviderHelper, call: Call, url: str) -> bool:

@@ -14,13 +14,11 @@ BFL's API hosts (``base_url`` or ``key_hosts``).
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from infermux import ImageOutput, Provider, TaskProviderHelper
-from infermux.errors import JobError, ResponseFormatError
-from infermux.helpers.base import AuthScheme, Call, FollowUp, HTTPRequest, Payload, Response
-from infermux.helpers.openai import download_image
+from infermux.helpers.base import AuthScheme, Call, HTTPRequest, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
 
 __all__ = ["BlackForestLabsTextToImage", "bfl", "register_providers"]
 
@@ -37,6 +35,8 @@ bfl = Provider(
 READY = "Ready"
 #: Final statuses other than Ready (BFL's ``StatusResponse``); anything else is pending.
 FAILED = frozenset({"Error", "Content Moderated", "Request Moderated", "Task not found"})
+#: A polling answer: ``{"id", "status", "result": {"sample"}, "details"}``.
+JOB_STATES = JobStates(status="status", done={READY}, failed=FAILED, reason=("details", "result"))
 
 
 @bfl.task
@@ -55,64 +55,27 @@ class BlackForestLabsTextToImage(TaskProviderHelper):
         return f"/v1/{call.model.provider_model_id}"
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        return {
-            "prompt": call.inputs,
-            **{renames.get(k, k): v for k, v in call.parameters.items()},
-        }
+        return {"prompt": call.inputs, **self.rename(call.parameters)}
 
     def parse_response(self, response: Response, call: Call) -> Any:
         body = self.json_object(response)
         job_id, polling_url = body.get("id"), body.get("polling_url")
         if not isinstance(polling_url, str) or not polling_url.startswith("https://"):
-            raise ResponseFormatError(
-                f"black-forest-labs answered without a polling_url: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return self._poll(call, polling_url, job_id if isinstance(job_id, str) else None, None)
-
-    # -- the job ---------------------------------------------------------------------
-
-    def _poll(self, call: Call, url: str, job_id: str | None, status: str | None) -> FollowUp:
-        return FollowUp(
+            raise self.unexpected(body, missing="an https polling_url")
+        return follow_job(
+            self,
+            JOB_STATES,
+            job_id=job_id if isinstance(job_id, str) else None,
             # Routed: the polling URL is BFL's, and the caller's key is a Hugging Face token.
-            HTTPRequest("GET", url, authenticate=call.routing == "direct"),
-            then=partial(self._on_status, call, url, job_id),
-            poll=True,
-            job_id=job_id,
-            status=status,
+            poll=HTTPRequest("GET", polling_url, authenticate=call.routing == "direct"),
+            result=self._image,
         )
 
-    def _on_status(self, call: Call, url: str, job_id: str | None, response: Response) -> Any:
-        body = self.json_object(response)
-        status = body.get("status")
-        if not isinstance(status, str):
-            raise ResponseFormatError(
-                f"black-forest-labs result without a status: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        if status in FAILED:
-            details = body.get("details") or body.get("result")
-            raise JobError(
-                f"black-forest-labs job {job_id or ''} ended with status {status!r}"
-                + (f": {details}" if details else ""),
-                provider=self.provider,
-                job_id=job_id,
-            )
-        if status != READY:
-            return self._poll(call, url, job_id, status)
-        result = body.get("result")
-        sample = result.get("sample") if isinstance(result, dict) else None
+    def _image(self, body: dict[str, Any]) -> Any:
+        sample = lookup(body, "result.sample")
         if not isinstance(sample, str) or not sample:
-            raise ResponseFormatError(
-                f"black-forest-labs job {job_id or ''} is Ready without result.sample: "
-                f"{str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return download_image(sample, self.provider)
+            raise self.unexpected(body, missing="result.sample (status Ready)")
+        return self.media_output(sample, ImageOutput)
 
 
 register_providers = bfl.hook()

@@ -10,18 +10,14 @@ Face repository ids (``meta-llama/Meta-Llama-3.1-8B-Instruct``), used as given.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import mimetypes
 from typing import Any
 from urllib.parse import quote
 
 from infermux import AudioOutput, Provider, TaskProviderHelper
-from infermux.errors import InvalidInputError, ResponseFormatError
+from infermux.errors import InvalidInputError
 from infermux.helpers.base import (
     Call,
-    FollowUp,
-    HTTPRequest,
     LazyType,
     MultipartPayload,
     Payload,
@@ -33,7 +29,6 @@ from infermux.helpers.openai import (
     OpenAIEmbeddingsHelper,
 )
 from infermux.inputs import BinaryInput
-from infermux.media import sniff_content_type
 
 __all__ = [
     "DeepInfraChat",
@@ -166,11 +161,7 @@ class DeepInfraSpeechRecognition(_Native):
         body = self.json_object(response)
         text = body.get("text")
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"deepinfra transcription without text: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="text")
         chunks = None
         segments = body.get("segments")
         if call.parameters.get("return_timestamps") and isinstance(segments, list):
@@ -196,35 +187,9 @@ class DeepInfraTextToSpeech(_Native):
     def parse_response(self, response: Response, call: Call) -> Any:
         body = self.json_object(response)
         audio = body.get("audio")
-        if isinstance(audio, str) and audio.startswith("data:"):
-            return self._from_data_url(audio)
-        if isinstance(audio, str) and audio.startswith(("https://", "http://")):
-            return FollowUp(HTTPRequest("GET", audio, authenticate=False), self._downloaded)
-        raise ResponseFormatError(
-            f"deepinfra text-to-speech without an audio data URL: {str(body)[:200]}",
-            provider=self.provider,
-            task=self.task,
-        )
-
-    def _from_data_url(self, value: str) -> AudioOutput:
-        header, _, data = value.partition(",")
-        declared = header[len("data:") :].split(";", 1)[0] or None
-        try:
-            content = base64.b64decode(data, validate=False)
-        except (binascii.Error, ValueError):
-            raise ResponseFormatError(
-                "deepinfra returned invalid base64 audio", provider=self.provider, task=self.task
-            ) from None
-        return AudioOutput(content, sniff_content_type(content, declared), provider=self.provider)
-
-    def _downloaded(self, response: Response) -> AudioOutput:
-        content = response.content
-        return AudioOutput(
-            content,
-            sniff_content_type(content, response.content_type),
-            url=response.url,
-            provider=self.provider,
-        )
+        if isinstance(audio, str) and audio.startswith(("data:", "https://", "http://")):
+            return self.media_output(audio, AudioOutput)
+        raise self.unexpected(body, missing="audio (a data URL or an http(s) URL)")
 
 
 register_providers = deepinfra.hook()

@@ -12,14 +12,12 @@ the Hugging Face token is only ever sent to the router.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from infermux.errors import JobError, ResponseFormatError
+from infermux.errors import JobError
 from infermux.helpers.base import (
     Call,
     FollowUp,
@@ -28,7 +26,7 @@ from infermux.helpers.base import (
     TaskProviderHelper,
 )
 from infermux.inputs import input_url as core_input_url
-from infermux.media import MediaOutput, sniff_content_type
+from infermux.media import MediaOutput
 
 __all__ = ["FAL_QUEUE_URL", "FAL_RUN_URL", "FalAIHelper"]
 
@@ -119,7 +117,7 @@ class FalAIHelper(TaskProviderHelper):
 
     def _queue_url(self, url: Any, call: Call, what: str) -> str:
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            raise self._format_error(f"queue answer without a valid {what}: {url!r}")
+            raise self.unexpected(url, problem=f"queue answer without a valid {what}")
         if call.routing != "router":
             return url
         # The router forwards <router>/fal-ai/<path>?_subdomain=queue to queue.fal.run/<path>.
@@ -130,7 +128,7 @@ class FalAIHelper(TaskProviderHelper):
     def _submitted(self, body: dict[str, Any], call: Call) -> FollowUp:
         request_id = body.get("request_id")
         if not isinstance(request_id, str) or not request_id:
-            raise self._format_error(f"queue answer without a request_id: {str(body)[:200]}")
+            raise self.unexpected(body, missing="request_id")
         cancel_url = body.get("cancel_url")
         job = _Job(
             request_id,
@@ -170,7 +168,7 @@ class FalAIHelper(TaskProviderHelper):
                 status="COMPLETED",
             )
         if not isinstance(status, str) or not status:
-            raise self._format_error(f"queue status without a status: {str(body)[:200]}")
+            raise self.unexpected(body, missing="status")
         return self._poll(job, body, call)  # IN_QUEUE, IN_PROGRESS (or a new state: wait on)
 
     def _result(self, body: dict[str, Any], call: Call, job: _Job | None) -> Any:
@@ -186,11 +184,6 @@ class FalAIHelper(TaskProviderHelper):
 
     # -- helpers for subclasses ------------------------------------------------------------
 
-    def _format_error(self, message: str) -> ResponseFormatError:
-        return ResponseFormatError(
-            f"{self.provider} {self.task}: {message}", provider=self.provider, task=self.task
-        )
-
     def nested_url(self, body: dict[str, Any], *path: str | int) -> str:
         """``body[path...]`` as a URL string, or a ResponseFormatError naming the path."""
         value: Any = body
@@ -202,7 +195,7 @@ class FalAIHelper(TaskProviderHelper):
                 break
         if not isinstance(value, str) or not value:
             where = "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in path)
-            raise self._format_error(f"no URL at {where} in {str(body)[:200]}")
+            raise self.unexpected(body, missing=f"a URL at {where}")
         return value
 
     def media(
@@ -212,33 +205,13 @@ class FalAIHelper(TaskProviderHelper):
         declared: Any = None,
         convert: Callable[[MediaOutput], Any] | None = None,
     ) -> Any:
-        """The output at ``url``: decoded from a data URL, else downloaded without any key.
+        """The output at ``url``: decoded from a data URL, else downloaded without any key
+        (the core's :meth:`~infermux.helpers.base.TaskProviderHelper.media_output`).
 
         The type comes from the bytes: fal's JSON may call a PNG ``image/jpeg``.
         """
-
-        remote = None if url.startswith("data:") else url
-
-        def build(content: bytes, served: str | None) -> Any:
-            hint = served if served and served != "application/octet-stream" else None
-            if hint is None and isinstance(declared, str):
-                hint = declared
-            result = output(
-                content, sniff_content_type(content, hint), url=remote, provider=self.provider
-            )
-            return convert(result) if convert else result
-
-        if remote is None:
-            header, _, data = url.partition(",")
-            try:
-                content = base64.b64decode(data, validate=False)
-            except (binascii.Error, ValueError):
-                raise self._format_error("output data URL with invalid base64") from None
-            return build(content, header[5:].split(";", 1)[0] or None)
-        return FollowUp(
-            HTTPRequest("GET", url, authenticate=False),
-            then=lambda response: build(response.content, response.content_type),
-        )
+        hint = declared if isinstance(declared, str) else None
+        return self.media_output(url, output, declared=hint, convert=convert)
 
 
 def _status_text(body: dict[str, Any]) -> str | None:

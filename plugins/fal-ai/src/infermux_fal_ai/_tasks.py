@@ -151,7 +151,7 @@ class FalAIAutomaticSpeechRecognition(FalAIHelper):
 
         text = body.get("text")
         if not isinstance(text, str):
-            raise self._format_error(f"no text in {str(body)[:200]}")
+            raise self.unexpected(body, missing="text")
         return AutomaticSpeechRecognitionOutput(text=text, chunks=_chunks(body.get("chunks")))
 
 

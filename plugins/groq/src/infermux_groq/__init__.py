@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 from infermux import Provider, TaskProviderHelper
-from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
 from infermux.helpers.openai import (
     RESPONSES_PARAMETERS,
@@ -125,12 +124,7 @@ class GroqTextGeneration(_ChatRoute):
     parameter_renames = {"max_new_tokens": "max_completion_tokens"}
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        parameters = {
-            renames.get(name, name): value
-            for name, value in call.parameters.items()
-            if name != "details"
-        }
+        parameters = self.rename(call.parameters, drop={"details"})
         return {
             "model": call.model.provider_model_id,
             "messages": [{"role": "user", "content": call.inputs}],
@@ -146,17 +140,9 @@ class GroqTextGeneration(_ChatRoute):
             choice = body["choices"][0]
             text = choice["message"]["content"]
         except (KeyError, IndexError, TypeError):
-            raise ResponseFormatError(
-                f"groq chat completion without choices[0].message: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            ) from None
+            raise self.unexpected(body, missing="choices[0].message.content") from None
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"groq returned no text content (a tool call?): {str(choice)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(choice, problem="choice without text content (a tool call?)")
         details = None
         if call.parameters.get("details"):
             usage = body.get("usage")
@@ -182,22 +168,14 @@ class GroqTextGeneration(_ChatRoute):
         except ValueError:
             chunk = None
         if not isinstance(chunk, dict):
-            raise ResponseFormatError(
-                f"groq stream chunk that is not a JSON object: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(event.data, problem="stream chunk that is not a JSON object")
         choices = chunk.get("choices")
         if not choices:
             return None  # e.g. a usage-only chunk
         choice = choices[0] if isinstance(choices, list) else None
         delta = choice.get("delta") if isinstance(choice, dict) else None
         if not isinstance(delta, dict):
-            raise ResponseFormatError(
-                f"groq stream chunk without choices[0].delta: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(event.data, problem="stream chunk without choices[0].delta")
         finish_reason = choice.get("finish_reason")
         details = None
         if finish_reason is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.hf import (
     HFFeatureExtractionHelper,
@@ -41,11 +40,7 @@ class HFInferenceChat(HFInferenceBase, OpenAIChatHelper):
     def parse_response(self, response: Response, call: Call) -> Any:
         body = self.json_object(response)
         if not isinstance(body.get("choices"), list):
-            raise ResponseFormatError(
-                f"hf-inference chat completion without 'choices': {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(response.content, missing="choices")
         return super().parse_response(response, call)
 
 

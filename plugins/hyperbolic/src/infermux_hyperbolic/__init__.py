@@ -12,13 +12,10 @@ documented ``POST /v1/image/generation``; the Hugging Face router serves the sam
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 
 from infermux import ImageOutput, Provider, TaskProviderHelper
-from infermux.errors import ResponseFormatError
 from infermux.helpers.base import Call, Payload, Response, SSEEvent
 from infermux.helpers.openai import (
     OpenAIChatHelper,
@@ -27,7 +24,6 @@ from infermux.helpers.openai import (
     raise_stream_error,
 )
 from infermux.helpers.parsing import validate_object
-from infermux.media import sniff_content_type
 
 __all__ = [
     "HyperbolicChat",
@@ -88,11 +84,7 @@ class HyperbolicCompletion(OpenAICompletionHelper):
         except (KeyError, IndexError, TypeError):
             text = None
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"hyperbolic chat answer without choices[0].message.content: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="choices[0].message.content")
         rest = {k: v for k, v in body.items() if k != "choices"}
         return validate_object(
             TextGenerationOutput, {**rest, "generated_text": text}, self.provider, self.task
@@ -107,16 +99,12 @@ class HyperbolicCompletion(OpenAICompletionHelper):
             delta = choice.get("delta") or {}
             text = delta.get("content") or ""
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-            raise ResponseFormatError(
-                f"hyperbolic chat chunk of an unexpected shape: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                event.data, problem="stream chunk without choices[0].delta"
             ) from None
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"hyperbolic chat chunk whose delta.content is not text: {event.data[:200]!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                event.data, problem="stream chunk whose delta.content is not text"
             )
         finish = choice.get("finish_reason")
         return validate_object(
@@ -149,8 +137,7 @@ class HyperbolicTextToImage(TaskProviderHelper):
         return "/v1/images/generations" if call.routing == "router" else "/v1/image/generation"
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        parameters = {renames.get(k, k): v for k, v in call.parameters.items()}
+        parameters = self.rename(call.parameters)
         return {
             "prompt": call.inputs,
             "model_name": call.model.provider_model_id,
@@ -163,18 +150,9 @@ class HyperbolicTextToImage(TaskProviderHelper):
         body = self.json_object(response)
         try:
             encoded = body["images"][0]["image"]
-            content = base64.b64decode(encoded, validate=False)
-        except (KeyError, IndexError, TypeError, binascii.Error, ValueError):
-            raise ResponseFormatError(
-                f"hyperbolic image response without base64 images[0].image: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            ) from None
-        if not content:
-            raise ResponseFormatError(
-                "hyperbolic returned an empty image", provider=self.provider, task=self.task
-            )
-        return ImageOutput(content, sniff_content_type(content), provider=self.provider)
+        except (KeyError, IndexError, TypeError):
+            raise self.unexpected(body, missing="base64 images[0].image") from None
+        return self.media_from_base64(encoded, ImageOutput)
 
     def error_message(self, body: Any) -> str | None:
         return openai_error_message(body)

@@ -11,24 +11,26 @@ Novita's ``task.reason``.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from infermux import Provider, TaskProviderHelper, VideoOutput
-from infermux.errors import JobError, ResponseFormatError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
 from infermux.helpers.openai import (
     OpenAIChatHelper,
     OpenAICompletionHelper,
     openai_error_message,
 )
-from infermux.media import sniff_content_type
 
 __all__ = ["NovitaChat", "NovitaCompletion", "NovitaTextToVideo", "novita", "register_providers"]
 
 SUCCEEDED = "TASK_STATUS_SUCCEED"
 FAILED = "TASK_STATUS_FAILED"
+#: Novita's task-result answers: ``{"task": {"status", "reason"}, "videos": [...]}``.
+TASK_STATES = JobStates(
+    status="task.status", done={SUCCEEDED}, failed={FAILED}, reason=("task.reason",)
+)
 
 
 novita = Provider(
@@ -88,76 +90,30 @@ class NovitaTextToVideo(TaskProviderHelper):
         return f"/v3/async/{call.model.provider_model_id}"
 
     def prepare_payload(self, call: Call) -> Payload:
-        renames = self.parameter_renames
-        return {
-            "prompt": call.inputs,
-            **{renames.get(k, k): v for k, v in call.parameters.items()},
-        }
+        return {"prompt": call.inputs, **self.rename(call.parameters)}
 
     def parse_response(self, response: Response, call: Call) -> Any:
         body = self.json_object(response)
         task_id = body.get("task_id")
         if not isinstance(task_id, str) or not task_id:
-            raise ResponseFormatError(
-                f"novita answered a video request without a task_id: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return self._poll(call, task_id, None)
+            raise self.unexpected(body, missing="task_id")
+        query = urlencode({"task_id": task_id})
+        return follow_job(
+            self,
+            TASK_STATES,
+            job_id=task_id,
+            poll=f"{call.base_url.rstrip('/')}/v3/async/task-result?{query}",
+            result=self._video,
+        )
 
     def error_message(self, body: Any) -> str | None:
         return _novita_message(body)
 
-    # -- the job ---------------------------------------------------------------------
-
-    def _poll(self, call: Call, task_id: str, status: str | None) -> FollowUp:
-        query = urlencode({"task_id": task_id})
-        url = f"{call.base_url.rstrip('/')}/v3/async/task-result?{query}"
-        return FollowUp(
-            HTTPRequest("GET", url),
-            then=partial(self._on_result, call, task_id),
-            poll=True,
-            job_id=task_id,
-            status=status,
-        )
-
-    def _on_result(self, call: Call, task_id: str, response: Response) -> Any:
-        body = self.json_object(response)
-        task = body.get("task")
-        status = task.get("status") if isinstance(task, dict) else None
-        if not isinstance(task, dict) or not isinstance(status, str):
-            raise ResponseFormatError(
-                f"novita task result without task.status: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        if status == FAILED:
-            reason = task.get("reason") or "no reason given"
-            raise JobError(
-                f"novita task {task_id} failed: {reason}", provider=self.provider, job_id=task_id
-            )
-        if status != SUCCEEDED:
-            return self._poll(call, task_id, status)
-        videos = body.get("videos")
-        first = videos[0] if isinstance(videos, list) and videos else None
-        url = first.get("video_url") if isinstance(first, dict) else None
+    def _video(self, body: dict[str, Any]) -> Any:
+        url = lookup(body, "videos.0.video_url")
         if not isinstance(url, str) or not url:
-            raise ResponseFormatError(
-                f"novita task {task_id} succeeded without videos[0].video_url: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return FollowUp(
-            HTTPRequest("GET", url, authenticate=False),
-            then=partial(self._video, url),
-            job_id=task_id,
-            status=status,
-        )
-
-    def _video(self, url: str, response: Response) -> VideoOutput:
-        content = response.content
-        content_type = sniff_content_type(content, response.content_type or "video/mp4")
-        return VideoOutput(content, content_type, url=url, provider=self.provider)
+            raise self.unexpected(body, missing="videos[0].video_url (the task succeeded)")
+        return self.media_output(url, VideoOutput, declared="video/mp4")
 
 
 register_providers = novita.hook()

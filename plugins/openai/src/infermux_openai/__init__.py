@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from infermux import Provider, TaskProviderHelper
-from infermux.errors import InvalidInputError, ResponseFormatError
+from infermux.errors import InvalidInputError
 from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.openai import (
     CHAT_PARAMETERS,
@@ -118,11 +118,9 @@ class OpenAISpeech(TaskProviderHelper):
     def parse_response(self, response: Response, call: Call) -> Any:
         content = response.content
         if not content or response.content_type.startswith(("application/json", "text/")):
-            raise ResponseFormatError(
-                f"openai text-to-speech returned {response.content_type or 'no content'} "
-                f"instead of audio: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                response.content,
+                problem=f"{response.content_type or 'no content'} instead of audio",
             )
         content_type = sniff_content_type(content, response.content_type)
         return AudioOutput(content, content_type, provider=self.provider)

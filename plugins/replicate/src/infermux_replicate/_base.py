@@ -9,17 +9,15 @@ api.replicate.com) are rewritten onto the router so the Hugging Face token only 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from infermux import Provider
-from infermux.errors import JobCancelledError, JobError, ResponseFormatError
 from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response, TaskProviderHelper
+from infermux.helpers.jobs import JobStates, follow_job
 from infermux.inputs import input_url as core_input_url
-from infermux.media import MediaOutput, sniff_content_type
+from infermux.media import MediaOutput
 
 __all__ = ["REPLICATE_URL", "ReplicateHelper", "input_url", "replicate"]
 
@@ -32,7 +30,23 @@ replicate = Provider(
     key_page="https://replicate.com/account/api-tokens",
 )
 
-_RUNNING = frozenset({"starting", "processing"})
+
+def _has_output(prediction: dict[str, Any]) -> bool:
+    # Output present means done, whatever the status says: the router has answered
+    # "processing" with the final image already in `output`.
+    return prediction.get("output") not in (None, [], "", {})
+
+
+#: A prediction's answers: ``{"id", "status", "output", "error", "urls": {"get", "cancel"}}``.
+PREDICTION_STATES = JobStates(
+    status="status",
+    done={"succeeded"},
+    failed={"failed"},
+    cancelled={"canceled", "cancelled"},
+    pending={"starting", "processing"},
+    reason=("error", "detail"),
+    finished=_has_output,
+)
 
 
 #: Top-level fields of Replicate's create-prediction body besides ``input``: ``extra_body``
@@ -121,52 +135,34 @@ class ReplicateHelper(TaskProviderHelper):
     # -- response ------------------------------------------------------------------------
 
     def parse_response(self, response: Response, call: Call) -> Any:
-        return self._prediction(self.json_object(response), call)
+        body = self.json_object(response)  # with Prefer: wait, often already finished
+        prediction_id = body.get("id") if isinstance(body.get("id"), str) else None
+        urls = body.get("urls")
+        if not isinstance(urls, dict):
+            urls = {}
+        path = f"/v1/predictions/{prediction_id}"
+        step = follow_job(
+            self,
+            PREDICTION_STATES,
+            job_id=prediction_id,
+            poll=self._job_url(urls.get("get"), path, call),
+            cancel=HTTPRequest("POST", self._job_url(urls.get("cancel"), f"{path}/cancel", call)),
+            result=lambda prediction: self._output(prediction, call),
+            answer=body,
+        )
+        if isinstance(step, FollowUp) and step.poll and prediction_id is None:
+            raise self.unexpected(body, missing="id (a running prediction)")
+        return step
 
     def parse_output(self, output: Any, call: Call) -> Any:
         """Turn a finished prediction's ``output`` into the task output."""
         raise NotImplementedError(f"{type(self).__name__} must implement parse_output")
 
-    def _prediction(self, body: dict[str, Any], call: Call) -> Any:
-        prediction_id = body.get("id") if isinstance(body.get("id"), str) else None
-        status = body.get("status")
-        if status == "failed":
-            error = replicate_error_message(body) or "no error message"
-            raise JobError(
-                f"replicate prediction {prediction_id} failed: {error}",
-                provider=self.provider,
-                job_id=prediction_id,
-            )
-        if status in ("canceled", "cancelled"):
-            raise JobCancelledError(
-                f"replicate prediction {prediction_id} was canceled",
-                provider=self.provider,
-                job_id=prediction_id,
-            )
-        output = body.get("output")
-        # Output present means done, whatever the status says: the router has answered
-        # "processing" with the final image already in `output`.
-        if output is not None and (status == "succeeded" or output not in ([], "", {})):
-            return self.parse_output(output, call)
-        if not isinstance(status, str) or status not in _RUNNING:  # a list is unhashable
-            raise self._format_error(f"prediction without output: {str(body)[:200]}")
-        if prediction_id is None:
-            raise self._format_error(f"running prediction without an id: {str(body)[:200]}")
-        urls = body.get("urls")
-        if not isinstance(urls, dict):
-            urls = {}
-        get_url = self._job_url(urls.get("get"), f"/v1/predictions/{prediction_id}", call)
-        cancel_url = self._job_url(
-            urls.get("cancel"), f"/v1/predictions/{prediction_id}/cancel", call
-        )
-        return FollowUp(
-            HTTPRequest("GET", get_url),
-            then=lambda response: self._prediction(self.json_object(response), call),
-            poll=True,
-            job_id=prediction_id,
-            status=str(status),
-            cancel=HTTPRequest("POST", cancel_url),
-        )
+    def _output(self, prediction: dict[str, Any], call: Call) -> Any:
+        output = prediction.get("output")
+        if output is None:  # "succeeded" with nothing to show
+            raise self.unexpected(prediction, missing="output")
+        return self.parse_output(output, call)
 
     def _job_url(self, url: Any, fallback_path: str, call: Call) -> str:
         base = call.base_url.rstrip("/")
@@ -180,11 +176,6 @@ class ReplicateHelper(TaskProviderHelper):
 
     # -- helpers for subclasses ------------------------------------------------------------
 
-    def _format_error(self, message: str) -> ResponseFormatError:
-        return ResponseFormatError(
-            f"{self.provider} {self.task}: {message}", provider=self.provider, task=self.task
-        )
-
     def output_url(self, output: Any) -> str:
         """The file URL of an output: a string, the first of a list, or the first URL value."""
         if isinstance(output, list) and output:
@@ -192,26 +183,13 @@ class ReplicateHelper(TaskProviderHelper):
         if isinstance(output, dict):
             output = next((v for v in output.values() if _is_url(v)), None)
         if not isinstance(output, str) or not _is_url(output):
-            raise self._format_error(f"output is not a file URL: {str(output)[:200]}")
+            raise self.unexpected(output, problem="output that is not a file URL")
         return output
 
     def media(self, url: str, output: type[MediaOutput]) -> Any:
-        """The output at ``url``: decoded from a data URL, else downloaded without any key."""
-        if url.startswith("data:"):
-            header, _, data = url.partition(",")
-            try:
-                content = base64.b64decode(data, validate=False)
-            except (binascii.Error, ValueError):
-                raise self._format_error("output data URL with invalid base64") from None
-            declared = header[5:].split(";", 1)[0] or None
-            return output(content, sniff_content_type(content, declared), provider=self.provider)
-
-        def then(response: Response) -> MediaOutput:
-            content = response.content
-            content_type = sniff_content_type(content, response.content_type)
-            return output(content, content_type, url=url, provider=self.provider)
-
-        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+        """The output at ``url``: decoded from a data URL, else downloaded without any key
+        (the core's :meth:`~infermux.helpers.base.TaskProviderHelper.media_output`)."""
+        return self.media_output(url, output)
 
 
 def _is_url(value: Any) -> bool:

@@ -112,7 +112,7 @@ class ReplicateAutomaticSpeechRecognition(ReplicateHelper):
                     return AutomaticSpeechRecognitionOutput(
                         text=text, chunks=_chunks(output.get("segments") or output.get("chunks"))
                     )
-        raise self._format_error(f"no transcription in {str(output)[:200]}")
+        raise self.unexpected(output, missing="a transcription")
 
 
 def _chunks(raw: Any) -> list[AutomaticSpeechRecognitionOutputChunk] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from infermux.errors import ResponseFormatError
 from infermux.helpers.base import (
     Call,
     Payload,
@@ -52,11 +51,9 @@ class TogetherTextToSpeech(TogetherErrors):
     def parse_response(self, response: Response, call: Call) -> Any:
         content = response.content
         if not content or response.content_type.startswith(_NOT_AUDIO):
-            raise ResponseFormatError(
-                f"together text-to-speech returned {response.content_type or 'no content'} "
-                f"instead of audio: {response.text[:200]!r}",
-                provider=self.provider,
-                task=self.task,
+            raise self.unexpected(
+                response.content,
+                problem=f"{response.content_type or 'no content'} instead of audio",
             )
         content_type = sniff_content_type(content, response.content_type)
         return AudioOutput(content, content_type, provider=self.provider)

@@ -16,78 +16,46 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from infermux.errors import JobError, ResponseFormatError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
-from infermux.media import VideoOutput, sniff_content_type
+from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
+from infermux.media import VideoOutput
 from infermux_together._common import TogetherErrors, binary_input, together
 from infermux_together.images import target_size
 
 __all__ = ["TogetherImageToVideo", "TogetherTextToVideo"]
 
 _FAILED = frozenset({"failed", "cancelled", "canceled", "error", "expired"})
-_RENAMES = {"num_inference_steps": "steps"}
 
 
 class _TogetherVideo(TogetherErrors):
     output_type = VideoOutput
     creates_job = True  # starts a paid job: never resent once it may have arrived
+    parameter_renames = {"num_inference_steps": "steps"}
 
     def prepare_route(self, call: Call) -> str:
         return "/v2/videos"
 
     def parse_response(self, response: Response, call: Call) -> Any:
-        return self._continue(self.json_object(response), call)
-
-    def _continue(self, job: dict[str, Any], call: Call) -> FollowUp:
-        job_id, status = job.get("id"), job.get("status")
-        if not isinstance(job_id, str) or not job_id or not isinstance(status, str):
-            raise ResponseFormatError(
-                f"together video job without an id and a status: {str(job)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        if status == "completed":
-            return self._download(job, job_id)
-        if status in _FAILED:
-            raise JobError(
-                f"together video job {job_id} {status}: {_job_error(job)}",
-                provider=self.provider,
-                job_id=job_id,
-            )
-        # queued, in_progress, or a status added later: poll again (the deadline bounds it).
-        # Polls go where the job was created: direct, or through the router.
-        poll = HTTPRequest("GET", f"{call.base_url.rstrip('/')}/v2/videos/{quote(job_id, safe='')}")
-        return FollowUp(
-            poll,
-            lambda response: self._continue(self.json_object(response), call),
-            poll=True,
+        job = self.json_object(response)
+        job_id = job.get("id")
+        if not isinstance(job_id, str) or not job_id:
+            raise self.unexpected(job, missing="id")
+        return follow_job(
+            self,
+            VIDEO_JOB_STATES,
             job_id=job_id,
-            status=status,
+            # Polls go where the job was created: direct, or through the router.
+            poll=f"{call.base_url.rstrip('/')}/v2/videos/{quote(job_id, safe='')}",
+            result=self._video,
+            answer=job,
         )
 
-    def _download(self, job: dict[str, Any], job_id: str) -> FollowUp:
-        outputs = job.get("outputs")
-        url = outputs.get("video_url") if isinstance(outputs, dict) else None
+    def _video(self, job: dict[str, Any]) -> Any:
+        url = lookup(job, "outputs.video_url")
         if not isinstance(url, str) or not url:
-            raise ResponseFormatError(
-                f"together video job {job_id} completed without outputs.video_url",
-                provider=self.provider,
-                task=self.task,
-            )
-
-        def then(response: Response) -> VideoOutput:
-            content = response.content
-            if not content:
-                raise ResponseFormatError(
-                    f"together video download from {url} was empty",
-                    provider=self.provider,
-                    task=self.task,
-                )
-            content_type = sniff_content_type(content, response.content_type)
-            return VideoOutput(content, content_type, url=url, provider=self.provider)
-
+            raise self.unexpected(job, missing="outputs.video_url (the job completed)")
         # A short link that redirects to signed storage: fetched with no key at all.
-        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+        return self.media_output(url, VideoOutput)
 
 
 def _job_error(job: dict[str, Any]) -> str:
@@ -103,6 +71,10 @@ def _job_error(job: dict[str, Any]) -> str:
     return "Together gave no error message"
 
 
+#: queued, in_progress, or a status added later: poll again (the deadline bounds it).
+VIDEO_JOB_STATES = JobStates(status="status", done={"completed"}, failed=_FAILED, reason=_job_error)
+
+
 @together.task
 class TogetherTextToVideo(_TogetherVideo):
     """Text-to-video as a Together video job; returns a :class:`~infermux.VideoOutput`."""
@@ -113,7 +85,7 @@ class TogetherTextToVideo(_TogetherVideo):
     )
 
     def prepare_payload(self, call: Call) -> Payload:
-        parameters = {_RENAMES.get(k, k): v for k, v in call.parameters.items()}
+        parameters = self.rename(call.parameters)
         return {"model": call.model.provider_model_id, "prompt": call.inputs, **parameters}
 
 
@@ -139,7 +111,7 @@ class TogetherImageToVideo(_TogetherVideo):
     )
 
     def prepare_payload(self, call: Call) -> Payload:
-        parameters = {_RENAMES.get(k, k): v for k, v in call.parameters.items()}
+        parameters = self.rename(call.parameters)
         size = parameters.pop("target_size", None)
         image = binary_input(call.inputs, self.task).url_or_data_url()
         return {

@@ -13,10 +13,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from infermux import Provider, TaskProviderHelper
-from infermux.errors import InvalidInputError, JobError, ResponseFormatError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, Payload, Response
+from infermux.errors import InvalidInputError
+from infermux.helpers.base import Call, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
 from infermux.inputs import BinaryInput
-from infermux.media import ImageOutput, MediaOutput, VideoOutput, sniff_content_type
+from infermux.media import ImageOutput, MediaOutput, VideoOutput
 
 __all__ = [
     "WaveSpeedImageToImage",
@@ -27,8 +28,14 @@ __all__ = [
     "wavespeed",
 ]
 
-#: Statuses of a prediction that is still on its way.
-_PENDING = frozenset({"created", "processing", "queued", "pending"})
+#: A prediction's answers: ``{"data": {"id", "status", "outputs", "error"}}``.
+PREDICTION_STATES = JobStates(
+    within="data",
+    status="status",
+    done={"completed"},
+    failed={"failed"},
+    pending={"created", "processing", "queued", "pending"},
+)
 _COMMON_PARAMETERS = frozenset({"negative_prompt", "num_inference_steps", "guidance_scale", "seed"})
 
 
@@ -94,11 +101,7 @@ class _WaveSpeedJob(TaskProviderHelper):
         body = self.json_object(response)
         data = body.get("data")
         if not isinstance(data, dict):
-            raise ResponseFormatError(
-                f"wavespeed answered without a data object: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="a data object")
         return data
 
     def parse_response(self, response: Response, call: Call) -> Any:
@@ -107,11 +110,7 @@ class _WaveSpeedJob(TaskProviderHelper):
         urls = data.get("urls")
         get_url = urls.get("get") if isinstance(urls, dict) else None
         if not isinstance(job_id, str) or not isinstance(get_url, str):
-            raise ResponseFormatError(
-                f"wavespeed submission without data.id and data.urls.get: {str(data)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(data, missing="data.id and data.urls.get")
         # Poll on the call's own base (the router or the API root, whichever the submission
         # went to): the router serves WaveSpeed's paths under /wavespeed.
         parts = urlsplit(get_url)
@@ -119,51 +118,20 @@ class _WaveSpeedJob(TaskProviderHelper):
             call.base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
         )
         status = data.get("status")
-        return self._poll(poll_url, job_id, status if isinstance(status, str) else None)
-
-    def _poll(self, url: str, job_id: str, status: str | None) -> FollowUp:
-        return FollowUp(
-            HTTPRequest("GET", url),
-            lambda response: self._on_status(response, url, job_id),
-            poll=True,
+        return follow_job(
+            self,
+            PREDICTION_STATES,
             job_id=job_id,
-            status=status,
+            poll=poll_url,
+            result=self._output,
+            status=status if isinstance(status, str) else None,
         )
 
-    def _on_status(self, response: Response, url: str, job_id: str) -> Any:
-        data = self._data(response)
-        status = data.get("status")
-        if status == "completed":
-            outputs = data.get("outputs")
-            if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str):
-                raise ResponseFormatError(
-                    f"wavespeed job {job_id} completed without outputs: {str(data)[:200]}",
-                    provider=self.provider,
-                    task=self.task,
-                )
-            return self._download(outputs[0])
-        if status == "failed":
-            reason = data.get("error") or "no error message given"
-            raise JobError(
-                f"wavespeed job {job_id} failed: {reason}", provider=self.provider, job_id=job_id
-            )
-        if isinstance(status, str) and status in _PENDING:
-            return self._poll(url, job_id, status)
-        raise ResponseFormatError(
-            f"wavespeed job {job_id} has an unknown status {status!r}",
-            provider=self.provider,
-            task=self.task,
-        )
-
-    def _download(self, url: str) -> FollowUp:
-        media = self.output_type
-
-        def then(response: Response) -> MediaOutput:
-            content = response.content
-            content_type = sniff_content_type(content, response.content_type)
-            return media(content, content_type, url=url, provider=self.provider)
-
-        return FollowUp(HTTPRequest("GET", url, authenticate=False), then)
+    def _output(self, data: dict[str, Any]) -> Any:
+        first = lookup(data, "outputs.0")
+        if not isinstance(first, str):
+            raise self.unexpected(data, missing="outputs[0] (the job completed)")
+        return self.media_output(first)
 
 
 @wavespeed.task

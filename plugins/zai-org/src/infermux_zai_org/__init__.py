@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from infermux import Provider, TaskProviderHelper
-from infermux.errors import InvalidInputError, JobError, ResponseFormatError
-from infermux.helpers.base import Call, FollowUp, HTTPRequest, LazyType, Payload, Response
-from infermux.helpers.openai import OpenAIChatHelper, download_image, openai_error_message
+from infermux.errors import InvalidInputError
+from infermux.helpers.base import Call, HTTPRequest, LazyType, Payload, Response
+from infermux.helpers.jobs import JobStates, follow_job, lookup
+from infermux.helpers.openai import OpenAIChatHelper, openai_error_message
 from infermux.inputs import BinaryInput
 from infermux.media import ImageOutput
 
@@ -21,6 +22,15 @@ __all__ = ["ZaiChat", "ZaiImageToText", "ZaiTextToImage", "register_providers", 
 _API = "/api/paas/v4"
 #: Z.ai answers errors in the caller's language; ask for English ones.
 _HEADERS = {"accept-language": "en-US,en"}
+#: An image job's answers (the submission's too): ``{"id", "task_status", "image_result"}``;
+#: a failed one carries the OpenAI error shape.
+IMAGE_JOB_STATES = JobStates(
+    status="task_status",
+    done={"SUCCESS"},
+    failed={"FAIL"},
+    pending={"PROCESSING"},
+    reason=("error.message", "error", "message"),
+)
 
 
 zai = Provider(
@@ -93,52 +103,25 @@ class ZaiTextToImage(_ZaiWire):
         return payload
 
     def parse_response(self, response: Response, call: Call) -> Any:
-        poll_base = f"{call.base_url.rstrip('/')}{_API}/async-result/"
-        return self._next(self.json_object(response), poll_base)
-
-    def _next(self, body: dict[str, Any], poll_base: str) -> Any:
+        body = self.json_object(response)
         job_id = body.get("id")
         if not isinstance(job_id, str) or not job_id:
-            raise ResponseFormatError(
-                f"zai-org image job without an id: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
-        status = body.get("task_status")
-        if status == "SUCCESS":
-            return self._download(body, job_id)
-        if status == "FAIL":
-            reason = openai_error_message(body) or body.get("message") or "task_status FAIL"
-            raise JobError(
-                f"zai-org image job {job_id} failed: {reason}",
-                provider=self.provider,
-                job_id=job_id,
-            )
-        if status != "PROCESSING":
-            raise ResponseFormatError(
-                f"zai-org image job {job_id} has an unknown task_status {status!r}",
-                provider=self.provider,
-                task=self.task,
-            )
-        return FollowUp(
-            HTTPRequest("GET", poll_base + job_id, headers=dict(_HEADERS)),
-            lambda response: self._next(self.json_object(response), poll_base),
-            poll=True,
+            raise self.unexpected(body, missing="id")
+        poll_url = f"{call.base_url.rstrip('/')}{_API}/async-result/{job_id}"
+        return follow_job(
+            self,
+            IMAGE_JOB_STATES,
             job_id=job_id,
-            status=status,
+            poll=HTTPRequest("GET", poll_url, headers=dict(_HEADERS)),
+            result=self._image,
+            answer=body,  # the submission already says where the job is
         )
 
-    def _download(self, body: dict[str, Any], job_id: str) -> FollowUp:
-        results = body.get("image_result")
-        first = results[0] if isinstance(results, list) and results else None
-        url = first.get("url") if isinstance(first, dict) else None
+    def _image(self, body: dict[str, Any]) -> Any:
+        url = lookup(body, "image_result.0.url")
         if not isinstance(url, str):
-            raise ResponseFormatError(
-                f"zai-org image job {job_id} succeeded without image_result[0].url",
-                provider=self.provider,
-                task=self.task,
-            )
-        return download_image(url, self.provider)
+            raise self.unexpected(body, missing="image_result[0].url (the job succeeded)")
+        return self.media_output(url, ImageOutput)
 
 
 @zai.task
@@ -169,11 +152,7 @@ class ZaiImageToText(_ZaiWire):
         body = self.json_object(response)
         text = body.get("md_results")
         if not isinstance(text, str):
-            raise ResponseFormatError(
-                f"zai-org layout parsing without md_results: {str(body)[:200]}",
-                provider=self.provider,
-                task=self.task,
-            )
+            raise self.unexpected(body, missing="md_results")
         return ImageToTextOutput(generated_text=text)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from infermux.errors import InvalidInputError, ResponseFormatError
+from infermux.errors import InvalidInputError
 from infermux.helpers.base import BinaryPayload, Call, Payload, Response, TaskProviderHelper
 from infermux.helpers.parsing import validate_list
 from infermux.inputs import BinaryInput, BinaryKind, load_binary
@@ -99,11 +99,7 @@ class HFTaskHelper(TaskProviderHelper):
 
     def fail(self, what: str, body: Any) -> NoReturn:
         """Raise ResponseFormatError naming the task and showing the start of the body."""
-        raise ResponseFormatError(
-            f"{self.provider} {self.task}: expected {what}, got {str(body)[:200]!r}",
-            provider=self.provider,
-            task=self.task,
-        )
+        raise self.unexpected(body, problem=f"expected {what}, got")
 
     def fail_input(self, expected: str, value: Any) -> NoReturn:
         """Raise InvalidInputError (before any request) for inputs of the wrong shape."""
