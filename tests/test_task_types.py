@@ -109,10 +109,14 @@ def test_every_generated_model_is_exported_and_derives_from_task_model() -> None
                 count += 1
                 assert name in exported, f"{module.__name__}.{name} is not exported"
                 assert issubclass(obj, TaskModel), name
+                # Built on first use (defer_build): building each one proves that its
+                # references resolve (raise_errors names the one that does not).
+                obj.model_rebuild(raise_errors=True)
                 assert obj.__pydantic_complete__, f"{name} has unresolved references"
                 assert getattr(task_types, name) is obj
     assert count > 100
     assert TaskModel.model_config.get("extra") == "allow"
+    assert TaskModel.model_config.get("defer_build") is True
     assert TaskModel.model_config.get("populate_by_name") is True
 
 

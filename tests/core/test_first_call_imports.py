@@ -4,7 +4,8 @@ Memory at cold start is mostly modules (their code objects and the classes they 
 a module a first task call does not use should not be imported by it: the dedicated-endpoint
 and config-endpoint builders (``endpoints``), the provider identity of custom calls
 (``engine.identity``), and the OpenAI-style namespaces
-``client.chat`` and ``client.responses``, load when first used.
+``client.chat`` and ``client.responses``, load when first used; and of the chat task's
+pydantic models only the answer's is built (the others are deferred until used).
 """
 
 from __future__ import annotations
@@ -49,12 +50,19 @@ SCRIPT = textwrap.dedent(
         out = client.chat_completion([{"role": "user", "content": "hi"}], model="m")
         assert out.choices[0].message.content == "hi"
         first = sorted(m for m in sys.modules if m.startswith("infermux"))
+        from infermux.types import _generated
+        chat = _generated.chat_completion
+        built = sorted(
+            name for name, obj in vars(chat).items()
+            if isinstance(obj, type) and obj.__module__ == chat.__name__
+            and obj.__pydantic_complete__
+        )
         # Still there when asked for:
         assert type(client.chat).__name__ == "Chat", client.chat
         assert type(client.responses).__name__ == "Responses", client.responses
         assert client.chat is client.chat  # built once
         later = sorted(m for m in sys.modules if m.startswith("infermux"))
-    print(json.dumps({"first": first, "later": later}))
+    print(json.dumps({"first": first, "later": later, "built": built}))
     """
 )
 
@@ -70,6 +78,9 @@ def test_a_first_chat_answer_imports_only_what_it_uses() -> None:
     unexpected = sorted(set(NOT_ON_A_FIRST_CALL) & set(modules["first"]))
     assert not unexpected, f"a first chat answer imported {unexpected}"
     assert {"infermux.client._chat_alias", "infermux.client._responses"} <= set(modules["later"])
+    # Task models are built on first use (defer_build): the answer's model, whose schema
+    # takes in its nested models, and not the 30-odd others of the chat task's module.
+    assert modules["built"] == ["ChatCompletionOutput"], modules["built"]
 
 
 def test_the_resolver_knows_the_routers_policies_without_importing_endpoints() -> None:

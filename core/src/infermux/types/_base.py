@@ -25,7 +25,15 @@ class TaskModel(BaseModel):
     # chat answer or a stream chunk about four times slower.
     __slots__ = ("_response_info",)
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    # defer_build: a model's validator and serialiser are built when it is first used, not
+    # when its module is imported. A chat call imports the chat task's 30-odd models but
+    # validates only the answer (or chunk) model, whose schema takes its nested models in;
+    # the input models and the nested classes' own validators are never built. Importing the
+    # chat task's module got about 40% faster and its heap about 25 KiB smaller
+    # (docs/performance.md); validation and its errors are the same.
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True
+    )
 
     @property
     def response_info(self) -> Any:
