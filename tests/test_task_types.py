@@ -441,3 +441,50 @@ def test_the_generated_code_is_what_the_vendored_specs_give_without_npm() -> Non
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "files up to date" in completed.stdout
+
+
+#: Threads validating with task models nobody has used yet (defer_build): the batch runner and
+#: scale-out workers can do that, so each thread must get the same answer and the same errors.
+_CONCURRENT_FIRST_USE = """
+import json, threading
+from pydantic import ValidationError
+from infermux.types import ChatCompletionOutput, ChatCompletionStreamOutput
+
+assert not ChatCompletionOutput.__pydantic_complete__
+ANSWER = json.dumps({"id": "c", "created": 1, "model": "m", "object": "chat.completion",
+    "choices": [{"index": 0, "finish_reason": "stop",
+                 "message": {"role": "assistant", "content": "hi"}}]})
+CHUNK = json.dumps({"id": "c", "created": 1, "model": "m", "choices": [
+    {"index": 0, "delta": {"role": "assistant", "content": "h"}}]})
+barrier, results = threading.Barrier(8), []
+
+def work():
+    barrier.wait()
+    out = ChatCompletionOutput.model_validate_json(ANSWER)
+    chunk = ChatCompletionStreamOutput.model_validate_json(CHUNK)
+    try:
+        ChatCompletionOutput.model_validate({"choices": "not a list"})
+    except ValidationError as exc:
+        errors = [(e["loc"], e["type"]) for e in exc.errors()]
+    results.append((out.model_dump(), chunk.model_dump(), errors))
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+assert len(results) == 8 and all(r == results[0] for r in results), results
+print(json.dumps(results[0], default=str))
+"""
+
+
+@pytest.mark.slow  # a fresh interpreter: about 2 s
+def test_deferred_models_built_by_concurrent_first_uses_agree() -> None:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and fixed code
+        [sys.executable, "-c", _CONCURRENT_FIRST_USE], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    answer, chunk, errors = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["choices"][0]["message"]["content"] == "hi"
+    assert chunk["choices"][0]["delta"]["content"] == "h"
+    assert errors, "an invalid answer must fail validation in every thread"
