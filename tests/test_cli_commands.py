@@ -302,6 +302,25 @@ def test_verbose_logs_drop_signed_url_signatures():
     assert "https://cdn.example/a.png?sig=<redacted>&w=1" in text
 
 
+def test_verbose_logs_drop_a_key_echoed_upper_cased_or_in_base64():
+    import base64
+
+    key = "tgp_v1_AbCdEf0123456789xyz"
+    basic = base64.b64encode(f"{key}:".encode()).decode()
+    bearer = base64.urlsafe_b64encode(f"Bearer {key}".encode()).decode().rstrip("=")
+    stream = io.StringIO()
+    with verbose_logging(1, Redactor([key]), stream):
+        log = logging.getLogger("infermux")
+        log.info("401 body: {'AUTHORIZATION': 'BEARER %s'}", key.upper())
+        log.info("echoed: Basic %s", basic)
+        log.info("echoed: %s", bearer)
+        log.info("plain: %s", key)
+    text = stream.getvalue()
+    for spelling in (key, key.upper(), basic, basic.rstrip("="), bearer):
+        assert spelling not in text
+    assert text.count("<redacted>") == 4
+
+
 # -- start-up ------------------------------------------------------------------------------
 
 

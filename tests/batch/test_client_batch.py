@@ -251,6 +251,51 @@ async def test_async_iterator_rows_are_read_lazily_and_bad_ones_become_error_row
     assert sim.stub.stats.requests == 1
 
 
+async def test_an_iterators_repeated_custom_id_is_an_error_row_and_not_sent(
+    vt: VirtualTime,
+) -> None:
+    sim = Simulation(vt)
+    client = sim.client()
+
+    def rows() -> Any:  # an iterator: read lazily, so not checked up front like a list
+        yield chat_row(1)
+        yield {**chat_row(2), "custom_id": "row-1"}  # another request under the same id
+        yield chat_row(3)
+        yield chat_row(3)  # the same request and id again
+
+    async def collect(dedupe: bool) -> list[dict[str, Any]]:
+        results = await client.batch(rows(), concurrency=1, ordered=True, dedupe=dedupe)
+        return [row async for row in results]
+
+    try:
+        plain = await vt.run(collect(False))
+        sent_plain = sim.stub.stats.requests
+        sim.stub.reset()
+        deduped = await vt.run(collect(True))
+        sent_deduped = sim.stub.stats.requests
+    finally:
+        await client.aclose()
+        await client._http.client.aclose()
+    assert [r["custom_id"] for r in plain] == ["row-1", "row-1", "row-3", "row-3"]
+    assert [r["error"] and r["error"]["code"] for r in plain] == [
+        None,
+        "invalid_input",
+        None,
+        "invalid_input",
+    ]
+    assert "duplicate custom_id 'row-1'" in plain[1]["error"]["message"]
+    assert sent_plain == 2
+    # With dedupe the identical pair is sent once and both rows get the answer; another
+    # request under a taken id is still refused.
+    assert [r["error"] and r["error"]["code"] for r in deduped] == [
+        None,
+        "invalid_input",
+        None,
+        None,
+    ]
+    assert sent_deduped == 2
+
+
 async def test_run_row_is_the_unit_a_distributed_runner_calls(vt: VirtualTime) -> None:
     sim = Simulation(vt)
     client = sim.client()

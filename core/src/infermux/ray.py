@@ -36,16 +36,15 @@ import ray
 
 from infermux.batch.limiter import Grant, LimiterSet
 from infermux.errors import InvalidInputError
-from infermux.scaleout.columns import Batch, add_columns, records
-from infermux.scaleout.shapes import (
-    ChatShape,
-    EmbeddingsShape,
-    RowShape,
-    Shape,
-    TextToImageShape,
+from infermux.scaleout.callables import (
+    ChatColumns,
+    EmbeddingsColumns,
+    ShapedCallable,
+    TextToImageColumns,
 )
+from infermux.scaleout.columns import Batch, add_columns, records
 from infermux.scaleout.shared_limit import LimiterService, remote_limiters
-from infermux.scaleout.worker import RowWorker, WorkerSpec
+from infermux.scaleout.worker import RowWorker
 
 __all__ = ["Chat", "Embeddings", "InferenceBatch", "SharedRateLimit", "TextToImage"]
 
@@ -152,7 +151,7 @@ class _RayTransport:
         getattr(self._handle, method).remote(*args)
 
 
-class InferenceBatch:
+class InferenceBatch(ShapedCallable):
     """For ``map_batches``: rows in the batch runner's format (columns ``custom_id``,
     ``method``, ``url``, ``body`` or ``custom_id``, ``task``, ``inputs``, ``parameters``,
     ``provider``, ``model``); adds ``response`` (the answer's body as JSON),
@@ -165,25 +164,11 @@ class InferenceBatch:
     ``rate_limit`` (a :class:`SharedRateLimit`) and ``id_column`` (default ``custom_id``).
     """
 
-    def __init__(
-        self,
-        *,
-        rate_limit: SharedRateLimit | None = None,
-        id_column: str = "custom_id",
-        **client: Any,
-    ) -> None:
-        if rate_limit is not None and not isinstance(rate_limit, SharedRateLimit):
-            raise InvalidInputError(
-                "rate_limit must be an infermux.ray.SharedRateLimit, got "
-                f"{type(rate_limit).__name__}"
-            )
-        self.spec = WorkerSpec.from_kwargs(client)
-        self.rate_limit = rate_limit
-        self.shape = self._shape(id_column)
-        self._worker: RowWorker | None = None
+    limit_type = SharedRateLimit
 
-    def _shape(self, id_column: str) -> Shape:
-        return RowShape(id_column)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._worker: RowWorker | None = None
 
     def _ensure(self) -> RowWorker:
         if self._worker is None:
@@ -203,65 +188,14 @@ class InferenceBatch:
         # The client and its key stay in the worker that made them.
         return {**self.__dict__, "_worker": None}
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.spec!r}, rate_limit={self.rate_limit!r})"
+
+class Chat(ChatColumns, InferenceBatch):
+    __doc__ = ChatColumns.__doc__
 
 
-class Chat(InferenceBatch):
-    """Chat completions: a ``prompt`` column (or ``column="messages"`` holding message
-    lists); adds ``response`` (the answer's text), ``error_code``, ``error_message``.
-
-    Extra arguments: ``column``, ``system_prompt``, ``parameters`` (e.g.
-    ``{"max_tokens": 256, "temperature": 0}``).
-    """
-
-    def __init__(
-        self,
-        *,
-        column: str = "prompt",
-        system_prompt: str | None = None,
-        parameters: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self._options: dict[str, Any] = {
-            "column": column,
-            "system_prompt": system_prompt,
-            "parameters": parameters,
-        }
-        super().__init__(**kwargs)
-
-    def _shape(self, id_column: str) -> Shape:
-        return ChatShape(id_column=id_column, **self._options)
+class Embeddings(EmbeddingsColumns, InferenceBatch):
+    __doc__ = EmbeddingsColumns.__doc__
 
 
-class Embeddings(InferenceBatch):
-    """Embeddings: a ``text`` column; adds ``embedding`` (a list of floats), ``error_code``,
-    ``error_message``. Extra arguments: ``column``, ``parameters``."""
-
-    def __init__(
-        self, *, column: str = "text", parameters: Mapping[str, Any] | None = None, **kwargs: Any
-    ) -> None:
-        self._options: dict[str, Any] = {"column": column, "parameters": parameters}
-        super().__init__(**kwargs)
-
-    def _shape(self, id_column: str) -> Shape:
-        return EmbeddingsShape(id_column=id_column, **self._options)
-
-
-class TextToImage(InferenceBatch):
-    """Text to image: a ``prompt`` column; adds ``image`` (the image's bytes, or its path
-    with ``media_dir``), ``error_code``, ``error_message``. Extra arguments: ``column``,
-    ``parameters`` (e.g. ``{"width": 512, "height": 512}``)."""
-
-    def __init__(
-        self,
-        *,
-        column: str = "prompt",
-        parameters: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self._options: dict[str, Any] = {"column": column, "parameters": parameters}
-        super().__init__(**kwargs)
-
-    def _shape(self, id_column: str) -> Shape:
-        return TextToImageShape(id_column=id_column, **self._options)
+class TextToImage(TextToImageColumns, InferenceBatch):
+    __doc__ = TextToImageColumns.__doc__

@@ -259,6 +259,55 @@ async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncGenerator[An
             yield item
 
 
+class _Refused:
+    """A row refused before sending; ``output`` is its error row."""
+
+    __slots__ = ("output",)
+
+    def __init__(self, output: dict[str, Any]) -> None:
+        self.output = output
+
+
+class _IdGuard:
+    """Each ``custom_id`` once per run: an iterator's rows cannot be checked up front as a
+    list's or a file's are, so a repeated id becomes an error row, not a second request
+    whose answer could not be told apart. With ``dedupe`` the same id may repeat for the
+    same request (it is sent once). Keeps an 8-byte digest per row (about 60 bytes of
+    memory a row, 60 MB a million): a file input is checked on disk instead."""
+
+    def __init__(self, runner: RowRunner, dedupe: bool) -> None:
+        self._runner = runner
+        self._dedupe = dedupe
+        self._seen: dict[int, int] = {}
+
+    @staticmethod
+    def _digest(text: str) -> int:
+        return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest())
+
+    def admit(self, item: Any) -> Any:
+        """``item`` parsed (or as it is, if it does not parse: run_row reports it), or a
+        :class:`_Refused` for a repeated id."""
+        try:
+            request = self._runner.parse(item)
+        except BatchInputError:
+            return item
+        key = self._digest(request.custom_id)
+        value = self._digest(request.request_hash) if self._dedupe else 0
+        earlier = self._seen.get(key)
+        if earlier is None:
+            self._seen[key] = value
+            return request
+        if self._dedupe and earlier == value:
+            return request
+        problem = BatchInputError(
+            f"duplicate custom_id {request.custom_id!r}: this row was not sent; give each row "
+            "its own custom_id (or dedupe=True to send identical rows once)"
+        )
+        output = error_row(request, problem)
+        self._runner.stats.record_row(output)
+        return _Refused(output)
+
+
 async def run_rows(
     runner: RowRunner,
     rows: Iterable[Mapping[str, Any] | BatchRequest] | AsyncIterable[Any],
@@ -273,7 +322,9 @@ async def run_rows(
     most ``8 * concurrency`` rows are started past it), not with the number of rows.
 
     ``dedupe=True`` sends identical requests (same request hash) once and gives each row
-    the answer; it remembers one answer per distinct request for the run.
+    the answer; it remembers one answer per distinct request for the run. A ``custom_id``
+    seen before in the run (for another request, or at all without ``dedupe``) is not sent:
+    its row is an error row (``invalid_input``).
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
@@ -289,6 +340,7 @@ async def run_rows(
     next_out = 0
     in_flight = 0  # started, result not yet taken from the queue
     exhausted = False
+    guard = _IdGuard(runner, dedupe)
 
     async def run_one(item: Any) -> dict[str, Any]:
         if not dedupe:
@@ -310,7 +362,9 @@ async def run_rows(
 
     async def one(seq: int, item: Any) -> None:
         try:
-            result: dict[str, Any] | BaseException = await run_one(item)
+            result: dict[str, Any] | BaseException = (
+                item.output if isinstance(item, _Refused) else await run_one(item)
+            )
         except Exception as exc:  # a bug (rows never raise): surfaced to the caller
             result = exc
         finished_queue.put_nowait((seq, result))
@@ -327,7 +381,7 @@ async def run_rows(
                 except StopAsyncIteration:
                     exhausted = True
                     break
-                task = asyncio.ensure_future(one(started, item))
+                task = asyncio.ensure_future(one(started, guard.admit(item)))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 started += 1

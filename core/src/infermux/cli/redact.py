@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
+from infermux.secret_patterns import known_keys_pattern
+
 __all__ = ["REDACTED", "Redactor", "redact_signed_urls", "verbose_logging"]
 
 REDACTED = "<redacted>"
@@ -49,18 +51,21 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str | None, *, min_length: int = _MIN_SECRET_LENGTH) -> None:
         if secret and len(secret.strip()) >= min_length:
             self._secrets.add(secret.strip())
+            self._pattern = None  # rebuilt on next use
 
     def __call__(self, text: str) -> str:
-        # Longest first, so a secret containing another is replaced whole.
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
-        return text
+        # Every spelling a server may echo (upper-cased header dumps, base64 in Basic
+        # credentials), as the engine redacts errors: secret_patterns.key_pattern.
+        if self._pattern is None:
+            self._pattern = known_keys_pattern(self._secrets)
+        return text if self._pattern is None else self._pattern.sub(REDACTED, text)
 
     @classmethod
     def from_invocation(

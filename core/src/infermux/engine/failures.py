@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import re
@@ -28,6 +27,7 @@ from infermux.helpers.base import (
     TaskProviderHelper,
 )
 from infermux.provenance import request_id_of
+from infermux.secret_patterns import key_pattern
 
 logger = logging.getLogger("infermux")
 
@@ -65,24 +65,6 @@ def _generic_message(body: Any) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def key_pattern(key: str, prefix: str = "") -> re.Pattern[str]:
-    """Every spelling of ``key`` a server may echo: as it is in any letter case (an
-    upper-cased header dump), and base64-encoded (standard or URL-safe, padded or not), alone
-    or with the header's prefix (``Bearer <key>``) or as Basic credentials (``<key>:``)."""
-    encoded: set[str] = set()
-    for plain in {key, prefix + key, key + ":", ":" + key}:
-        raw = plain.encode()
-        for encode in (base64.b64encode, base64.urlsafe_b64encode):
-            text = encode(raw).decode()
-            encoded.add(text)
-            encoded.add(text.rstrip("="))
-    # Longest first, so a padded form is replaced whole rather than leaving its "=".
-    spellings = sorted(encoded, key=len, reverse=True)
-    return re.compile(
-        "(?i:" + re.escape(key) + ")|" + "|".join(re.escape(text) for text in spellings)
-    )
-
-
 def _pattern(credential: Credential | None) -> re.Pattern[str] | None:
     if credential is None or not credential.key:
         return None

@@ -2,6 +2,8 @@
 
 The parts, one job each:
 
+- ``callables``: the callables' common part (client settings, the shared limit, the row
+  shape) and the chat, embeddings and text-to-image mixins each engine's module reuses;
 - ``columns``: a batch as the engines hand it over (a dict of columns, a pandas frame, a
   list of dicts) to records and back, with new columns added;
 - ``shapes``: what a callable reads from a record and writes back (the general batch-row
