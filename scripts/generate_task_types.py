@@ -6,6 +6,7 @@ converter is pinned in the dev dependencies, so generation is reproducible offli
 
     uv run python scripts/generate_task_types.py          # rewrite the files
     uv run python scripts/generate_task_types.py --check  # exit 1 if any is stale (make lint)
+    uv run python scripts/generate_task_types.py --check --full  # ... without the stamp (CI)
     uv run python scripts/generate_task_types.py --vendor /tmp/package  # new specs (SOURCE.md)
 
 A path to another unpacked ``@huggingface/tasks`` package may be given instead of the
@@ -51,6 +52,7 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
+import hashlib
 import importlib.metadata
 import json
 import keyword
@@ -71,6 +73,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 VENDORED = REPO_ROOT / "scripts" / "vendor" / "huggingface-tasks"
 TYPES_DIR = REPO_ROOT / "core" / "src" / "infermux" / "types"
 GENERATED_DIR = TYPES_DIR / "_generated"
+#: What the last generation read and wrote (sha256s): `--check` in `make lint` compares
+#: these in a second instead of converting 34 schemas again (a minute on two cores). Any
+#: change to the inputs (this script, the vendored specs, the converter's or ruff's
+#: version) or to the generated files makes it regenerate and compare in full, as
+#: `--check --full` always does (CI runs it: tests/test_task_types.py).
+STAMP = VENDORED / "GENERATED.stamp"
 BASE_MODULE = "infermux.types._base"
 BASE_CLASS = f"{BASE_MODULE}.TaskModel"
 
@@ -783,6 +791,66 @@ def vendor(package: Path) -> int:
     return 0
 
 
+def _sha256(chunks: Iterator[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(len(chunk).to_bytes(8, "big"))
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inputs_digest(package: Path) -> str:
+    """Everything a generation's result depends on."""
+    ruff = subprocess.run(
+        [ruff_executable(), "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+    def chunks() -> Iterator[bytes]:
+        yield Path(__file__).read_bytes()
+        yield importlib.metadata.version("datamodel-code-generator").encode()
+        yield ruff.encode()
+        for path in sorted(package.rglob("*.json")):
+            yield str(path.relative_to(package)).encode()
+            yield path.read_bytes()
+
+    return _sha256(chunks())
+
+
+def outputs_digest(paths: list[Path]) -> str:
+    def chunks() -> Iterator[bytes]:
+        for path in sorted(paths):
+            yield str(path.relative_to(REPO_ROOT)).encode()
+            yield path.read_bytes() if path.exists() else b"<missing>"
+
+    return _sha256(chunks())
+
+
+def generated_paths() -> list[Path]:
+    return [*GENERATED_DIR.glob("*.py"), TYPES_DIR / "__init__.py"]
+
+
+def stamp_matches(package: Path) -> bool:
+    """Whether the generated files are what the last full generation wrote, from the same
+    inputs (then a full regeneration would give them again: it is deterministic)."""
+    if package != VENDORED.resolve() or not STAMP.exists():
+        return False
+    try:
+        stamp = json.loads(STAMP.read_text())
+    except ValueError:
+        return False
+    return stamp == {
+        "inputs": inputs_digest(package),
+        "outputs": outputs_digest(generated_paths()),
+    }
+
+
+def write_stamp(package: Path) -> None:
+    if package != VENDORED.resolve():
+        return
+    stamp = {"inputs": inputs_digest(package), "outputs": outputs_digest(generated_paths())}
+    STAMP.write_text(json.dumps(stamp, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -796,6 +864,11 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="only check that the files are up to date"
     )
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help="with --check: regenerate and compare even when the stamp says up to date",
+    )
+    parser.add_argument(
         "--vendor",
         type=Path,
         metavar="PACKAGE",
@@ -805,6 +878,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.vendor is not None:
         return vendor(args.vendor.resolve())
     package: Path = args.package.resolve()
+    if args.check and not args.full and stamp_matches(package):
+        print(f"{len(generated_paths())} files up to date (stamp: same inputs, same files)")
+        return 0
     try:
         files = generate(package)
     except GenerationError as exc:
@@ -830,12 +906,15 @@ def main(argv: list[str] | None = None) -> int:
         if stale or extra:
             return 1
         print(f"{len(files)} files up to date")
+        if not stamp_matches(package):
+            print(f"note: {STAMP.relative_to(REPO_ROOT)} is stale; regenerate to refresh it")
         return 0
     GENERATED_DIR.mkdir(parents=True, exist_ok=True)
     for path in set(GENERATED_DIR.glob("*.py")) - set(files):
         path.unlink()
     for path, content in sorted(files.items()):
         path.write_text(content)
+    write_stamp(package)
     print(f"wrote {len(files)} files under {TYPES_DIR.relative_to(REPO_ROOT)}")
     return 0
 

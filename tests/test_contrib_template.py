@@ -97,6 +97,63 @@ def test_the_rendered_provider_registers_its_helper(rendered, monkeypatch):
         sys.modules.pop("infermux_my_gateway", None)
 
 
+def _commented_example(module: str) -> str:
+    """The commented-out custom task of the rendered module, uncommented."""
+    lines = module.splitlines()
+    start = lines.index("# @provider.task")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("#"):
+            break
+        block.append(line[2:] if line.startswith("# ") else "")
+    return "\n".join(block)
+
+
+def test_the_commented_custom_task_works_once_uncommented(rendered, monkeypatch):
+    # The template teaches parameter_renames, unexpected() and media_output() in a comment:
+    # uncommented, with the imports it names, it must be a working helper.
+    from infermux import ImageOutput
+    from infermux.errors import ResponseFormatError
+    from infermux.helpers.base import Call, FollowUp, ModelMapping
+    from infermux.testing.samples import json_response
+
+    monkeypatch.syspath_prepend(str(rendered / "src"))
+    try:
+        import infermux_my_gateway as plugin
+
+        example = _commented_example((rendered / "src/infermux_my_gateway/__init__.py").read_text())
+        namespace = {"provider": plugin.provider}
+        exec(  # noqa: S102 - the template's own example, rendered above
+            "from typing import Any\n"
+            "from infermux import ImageOutput\n"
+            "from infermux.helpers import Call, Payload, Response, TaskProviderHelper, lookup\n"
+            + example,
+            namespace,
+        )
+        helper = namespace["MyGatewayTextToImage"]()
+        assert (helper.provider, helper.base_url) == ("my-gateway", "https://gw.example")
+        assert helper.output_type is ImageOutput
+        call = Call(
+            "text-to-image",
+            "a fox",
+            ModelMapping("m"),
+            "direct",
+            helper.base_url,
+            {"num_inference_steps": 4, "seed": 1},
+        )
+        request = helper.prepare_request(call)
+        assert request.url == "https://gw.example/v1/images"
+        assert request.payload == {"prompt": "a fox", "steps": 4, "seed": 1}
+        answer = json_response({"data": [{"url": "https://cdn.gw.example/1.png"}]})
+        download = helper.parse_response(answer, call)
+        assert isinstance(download, FollowUp)
+        assert download.request.authenticate is False
+        with pytest.raises(ResponseFormatError, match=r"data\.0\.url"):
+            helper.parse_response(json_response({"data": []}), call)
+    finally:
+        sys.modules.pop("infermux_my_gateway", None)
+
+
 def test_rendered_python_is_lint_clean(rendered):
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     for args in (["check", "--select", "E,F,W,I,B,UP,SIM,RUF"], ["format", "--check"]):

@@ -431,7 +431,12 @@ def test_the_generated_code_is_what_the_vendored_specs_give_without_npm() -> Non
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": str(bin_dir)}
     completed = subprocess.run(  # noqa: S603 - our own script, by absolute path
-        [sys.executable, str(REPO_ROOT / "scripts" / "generate_task_types.py"), "--check"],
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "generate_task_types.py"),
+            "--check",
+            "--full",  # convert every spec again, whatever the stamp says
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -441,6 +446,23 @@ def test_the_generated_code_is_what_the_vendored_specs_give_without_npm() -> Non
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "files up to date" in completed.stdout
+    assert "stamp" not in completed.stdout  # checked in full, and the stamp is current
+
+
+def test_the_stamp_lets_make_lint_check_in_a_second() -> None:
+    """The committed stamp matches the inputs and the generated files, so `make lint`'s
+    --check compares digests instead of converting every spec (the test above, in CI,
+    converts them all)."""
+    completed = subprocess.run(  # noqa: S603 - our own script, by absolute path
+        [sys.executable, str(REPO_ROOT / "scripts" / "generate_task_types.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "(stamp: same inputs, same files)" in completed.stdout
 
 
 #: Threads validating with task models nobody has used yet (defer_build): the batch runner and

@@ -325,3 +325,87 @@ def test_the_reason_may_be_a_function_of_the_answer():
         step.then(json_response(failed))
     with pytest.raises(JobError, match="no reason given"):
         step.then(json_response({"status": "failed"}))
+
+
+# -- failed_when and progress: a failure beside any status, a richer progress text -------------
+
+
+def _queue_states(**extra: Any) -> JobStates:
+    return JobStates(
+        status="status",
+        done={"COMPLETED"},
+        failed_when=lambda job: bool(job.get("error")),
+        progress=lambda job: (
+            f"IN_QUEUE (position {job['queue_position']})"
+            if job.get("status") == "IN_QUEUE" and isinstance(job.get("queue_position"), int)
+            else None
+        ),
+        **extra,
+    )
+
+
+def test_failed_when_fails_a_job_whatever_its_status_says():
+    step = follow_job(
+        DeclaredJobHelper(), _queue_states(), job_id="j", poll="https://x.example/j", result=dict
+    )
+    completed = {"status": "COMPLETED", "error": "Runner disconnected"}
+    with pytest.raises(JobError, match=r"job j failed \(status 'COMPLETED'\): Runner disc"):
+        step.then(json_response(completed))
+    # Without a status word the message says so by leaving it out, not as "None".
+    with pytest.raises(JobError, match=r"job j failed: out of memory") as raised:
+        step.then(json_response({"error": "out of memory"}))
+    assert not isinstance(raised.value, JobCancelledError)
+    assert raised.value.job_id == "j"
+    # An empty error field is no failure.
+    assert step.then(json_response({"status": "COMPLETED", "error": None}))["error"] is None
+
+
+def test_failed_when_is_checked_before_finished():
+    states = _queue_states(finished=lambda job: "output" in job)
+    step = follow_job(DeclaredJobHelper(), states, job_id="j", poll="https://x/j", result=dict)
+    with pytest.raises(JobError, match="boom"):
+        step.then(json_response({"status": "IN_PROGRESS", "output": "x", "error": "boom"}))
+
+
+def test_progress_describes_a_running_job_and_falls_back_to_the_status_word():
+    step = follow_job(
+        DeclaredJobHelper(), _queue_states(), job_id="j", poll="https://x.example/j", result=dict
+    )
+    queued = step.then(json_response({"status": "IN_QUEUE", "queue_position": 2}))
+    assert (queued.poll, queued.status) == (True, "IN_QUEUE (position 2)")
+    running = queued.then(json_response({"status": "IN_PROGRESS"}))
+    assert (running.poll, running.status) == (True, "IN_PROGRESS")
+    # A done job's result is not a progress report: it keeps the status word.
+    download = running.then(json_response({"status": "COMPLETED", "url": "u"}))
+    assert download == {"status": "COMPLETED", "url": "u"}
+
+
+def test_progress_may_not_return_a_non_string():
+    states = JobStates(status="status", done={"ok"}, progress=lambda job: job.get("n"))  # type: ignore[arg-type, return-value]
+    step = follow_job(DeclaredJobHelper(), states, job_id="j", poll="https://x/j", result=dict)
+    assert step.then(json_response({"status": "busy", "n": 3})).status == "busy"
+
+
+@pytest.mark.parametrize("option", ["failed_when", "progress"])
+def test_failed_when_and_progress_must_be_functions(option):
+    with pytest.raises(PluginError, match=f"JobStates {option}= takes a function"):
+        JobStates(status="s", done={"ok"}, **{option: "error"})
+
+
+async def test_a_job_failed_by_failed_when_is_not_cancelled(client_for, local_server, monkeypatch):
+    # The server's job answers carry "error": "oom" beside every state; with failed_when
+    # the first poll fails the job, which the provider has settled: no cancel is sent.
+    states = JobStates(
+        within="data",
+        status="state",
+        done={"DONE"},
+        pending={"QUEUED", "RUNNING"},
+        failed_when=lambda job: bool(job.get("error")),
+    )
+    monkeypatch.setattr(f"{__name__}.STATES", states)
+    local_server.responder = DeclaredJobServer(local_server, polls_needed=5)
+    async with client_for() as client:
+        with pytest.raises(JobError, match=r"failed \(status 'RUNNING'\): oom") as raised:
+            await invoke(client, "text_to_image", "a lighthouse")
+    assert not isinstance(raised.value, JobTimeoutError | JobCancelledError)
+    assert [path for _, path, _ in _seen(local_server)] == ["/submit", "/jobs/j1"]

@@ -256,6 +256,7 @@ def test_the_example_is_discovered_and_listed(kit):
     ) == [
         ["acme", "conversational", "infermux-acme", "0.1.0"],
         ["acme", "feature-extraction", "infermux-acme", "0.1.0"],
+        ["acme", "text-to-image", "infermux-acme", "0.1.0"],
     ]
     table = venv.infermux("providers").stdout
     assert "infermux-acme" in table

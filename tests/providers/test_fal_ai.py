@@ -442,6 +442,52 @@ def test_status_poll_reports_progress_and_cancel():
     assert (step.cancel.method, step.cancel.url) == ("PUT", f"{router_job}/cancel?_subdomain=queue")
 
 
+def _queued_step() -> FollowUp:
+    helper = _helper("text-to-video")
+    submitted = {
+        "request_id": "r2",
+        "status_url": "https://queue.fal.run/fal-ai/ltx-video/requests/r2/status",
+        "response_url": "https://queue.fal.run/fal-ai/ltx-video/requests/r2",
+    }
+    response = Response(200, {}, json.dumps(submitted).encode(), "https://queue.fal.run")
+    step = helper.parse_response(response, _call("text-to-video"))
+    assert isinstance(step, FollowUp)
+    assert (step.status, step.cancel) == (None, None)  # no status, no cancel_url: none given
+    return step
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "expected"),
+    [
+        ({"status": "FAILED"}, JobError, r"job r2 failed \(status 'FAILED'\)"),
+        (
+            {"status": "IN_PROGRESS", "error": [{"loc": ["body", "seed"], "msg": "too big"}]},
+            JobError,
+            r"failed \(status 'IN_PROGRESS'\): seed: too big",
+        ),
+        ({"status": "CANCELLED"}, JobCancelledError, "cancelled at the provider"),
+        ({"queue_position": 1}, ResponseFormatError, "status"),
+    ],
+    ids=["failed-status", "validation-error-field", "cancelled-status", "no-status"],
+)
+def test_status_answers_that_end_the_job(answer, error, expected):
+    step = _queued_step()
+    with pytest.raises(error, match=expected):
+        step.then(Response(200, {}, json.dumps(answer).encode(), step.request.url))
+
+
+def test_completed_status_fetches_the_result_naming_the_job():
+    step = _queued_step()
+    waiting = step.then(json_response({"status": "IN_QUEUE", "queue_position": 0}))
+    assert (waiting.poll, waiting.status) == (True, "IN_QUEUE (position 0)")
+    fetch = waiting.then(json_response({"status": "COMPLETED", "error": None}))
+    assert isinstance(fetch, FollowUp)
+    assert (fetch.poll, fetch.job_id, fetch.status) == (False, "r2", "COMPLETED")
+    assert fetch.request.url == "https://queue.fal.run/fal-ai/ltx-video/requests/r2"
+    with pytest.raises(JobError, match="job r2 failed: model crashed"):
+        fetch.then(json_response({"detail": "model crashed"}))
+
+
 def test_queued_text_to_image_subclass_goes_to_the_queue():
     from infermux_fal_ai import FalAITextToImage
 

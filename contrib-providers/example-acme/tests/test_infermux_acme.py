@@ -4,14 +4,19 @@ conformance suite of infermux.testing on every helper the installed package regi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
-from infermux import InferenceClient
-from infermux.helpers.base import Call, ModelMapping
+import pytest
+
+from infermux import ImageOutput, InferenceClient
+from infermux.errors import JobCancelledError, JobError, ResponseFormatError
+from infermux.helpers.base import Call, FollowUp, ModelMapping
 from infermux.registry.loader import LoaderSettings, build_registry
-from infermux.testing import cassette
+from infermux.testing import FakeClock, cassette
 from infermux.testing.conformance import ProviderConformance
+from infermux.testing.samples import Sample, json_response
 from infermux.types import ChatCompletionOutput
-from infermux_acme import AcmeChat
+from infermux_acme import AcmeChat, AcmeTextToImage
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 MESSAGES = [{"role": "user", "content": "Hello!"}]
@@ -60,6 +65,82 @@ def test_chat_completion_replays_the_cassette():
 class TestAcmeConformance(ProviderConformance):
     distribution = "infermux-acme"
     cassette_dir = CASSETTES / "acme"
+    # The OpenAI-compatible tasks have built-in samples; Acme's own wire format does not.
+    sample_responses: ClassVar[dict[str, list[Sample]]] = {
+        "acme/text-to-image": [
+            Sample("acme_job_queued", json_response({"id": "img-1", "status": "queued"})),
+            Sample(
+                "acme_job_done",
+                json_response(
+                    {"id": "img-1", "status": "done", "image_url": "https://cdn.acme.example/1.png"}
+                ),
+            ),
+        ]
+    }
+
+
+# -- text-to-image: a job declared with JobStates ---------------------------------------------
+
+FOX = "A red fox in the snow"
+
+
+def _image_call(helper: AcmeTextToImage, **parameters: object) -> Call:
+    return Call(
+        "text-to-image", FOX, ModelMapping("acme/flux-small"), "direct", helper.base_url, parameters
+    )
+
+
+def test_image_job_request_renames_parameters_without_io():
+    helper = AcmeTextToImage()
+    request = helper.prepare_request(_image_call(helper, seed=7, num_inference_steps=4))
+    assert request.url == "https://api.acme.example/v2/images"
+    # parameter_renames: the spec's num_inference_steps is Acme's steps.
+    assert request.payload == {"model": "acme/flux-small", "prompt": FOX, "seed": 7, "steps": 4}
+    assert request.creates_job  # sent at most once: a second submission would bill twice
+
+
+def test_image_job_answers_become_polls_a_download_or_errors():
+    helper = AcmeTextToImage()
+    call = _image_call(helper)
+    poll = helper.parse_response(json_response({"id": "img-1", "status": "queued"}), call)
+    assert isinstance(poll, FollowUp)
+    assert (poll.poll, poll.job_id, poll.status) == (True, "img-1", "queued")
+    assert poll.request.url == "https://api.acme.example/v2/images/img-1"
+    assert poll.cancel is not None
+    assert poll.cancel.method == "DELETE"  # sent by the core if the caller gives up
+    done = {"id": "img-1", "status": "done", "image_url": "https://cdn.acme.example/1.png"}
+    download = poll.then(json_response(done))
+    assert download.request.authenticate is False  # the key never goes to the CDN
+    assert download.job_id == "img-1"
+    with pytest.raises(JobError, match=r"img-1 failed \(status 'failed'\): safety filter"):
+        poll.then(json_response({"id": "img-1", "status": "failed", "error": "safety filter"}))
+    with pytest.raises(JobCancelledError):
+        poll.then(json_response({"id": "img-1", "status": "cancelled"}))
+    with pytest.raises(ResponseFormatError, match="image_url"):
+        poll.then(json_response({"id": "img-1", "status": "done"}))
+    with pytest.raises(ResponseFormatError, match="without id"):
+        helper.parse_response(json_response({"status": "queued"}), call)
+
+
+def test_text_to_image_job_replays_the_cassette():
+    statuses: list[str | None] = []
+    with (
+        # A fake clock: the polls' waits (poll_interval) pass at once.
+        InferenceClient(provider="acme", api_key="test-key-not-real", clock=FakeClock()) as client,
+        cassette(CASSETTES / "acme" / "text_to_image_job_synthetic.yaml") as tape,
+    ):
+        image = client.text_to_image(
+            FOX,
+            model="acme/flux-small",
+            seed=7,
+            num_inference_steps=4,
+            on_progress=lambda p: statuses.append(p.status),
+        )
+    assert isinstance(image, ImageOutput)
+    assert image.content.startswith(b"\x89PNG")
+    assert image.url == "https://cdn.acme.example/img-0001.png"
+    assert statuses == ["queued", "running"]
+    assert tape.play_count == 4
 
 
 def test_feature_extraction_replays_the_cassette():

@@ -83,6 +83,12 @@ class JobStates:
     - ``finished``: an answer that satisfies it is done whatever its status says, unless
       that is a failed or cancelled state (Replicate's router answers ``processing`` with
       the output already there).
+    - ``failed_when``: an answer that satisfies it is failed whatever its status says
+      (fal's queue answers ``COMPLETED`` with an ``error`` field for a job whose model
+      raised): ``failed_when=lambda job: bool(job.get("error"))``.
+    - ``progress``: the text a still-running job reports as its progress, from its answer
+      (``"IN_QUEUE (position 3)"``); None, or a function returning None, reports the
+      status word.
     """
 
     status: str
@@ -93,6 +99,8 @@ class JobStates:
     reason: tuple[str, ...] | Callable[[dict[str, Any]], str | None] = ("error",)
     within: str | None = None
     finished: Callable[[dict[str, Any]], bool] | None = None
+    failed_when: Callable[[dict[str, Any]], bool] | None = None
+    progress: Callable[[dict[str, Any]], str | None] | None = None
 
     def __init__(
         self,
@@ -104,6 +112,8 @@ class JobStates:
         reason: Iterable[str] | Callable[[dict[str, Any]], str | None] = ("error",),
         within: str | None = None,
         finished: Callable[[dict[str, Any]], bool] | None = None,
+        failed_when: Callable[[dict[str, Any]], bool] | None = None,
+        progress: Callable[[dict[str, Any]], str | None] | None = None,
     ) -> None:
         given: dict[str, object] = {
             "done": done,
@@ -142,6 +152,13 @@ class JobStates:
         object.__setattr__(self, "reason", reason if callable(reason) else tuple(reason))
         object.__setattr__(self, "within", within)
         object.__setattr__(self, "finished", finished)
+        for name, hook in (("failed_when", failed_when), ("progress", progress)):
+            if hook is not None and not callable(hook):
+                raise PluginError(
+                    f"JobStates {name}= takes a function of the job's answer, got {hook!r}"
+                )
+        object.__setattr__(self, "failed_when", failed_when)
+        object.__setattr__(self, "progress", progress)
 
 
 class _Job:
@@ -189,9 +206,10 @@ class _Job:
         if not isinstance(status, str) or not status:
             status = None
         name = f"{helper.provider} job {self.job_id or '(no id)'}"
-        if status in states.failed:
+        if status in states.failed or (states.failed_when is not None and states.failed_when(job)):
+            said = f" (status {status!r})" if status is not None else ""
             raise JobError(
-                f"{name} failed (status {status!r}): {self._reason(job)}",
+                f"{name} failed{said}: {self._reason(job)}",
                 provider=helper.provider,
                 job_id=self.job_id,
             )
@@ -207,7 +225,7 @@ class _Job:
             raise helper.unexpected(job, missing=states.status)
         if states.pending is not None and status not in states.pending:
             raise helper.unexpected(job, problem=f"job {self.job_id} with an unknown status")
-        return self.follow_up(status)
+        return self.follow_up(self._progress(job) or status)
 
     def _finish(self, job: dict[str, Any], status: str | None) -> Any:
         output = self.result(job)
@@ -216,6 +234,12 @@ class _Job:
             # failure there says which job's result it was.
             output = replace(output, job_id=self.job_id, status=output.status or status)
         return output
+
+    def _progress(self, job: dict[str, Any]) -> str | None:
+        if self.states.progress is None:
+            return None
+        text = self.states.progress(job)
+        return text if isinstance(text, str) and text else None
 
     def _reason(self, job: dict[str, Any]) -> str:
         from infermux.helpers.problems import redact, safe_excerpt
@@ -256,7 +280,8 @@ def follow_job(
 
     ``answer``: an answer that already says where the job is (a submission that answers
     with a status, even a finished one): judged at once. Without it the first poll is
-    described, reporting ``status`` as the job's progress.
+    described, reporting ``status`` as the job's progress (``states.progress`` of the
+    submission's answer, where the states declare one, is the usual value).
     """
     request = poll if isinstance(poll, HTTPRequest) else HTTPRequest("GET", poll)
     job = _Job(helper, states, job_id, request, result, cancel)

@@ -3,7 +3,8 @@
 fal serves each model two ways: ``POST https://fal.run/<model id>`` answers when the work is
 done, and ``POST https://queue.fal.run/<model id>`` enqueues it and answers with the URLs to
 poll (``status_url``), fetch (``response_url``) and cancel (``cancel_url``) the request. A
-helper with ``queue = True`` uses the queue; the core runs the polling it describes.
+helper with ``queue = True`` uses the queue, declared in :data:`FAL_QUEUE`; the core runs
+the polling it describes.
 
 Through the Hugging Face router the queue is reached with ``?_subdomain=queue`` on the router
 URL, and the URLs fal answers with (on ``queue.fal.run``) are rewritten onto the router, so
@@ -13,7 +14,6 @@ the Hugging Face token is only ever sent to the router.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -25,16 +25,15 @@ from infermux.helpers.base import (
     Response,
     TaskProviderHelper,
 )
+from infermux.helpers.jobs import JobStates, follow_job
 from infermux.inputs import input_url as core_input_url
 from infermux.media import MediaOutput
 
-__all__ = ["FAL_QUEUE_URL", "FAL_RUN_URL", "FalAIHelper"]
+__all__ = ["FAL_QUEUE", "FAL_QUEUE_URL", "FAL_RUN_URL", "FalAIHelper"]
 
 FAL_RUN_URL = "https://fal.run"
 FAL_QUEUE_URL = "https://queue.fal.run"
 HUB_URL = "https://huggingface.co"
-
-_FAILED = frozenset({"ERROR", "FAILED", "CANCELLED", "CANCELED"})
 
 
 def _message(value: Any) -> str | None:
@@ -63,14 +62,27 @@ def fal_error_message(body: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """One queued request: where to poll, fetch and cancel it (already routed)."""
+def _queue_progress(job: dict[str, Any]) -> str | None:
+    """A queued job's place in the line: ``"IN_QUEUE (position 3)"``."""
+    status = job.get("status")
+    position = job.get("queue_position")
+    if status == "IN_QUEUE" and isinstance(position, int):
+        return f"IN_QUEUE (position {position})"
+    return status if isinstance(status, str) and status else None
 
-    request_id: str
-    status_url: str
-    response_url: str
-    cancel: HTTPRequest | None
+
+#: fal's queue: ``IN_QUEUE`` and ``IN_PROGRESS`` (or a new state: wait on) until
+#: ``COMPLETED``. A status answer with an ``error`` is a failed job whatever its status
+#: says: fal reports a model that raised as ``COMPLETED`` with the error beside it.
+FAL_QUEUE = JobStates(
+    status="status",
+    done={"COMPLETED"},
+    failed={"ERROR", "FAILED"},
+    cancelled={"CANCELLED", "CANCELED"},
+    failed_when=lambda job: _message(job.get("error")) is not None,
+    reason=lambda job: _message(job.get("error")),
+    progress=_queue_progress,
+)
 
 
 class FalAIHelper(TaskProviderHelper):
@@ -125,60 +137,44 @@ class FalAIHelper(TaskProviderHelper):
         query = "&".join(q for q in (parts.query, "_subdomain=queue") if q)
         return f"{call.base_url.rstrip('/')}{parts.path}?{query}"
 
-    def _submitted(self, body: dict[str, Any], call: Call) -> FollowUp:
+    def _submitted(self, body: dict[str, Any], call: Call) -> Any:
         request_id = body.get("request_id")
         if not isinstance(request_id, str) or not request_id:
             raise self.unexpected(body, missing="request_id")
+        status_url = self._queue_url(body.get("status_url"), call, "status_url")
+        response_url = self._queue_url(body.get("response_url"), call, "response_url")
         cancel_url = body.get("cancel_url")
-        job = _Job(
-            request_id,
-            status_url=self._queue_url(body.get("status_url"), call, "status_url"),
-            response_url=self._queue_url(body.get("response_url"), call, "response_url"),
-            cancel=HTTPRequest("PUT", self._queue_url(cancel_url, call, "cancel_url"))
+        cancel = (
+            HTTPRequest("PUT", self._queue_url(cancel_url, call, "cancel_url"))
             if cancel_url
-            else None,
-        )
-        return self._poll(job, body, call)
-
-    def _poll(self, job: _Job, body: dict[str, Any], call: Call) -> FollowUp:
-        return FollowUp(
-            HTTPRequest("GET", job.status_url),
-            then=lambda response: self._on_status(job, response, call),
-            poll=True,
-            job_id=job.request_id,
-            status=_status_text(body),
-            cancel=job.cancel,
+            else None
         )
 
-    def _on_status(self, job: _Job, response: Response, call: Call) -> Any:
-        body = self.json_object(response)
-        status = body.get("status")
-        failure = _message(body.get("error"))
-        if failure or (isinstance(status, str) and status in _FAILED):  # dicts: unhashable
-            raise JobError(
-                f"fal-ai job {job.request_id} failed: {failure or status}",
-                provider=self.provider,
-                job_id=job.request_id,
-            )
-        if status == "COMPLETED":
+        def fetch_result(job: dict[str, Any]) -> FollowUp:
+            # A completed job's output is at response_url (the core fills in the job id).
             return FollowUp(
-                HTTPRequest("GET", job.response_url),
-                then=lambda result: self._result(self.json_object(result), call, job),
-                job_id=job.request_id,
-                status="COMPLETED",
+                HTTPRequest("GET", response_url),
+                then=lambda result: self._result(self.json_object(result), call, request_id),
             )
-        if not isinstance(status, str) or not status:
-            raise self.unexpected(body, missing="status")
-        return self._poll(job, body, call)  # IN_QUEUE, IN_PROGRESS (or a new state: wait on)
 
-    def _result(self, body: dict[str, Any], call: Call, job: _Job | None) -> Any:
+        return follow_job(
+            self,
+            FAL_QUEUE,
+            job_id=request_id,
+            poll=status_url,
+            result=fetch_result,
+            cancel=cancel,
+            status=_queue_progress(body),
+        )
+
+    def _result(self, body: dict[str, Any], call: Call, job_id: str | None) -> Any:
         # A finished job whose result is an error body (the model raised) is a failed job.
         failure = fal_error_message(body)
-        if job is not None and failure:
+        if job_id is not None and failure:
             raise JobError(
-                f"fal-ai job {job.request_id} failed: {failure}",
+                f"fal-ai job {job_id} failed: {failure}",
                 provider=self.provider,
-                job_id=job.request_id,
+                job_id=job_id,
             )
         return self.parse_result(body, call)
 
@@ -212,16 +208,6 @@ class FalAIHelper(TaskProviderHelper):
         """
         hint = declared if isinstance(declared, str) else None
         return self.media_output(url, output, declared=hint, convert=convert)
-
-
-def _status_text(body: dict[str, Any]) -> str | None:
-    status = body.get("status")
-    if not isinstance(status, str):
-        return None
-    position = body.get("queue_position")
-    if status == "IN_QUEUE" and isinstance(position, int):
-        return f"IN_QUEUE (position {position})"
-    return status
 
 
 def input_url(value: Any, name: str, default_type: str) -> str:
