@@ -70,9 +70,7 @@ class AsyncBatchResults:
 
     async def aclose(self) -> None:
         """Stop: rows in flight are cancelled (call it when leaving the loop early)."""
-        aclose = getattr(self._rows, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await self._rows.aclose()
 
     async def __aenter__(self) -> AsyncBatchResults:
         return self

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infermux.batch.build import build_task_request, estimate_tokens
+from infermux.batch.files import digest
 from infermux.batch.limiter import Clock, Grant, LimiterSet, RateLimiter, SleepFn
 from infermux.batch.rows import BatchInputError, BatchRequest, parse_row
 from infermux.batch.shape import error_row, result_body, success_row, usage_of
@@ -231,13 +232,13 @@ def _unparsed(row: Any) -> BatchRequest:
         text = json.dumps(row, sort_keys=True, default=repr)
     except (TypeError, ValueError):
         text = repr(row)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    hashed = hashlib.sha256(text.encode()).hexdigest()[:32]
     custom_id = row.get("custom_id") if isinstance(row, Mapping) else None
     return BatchRequest(
-        custom_id=custom_id if isinstance(custom_id, str) and custom_id else f"req-{digest[:20]}",
+        custom_id=custom_id if isinstance(custom_id, str) and custom_id else f"req-{hashed[:20]}",
         task="",
         inputs=None,
-        request_hash=digest,
+        request_hash=hashed,
     )
 
 
@@ -280,10 +281,6 @@ class _IdGuard:
         self._dedupe = dedupe
         self._seen: dict[int, int] = {}
 
-    @staticmethod
-    def _digest(text: str) -> int:
-        return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest())
-
     def admit(self, item: Any) -> Any:
         """``item`` parsed (or as it is, if it does not parse: run_row reports it), or a
         :class:`_Refused` for a repeated id."""
@@ -291,8 +288,8 @@ class _IdGuard:
             request = self._runner.parse(item)
         except BatchInputError:
             return item
-        key = self._digest(request.custom_id)
-        value = self._digest(request.request_hash) if self._dedupe else 0
+        key = digest(request.custom_id)
+        value = digest(request.request_hash) if self._dedupe else 0
         earlier = self._seen.get(key)
         if earlier is None:
             self._seen[key] = value
