@@ -13,6 +13,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from infermux.helpers.base import TaskProviderHelper
+    from infermux.provider import Provider
 
 __all__ = ["HOOK_API_VERSION", "hookimpl", "hookspec"]
 
@@ -24,5 +25,7 @@ hookimpl = pluggy.HookimplMarker("infermux")
 
 
 @hookspec
-def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
-    """Call ``register(helper)`` once per (provider, task) pair the plugin serves."""
+def register_providers(register: Callable[[TaskProviderHelper | Provider], None]) -> None:
+    """Call ``register(helper)`` once per (provider, task) pair the plugin serves, or
+    ``register(provider)`` once for a :class:`~infermux.Provider` (what ``provider.hook()``
+    does: the core keeps the provider with its helpers)."""

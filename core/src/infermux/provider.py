@@ -199,14 +199,14 @@ class Provider:
         for helper in self.helpers():
             register(helper)
 
-    def hook(self) -> Callable[[Callable[[TaskProviderHelper], None]], None]:
+    def hook(self) -> Callable[[Callable[[TaskProviderHelper | Provider], None]], None]:
         """The plugin's ``register_providers`` hook: ``register_providers = acme.hook()``."""
         from infermux.hookspecs import hookimpl
 
-        def register_providers(register: Callable[[TaskProviderHelper], None]) -> None:
+        def register_providers(register: Callable[[TaskProviderHelper | Provider], None]) -> None:
             # The provider itself, not its helpers one by one: the core keeps it with them
             # (client.request() takes the provider's identity from it).
-            register(self)  # type: ignore[arg-type]
+            register(self)
 
         register_providers.__doc__ = f"Register the {self.id} helpers."
         return hookimpl(register_providers)
