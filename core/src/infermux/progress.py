@@ -53,7 +53,8 @@ PLAIN_EVERY = 10.0
 def colour_allowed(stream: TextIO) -> bool:
     """``stream`` is a terminal and no one asked for plain text (NO_COLOR, INFERMUX_PLAIN).
 
-    The CLI's tables and its red ``error:`` ask this too, so all of them agree.
+    The CLI's red ``error:`` asks this (raw escape codes, no rich) and its tables ask
+    :func:`draws_live`, so every part of the CLI agrees with progress on plain text.
     """
     if os.environ.get("NO_COLOR") or os.environ.get("INFERMUX_PLAIN"):
         return False
