@@ -100,7 +100,8 @@ def test_every_generated_model_is_exported_and_derives_from_task_model() -> None
         "object_detection",
         "automatic_speech_recognition",
     ):
-        assert task in names
+        assert {f"{task}_input", f"{task}_output"} <= names
+    assert {"chat_completion_stream_output", "text_generation_stream_output"} <= names
     exported = set(task_types.__all__)
     count = 0
     for module in modules:
@@ -163,8 +164,10 @@ def test_import_is_lazy() -> None:
     )
     before, after = json.loads(completed.stdout)
     assert not [m for m in before if m.startswith("infermux.types._generated")], before
-    assert "infermux.types._generated.text_to_image" in after
-    assert "infermux.types._generated.chat_completion" not in after
+    # One module per spec: the parameters are an input; no output module, no other task.
+    assert "infermux.types._generated.text_to_image_input" in after
+    assert "infermux.types._generated.text_to_image_output" not in after
+    assert not [m for m in after if m.startswith("infermux.types._generated.chat_completion")]
 
 
 # ------------------------------------------------------------------------------------------
@@ -418,9 +421,11 @@ def test_the_generated_modules_come_from_the_vendored_specs() -> None:
         header = module.read_text().splitlines()[3]
         prefix = f"# Source: @huggingface/tasks {version}, src/tasks/"
         assert header.startswith(prefix), (module.name, header)
-        task, _, kinds = header.removeprefix(prefix).partition("/spec/")
-        for kind in kinds.removeprefix("{").removesuffix("}.json").split(","):
-            assert (VENDORED / "src" / "tasks" / task / "spec" / f"{kind}.json").is_file()
+        task, _, spec = header.removeprefix(prefix).partition("/spec/")
+        kind = spec.removesuffix(".json")
+        assert (VENDORED / "src" / "tasks" / task / "spec" / spec).is_file(), header
+        # One module per spec, named after its task and kind.
+        assert module.stem == f"{task.replace('-', '_')}_{kind}", (module.name, header)
     assert version in (VENDORED / "SOURCE.md").read_text()
 
 

@@ -52,18 +52,21 @@ SCRIPT = textwrap.dedent(
         assert out.choices[0].message.content == "hi"
         first = sorted(m for m in sys.modules if m.startswith("infermux"))
         from infermux.types import _generated
-        chat = _generated.chat_completion
+        chat = _generated.chat_completion_output
         built = sorted(
             name for name, obj in vars(chat).items()
             if isinstance(obj, type) and obj.__module__ == chat.__name__
             and obj.__pydantic_complete__
+        )
+        chat_modules = sorted(
+            m for m in sys.modules if m.startswith("infermux.types._generated.chat")
         )
         # Still there when asked for:
         assert type(client.chat).__name__ == "Chat", client.chat
         assert type(client.responses).__name__ == "Responses", client.responses
         assert client.chat is client.chat  # built once
         later = sorted(m for m in sys.modules if m.startswith("infermux"))
-    print(json.dumps({"first": first, "later": later, "built": built}))
+    print(json.dumps({"first": first, "later": later, "built": built, "chat": chat_modules}))
     """
 )
 
@@ -79,8 +82,10 @@ def test_a_first_chat_answer_imports_only_what_it_uses() -> None:
     unexpected = sorted(set(NOT_ON_A_FIRST_CALL) & set(modules["first"]))
     assert not unexpected, f"a first chat answer imported {unexpected}"
     assert {"infermux.client._chat_alias", "infermux.client._responses"} <= set(modules["later"])
-    # Task models are built on first use (defer_build): the answer's model, whose schema
-    # takes in its nested models, and not the 30-odd others of the chat task's module.
+    # Only the answer's spec is imported (not the chat task's inputs or stream chunks), and
+    # its models are built on first use (defer_build): the answer's model, whose schema
+    # takes in its nested models, and not the others.
+    assert modules["chat"] == ["infermux.types._generated.chat_completion_output"], modules
     assert modules["built"] == ["ChatCompletionOutput"], modules["built"]
 
 

@@ -22,21 +22,25 @@ if TYPE_CHECKING:
     from ._base import (
         TaskModel,
     )
-    from ._generated.audio_classification import (
+    from ._generated.audio_classification_input import (
         AudioClassificationInput,
-        AudioClassificationOutput,
-        AudioClassificationOutputElement,
         AudioClassificationOutputTransform,
         AudioClassificationParameters,
     )
-    from ._generated.automatic_speech_recognition import (
+    from ._generated.audio_classification_output import (
+        AudioClassificationOutput,
+        AudioClassificationOutputElement,
+    )
+    from ._generated.automatic_speech_recognition_input import (
         AutomaticSpeechRecognitionGenerationParameters,
         AutomaticSpeechRecognitionInput,
-        AutomaticSpeechRecognitionOutput,
-        AutomaticSpeechRecognitionOutputChunk,
         AutomaticSpeechRecognitionParameters,
     )
-    from ._generated.chat_completion import (
+    from ._generated.automatic_speech_recognition_output import (
+        AutomaticSpeechRecognitionOutput,
+        AutomaticSpeechRecognitionOutputChunk,
+    )
+    from ._generated.chat_completion_input import (
         ChatCompletionInput,
         ChatCompletionInputFunctionDefinition,
         ChatCompletionInputFunctionName,
@@ -54,6 +58,8 @@ if TYPE_CHECKING:
         ChatCompletionInputToolChoiceClass,
         ChatCompletionInputToolChoiceEnum,
         ChatCompletionInputUrl,
+    )
+    from ._generated.chat_completion_output import (
         ChatCompletionOutput,
         ChatCompletionOutputComplete,
         ChatCompletionOutputFunctionDefinition,
@@ -63,6 +69,8 @@ if TYPE_CHECKING:
         ChatCompletionOutputToolCall,
         ChatCompletionOutputTopLogprob,
         ChatCompletionOutputUsage,
+    )
+    from ._generated.chat_completion_stream_output import (
         ChatCompletionStreamOutput,
         ChatCompletionStreamOutputChoice,
         ChatCompletionStreamOutputDelta,
@@ -73,193 +81,253 @@ if TYPE_CHECKING:
         ChatCompletionStreamOutputTopLogprob,
         ChatCompletionStreamOutputUsage,
     )
-    from ._generated.depth_estimation import (
+    from ._generated.depth_estimation_input import (
         DepthEstimationInput,
+    )
+    from ._generated.depth_estimation_output import (
         DepthEstimationOutput,
     )
-    from ._generated.document_question_answering import (
+    from ._generated.document_question_answering_input import (
         DocumentQuestionAnsweringInput,
         DocumentQuestionAnsweringInputData,
-        DocumentQuestionAnsweringOutput,
-        DocumentQuestionAnsweringOutputElement,
         DocumentQuestionAnsweringParameters,
     )
-    from ._generated.feature_extraction import (
+    from ._generated.document_question_answering_output import (
+        DocumentQuestionAnsweringOutput,
+        DocumentQuestionAnsweringOutputElement,
+    )
+    from ._generated.feature_extraction_input import (
         FeatureExtractionInput,
         FeatureExtractionInputTruncationDirection,
+    )
+    from ._generated.feature_extraction_output import (
         FeatureExtractionOutput,
     )
-    from ._generated.fill_mask import (
+    from ._generated.fill_mask_input import (
         FillMaskInput,
-        FillMaskOutput,
-        FillMaskOutputElement,
         FillMaskParameters,
     )
-    from ._generated.image_classification import (
+    from ._generated.fill_mask_output import (
+        FillMaskOutput,
+        FillMaskOutputElement,
+    )
+    from ._generated.image_classification_input import (
         ImageClassificationInput,
-        ImageClassificationOutput,
-        ImageClassificationOutputElement,
         ImageClassificationOutputTransform,
         ImageClassificationParameters,
     )
-    from ._generated.image_segmentation import (
+    from ._generated.image_classification_output import (
+        ImageClassificationOutput,
+        ImageClassificationOutputElement,
+    )
+    from ._generated.image_segmentation_input import (
         ImageSegmentationInput,
-        ImageSegmentationOutput,
-        ImageSegmentationOutputElement,
         ImageSegmentationParameters,
         ImageSegmentationSubtask,
     )
-    from ._generated.image_text_to_image import (
+    from ._generated.image_segmentation_output import (
+        ImageSegmentationOutput,
+        ImageSegmentationOutputElement,
+    )
+    from ._generated.image_text_to_image_input import (
         ImageTextToImageInput,
-        ImageTextToImageOutput,
         ImageTextToImageParameters,
         ImageTextToImageTargetSize,
     )
-    from ._generated.image_text_to_video import (
+    from ._generated.image_text_to_image_output import (
+        ImageTextToImageOutput,
+    )
+    from ._generated.image_text_to_video_input import (
         ImageTextToVideoInput,
-        ImageTextToVideoOutput,
         ImageTextToVideoParameters,
         ImageTextToVideoTargetSize,
     )
-    from ._generated.image_to_image import (
+    from ._generated.image_text_to_video_output import (
+        ImageTextToVideoOutput,
+    )
+    from ._generated.image_to_image_input import (
         ImageToImageInput,
-        ImageToImageOutput,
         ImageToImageParameters,
         ImageToImageTargetSize,
     )
-    from ._generated.image_to_text import (
+    from ._generated.image_to_image_output import (
+        ImageToImageOutput,
+    )
+    from ._generated.image_to_text_input import (
         ImageToTextGenerationParameters,
         ImageToTextInput,
-        ImageToTextOutput,
         ImageToTextParameters,
     )
-    from ._generated.image_to_video import (
+    from ._generated.image_to_text_output import (
+        ImageToTextOutput,
+    )
+    from ._generated.image_to_video_input import (
         ImageToVideoInput,
-        ImageToVideoOutput,
         ImageToVideoParameters,
         ImageToVideoTargetSize,
     )
-    from ._generated.object_detection import (
-        ObjectDetectionBoundingBox,
+    from ._generated.image_to_video_output import (
+        ImageToVideoOutput,
+    )
+    from ._generated.object_detection_input import (
         ObjectDetectionInput,
-        ObjectDetectionOutput,
-        ObjectDetectionOutputElement,
         ObjectDetectionParameters,
     )
-    from ._generated.question_answering import (
+    from ._generated.object_detection_output import (
+        ObjectDetectionBoundingBox,
+        ObjectDetectionOutput,
+        ObjectDetectionOutputElement,
+    )
+    from ._generated.question_answering_input import (
         QuestionAnsweringInput,
         QuestionAnsweringInputData,
-        QuestionAnsweringOutput,
-        QuestionAnsweringOutputElement,
         QuestionAnsweringParameters,
     )
-    from ._generated.sentence_similarity import (
+    from ._generated.question_answering_output import (
+        QuestionAnsweringOutput,
+        QuestionAnsweringOutputElement,
+    )
+    from ._generated.sentence_similarity_input import (
         SentenceSimilarityInput,
         SentenceSimilarityInputData,
+    )
+    from ._generated.sentence_similarity_output import (
         SentenceSimilarityOutput,
     )
-    from ._generated.summarization import (
+    from ._generated.summarization_input import (
         SummarizationInput,
-        SummarizationOutput,
         SummarizationParameters,
         SummarizationTruncationStrategy,
     )
-    from ._generated.table_question_answering import (
+    from ._generated.summarization_output import (
+        SummarizationOutput,
+    )
+    from ._generated.table_question_answering_input import (
         TableQuestionAnsweringInput,
         TableQuestionAnsweringInputData,
-        TableQuestionAnsweringOutput,
-        TableQuestionAnsweringOutputElement,
         TableQuestionAnsweringParameters,
     )
-    from ._generated.text_classification import (
+    from ._generated.table_question_answering_output import (
+        TableQuestionAnsweringOutput,
+        TableQuestionAnsweringOutputElement,
+    )
+    from ._generated.text_classification_input import (
         TextClassificationInput,
-        TextClassificationOutput,
-        TextClassificationOutputElement,
         TextClassificationOutputTransform,
         TextClassificationParameters,
     )
-    from ._generated.text_generation import (
+    from ._generated.text_classification_output import (
+        TextClassificationOutput,
+        TextClassificationOutputElement,
+    )
+    from ._generated.text_generation_input import (
         TextGenerationInput,
         TextGenerationInputGenerateParameters,
         TextGenerationInputGrammarType,
+    )
+    from ._generated.text_generation_output import (
         TextGenerationOutput,
         TextGenerationOutputBestOfSequence,
         TextGenerationOutputDetails,
         TextGenerationOutputFinishReason,
         TextGenerationOutputPrefillToken,
         TextGenerationOutputToken,
+    )
+    from ._generated.text_generation_stream_output import (
         TextGenerationStreamOutput,
         TextGenerationStreamOutputFinishReason,
         TextGenerationStreamOutputStreamDetails,
         TextGenerationStreamOutputToken,
     )
-    from ._generated.text_to_audio import (
+    from ._generated.text_to_audio_input import (
         TextToAudioGenerationParameters,
         TextToAudioInput,
-        TextToAudioOutput,
         TextToAudioParameters,
     )
-    from ._generated.text_to_image import (
+    from ._generated.text_to_audio_output import (
+        TextToAudioOutput,
+    )
+    from ._generated.text_to_image_input import (
         TextToImageInput,
-        TextToImageOutput,
         TextToImageParameters,
     )
-    from ._generated.text_to_speech import (
+    from ._generated.text_to_image_output import (
+        TextToImageOutput,
+    )
+    from ._generated.text_to_speech_input import (
         TextToSpeechGenerationParameters,
         TextToSpeechInput,
-        TextToSpeechOutput,
         TextToSpeechParameters,
     )
-    from ._generated.text_to_video import (
+    from ._generated.text_to_speech_output import (
+        TextToSpeechOutput,
+    )
+    from ._generated.text_to_video_input import (
         TextToVideoInput,
-        TextToVideoOutput,
         TextToVideoParameters,
     )
-    from ._generated.token_classification import (
+    from ._generated.text_to_video_output import (
+        TextToVideoOutput,
+    )
+    from ._generated.token_classification_input import (
         TokenClassificationAggregationStrategy,
         TokenClassificationInput,
-        TokenClassificationOutput,
-        TokenClassificationOutputElement,
         TokenClassificationParameters,
     )
-    from ._generated.translation import (
+    from ._generated.token_classification_output import (
+        TokenClassificationOutput,
+        TokenClassificationOutputElement,
+    )
+    from ._generated.translation_input import (
         TranslationInput,
-        TranslationOutput,
         TranslationParameters,
         TranslationTruncationStrategy,
     )
-    from ._generated.video_classification import (
+    from ._generated.translation_output import (
+        TranslationOutput,
+    )
+    from ._generated.video_classification_input import (
         VideoClassificationInput,
-        VideoClassificationOutput,
-        VideoClassificationOutputElement,
         VideoClassificationOutputTransform,
         VideoClassificationParameters,
     )
-    from ._generated.visual_question_answering import (
+    from ._generated.video_classification_output import (
+        VideoClassificationOutput,
+        VideoClassificationOutputElement,
+    )
+    from ._generated.visual_question_answering_input import (
         VisualQuestionAnsweringInput,
         VisualQuestionAnsweringInputData,
-        VisualQuestionAnsweringOutput,
-        VisualQuestionAnsweringOutputElement,
         VisualQuestionAnsweringParameters,
     )
-    from ._generated.zero_shot_classification import (
+    from ._generated.visual_question_answering_output import (
+        VisualQuestionAnsweringOutput,
+        VisualQuestionAnsweringOutputElement,
+    )
+    from ._generated.zero_shot_classification_input import (
         ZeroShotClassificationInput,
-        ZeroShotClassificationOutput,
-        ZeroShotClassificationOutputElement,
         ZeroShotClassificationParameters,
     )
-    from ._generated.zero_shot_image_classification import (
+    from ._generated.zero_shot_classification_output import (
+        ZeroShotClassificationOutput,
+        ZeroShotClassificationOutputElement,
+    )
+    from ._generated.zero_shot_image_classification_input import (
         ZeroShotImageClassificationInput,
-        ZeroShotImageClassificationOutput,
-        ZeroShotImageClassificationOutputElement,
         ZeroShotImageClassificationParameters,
     )
-    from ._generated.zero_shot_object_detection import (
-        ZeroShotObjectDetectionBoundingBox,
+    from ._generated.zero_shot_image_classification_output import (
+        ZeroShotImageClassificationOutput,
+        ZeroShotImageClassificationOutputElement,
+    )
+    from ._generated.zero_shot_object_detection_input import (
         ZeroShotObjectDetectionInput,
+        ZeroShotObjectDetectionParameters,
+    )
+    from ._generated.zero_shot_object_detection_output import (
+        ZeroShotObjectDetectionBoundingBox,
         ZeroShotObjectDetectionOutput,
         ZeroShotObjectDetectionOutputElement,
-        ZeroShotObjectDetectionParameters,
     )
 
 __all__ = [
@@ -442,182 +510,182 @@ __all__ = [
 ]
 
 _MODULES: dict[str, str] = {
-    "AudioClassificationInput": "._generated.audio_classification",
-    "AudioClassificationOutput": "._generated.audio_classification",
-    "AudioClassificationOutputElement": "._generated.audio_classification",
-    "AudioClassificationOutputTransform": "._generated.audio_classification",
-    "AudioClassificationParameters": "._generated.audio_classification",
-    "AutomaticSpeechRecognitionGenerationParameters": "._generated.automatic_speech_recognition",
-    "AutomaticSpeechRecognitionInput": "._generated.automatic_speech_recognition",
-    "AutomaticSpeechRecognitionOutput": "._generated.automatic_speech_recognition",
-    "AutomaticSpeechRecognitionOutputChunk": "._generated.automatic_speech_recognition",
-    "AutomaticSpeechRecognitionParameters": "._generated.automatic_speech_recognition",
-    "ChatCompletionInput": "._generated.chat_completion",
-    "ChatCompletionInputFunctionDefinition": "._generated.chat_completion",
-    "ChatCompletionInputFunctionName": "._generated.chat_completion",
-    "ChatCompletionInputGrammarType": "._generated.chat_completion",
-    "ChatCompletionInputJsonSchemaConfig": "._generated.chat_completion",
-    "ChatCompletionInputMessage": "._generated.chat_completion",
-    "ChatCompletionInputMessageChunk": "._generated.chat_completion",
-    "ChatCompletionInputResponseFormatJSONObject": "._generated.chat_completion",
-    "ChatCompletionInputResponseFormatJSONSchema": "._generated.chat_completion",
-    "ChatCompletionInputResponseFormatText": "._generated.chat_completion",
-    "ChatCompletionInputStreamOptions": "._generated.chat_completion",
-    "ChatCompletionInputTool": "._generated.chat_completion",
-    "ChatCompletionInputToolCall": "._generated.chat_completion",
-    "ChatCompletionInputToolChoice": "._generated.chat_completion",
-    "ChatCompletionInputToolChoiceClass": "._generated.chat_completion",
-    "ChatCompletionInputToolChoiceEnum": "._generated.chat_completion",
-    "ChatCompletionInputUrl": "._generated.chat_completion",
-    "ChatCompletionOutput": "._generated.chat_completion",
-    "ChatCompletionOutputComplete": "._generated.chat_completion",
-    "ChatCompletionOutputFunctionDefinition": "._generated.chat_completion",
-    "ChatCompletionOutputLogprob": "._generated.chat_completion",
-    "ChatCompletionOutputLogprobs": "._generated.chat_completion",
-    "ChatCompletionOutputMessage": "._generated.chat_completion",
-    "ChatCompletionOutputToolCall": "._generated.chat_completion",
-    "ChatCompletionOutputTopLogprob": "._generated.chat_completion",
-    "ChatCompletionOutputUsage": "._generated.chat_completion",
-    "ChatCompletionStreamOutput": "._generated.chat_completion",
-    "ChatCompletionStreamOutputChoice": "._generated.chat_completion",
-    "ChatCompletionStreamOutputDelta": "._generated.chat_completion",
-    "ChatCompletionStreamOutputDeltaToolCall": "._generated.chat_completion",
-    "ChatCompletionStreamOutputFunction": "._generated.chat_completion",
-    "ChatCompletionStreamOutputLogprob": "._generated.chat_completion",
-    "ChatCompletionStreamOutputLogprobs": "._generated.chat_completion",
-    "ChatCompletionStreamOutputTopLogprob": "._generated.chat_completion",
-    "ChatCompletionStreamOutputUsage": "._generated.chat_completion",
-    "DepthEstimationInput": "._generated.depth_estimation",
-    "DepthEstimationOutput": "._generated.depth_estimation",
-    "DocumentQuestionAnsweringInput": "._generated.document_question_answering",
-    "DocumentQuestionAnsweringInputData": "._generated.document_question_answering",
-    "DocumentQuestionAnsweringOutput": "._generated.document_question_answering",
-    "DocumentQuestionAnsweringOutputElement": "._generated.document_question_answering",
-    "DocumentQuestionAnsweringParameters": "._generated.document_question_answering",
-    "FeatureExtractionInput": "._generated.feature_extraction",
-    "FeatureExtractionInputTruncationDirection": "._generated.feature_extraction",
-    "FeatureExtractionOutput": "._generated.feature_extraction",
-    "FillMaskInput": "._generated.fill_mask",
-    "FillMaskOutput": "._generated.fill_mask",
-    "FillMaskOutputElement": "._generated.fill_mask",
-    "FillMaskParameters": "._generated.fill_mask",
-    "ImageClassificationInput": "._generated.image_classification",
-    "ImageClassificationOutput": "._generated.image_classification",
-    "ImageClassificationOutputElement": "._generated.image_classification",
-    "ImageClassificationOutputTransform": "._generated.image_classification",
-    "ImageClassificationParameters": "._generated.image_classification",
-    "ImageSegmentationInput": "._generated.image_segmentation",
-    "ImageSegmentationOutput": "._generated.image_segmentation",
-    "ImageSegmentationOutputElement": "._generated.image_segmentation",
-    "ImageSegmentationParameters": "._generated.image_segmentation",
-    "ImageSegmentationSubtask": "._generated.image_segmentation",
-    "ImageTextToImageInput": "._generated.image_text_to_image",
-    "ImageTextToImageOutput": "._generated.image_text_to_image",
-    "ImageTextToImageParameters": "._generated.image_text_to_image",
-    "ImageTextToImageTargetSize": "._generated.image_text_to_image",
-    "ImageTextToVideoInput": "._generated.image_text_to_video",
-    "ImageTextToVideoOutput": "._generated.image_text_to_video",
-    "ImageTextToVideoParameters": "._generated.image_text_to_video",
-    "ImageTextToVideoTargetSize": "._generated.image_text_to_video",
-    "ImageToImageInput": "._generated.image_to_image",
-    "ImageToImageOutput": "._generated.image_to_image",
-    "ImageToImageParameters": "._generated.image_to_image",
-    "ImageToImageTargetSize": "._generated.image_to_image",
-    "ImageToTextGenerationParameters": "._generated.image_to_text",
-    "ImageToTextInput": "._generated.image_to_text",
-    "ImageToTextOutput": "._generated.image_to_text",
-    "ImageToTextParameters": "._generated.image_to_text",
-    "ImageToVideoInput": "._generated.image_to_video",
-    "ImageToVideoOutput": "._generated.image_to_video",
-    "ImageToVideoParameters": "._generated.image_to_video",
-    "ImageToVideoTargetSize": "._generated.image_to_video",
-    "ObjectDetectionBoundingBox": "._generated.object_detection",
-    "ObjectDetectionInput": "._generated.object_detection",
-    "ObjectDetectionOutput": "._generated.object_detection",
-    "ObjectDetectionOutputElement": "._generated.object_detection",
-    "ObjectDetectionParameters": "._generated.object_detection",
-    "QuestionAnsweringInput": "._generated.question_answering",
-    "QuestionAnsweringInputData": "._generated.question_answering",
-    "QuestionAnsweringOutput": "._generated.question_answering",
-    "QuestionAnsweringOutputElement": "._generated.question_answering",
-    "QuestionAnsweringParameters": "._generated.question_answering",
-    "SentenceSimilarityInput": "._generated.sentence_similarity",
-    "SentenceSimilarityInputData": "._generated.sentence_similarity",
-    "SentenceSimilarityOutput": "._generated.sentence_similarity",
-    "SummarizationInput": "._generated.summarization",
-    "SummarizationOutput": "._generated.summarization",
-    "SummarizationParameters": "._generated.summarization",
-    "SummarizationTruncationStrategy": "._generated.summarization",
-    "TableQuestionAnsweringInput": "._generated.table_question_answering",
-    "TableQuestionAnsweringInputData": "._generated.table_question_answering",
-    "TableQuestionAnsweringOutput": "._generated.table_question_answering",
-    "TableQuestionAnsweringOutputElement": "._generated.table_question_answering",
-    "TableQuestionAnsweringParameters": "._generated.table_question_answering",
+    "AudioClassificationInput": "._generated.audio_classification_input",
+    "AudioClassificationOutput": "._generated.audio_classification_output",
+    "AudioClassificationOutputElement": "._generated.audio_classification_output",
+    "AudioClassificationOutputTransform": "._generated.audio_classification_input",
+    "AudioClassificationParameters": "._generated.audio_classification_input",
+    "AutomaticSpeechRecognitionGenerationParameters": "._generated.automatic_speech_recognition_input",
+    "AutomaticSpeechRecognitionInput": "._generated.automatic_speech_recognition_input",
+    "AutomaticSpeechRecognitionOutput": "._generated.automatic_speech_recognition_output",
+    "AutomaticSpeechRecognitionOutputChunk": "._generated.automatic_speech_recognition_output",
+    "AutomaticSpeechRecognitionParameters": "._generated.automatic_speech_recognition_input",
+    "ChatCompletionInput": "._generated.chat_completion_input",
+    "ChatCompletionInputFunctionDefinition": "._generated.chat_completion_input",
+    "ChatCompletionInputFunctionName": "._generated.chat_completion_input",
+    "ChatCompletionInputGrammarType": "._generated.chat_completion_input",
+    "ChatCompletionInputJsonSchemaConfig": "._generated.chat_completion_input",
+    "ChatCompletionInputMessage": "._generated.chat_completion_input",
+    "ChatCompletionInputMessageChunk": "._generated.chat_completion_input",
+    "ChatCompletionInputResponseFormatJSONObject": "._generated.chat_completion_input",
+    "ChatCompletionInputResponseFormatJSONSchema": "._generated.chat_completion_input",
+    "ChatCompletionInputResponseFormatText": "._generated.chat_completion_input",
+    "ChatCompletionInputStreamOptions": "._generated.chat_completion_input",
+    "ChatCompletionInputTool": "._generated.chat_completion_input",
+    "ChatCompletionInputToolCall": "._generated.chat_completion_input",
+    "ChatCompletionInputToolChoice": "._generated.chat_completion_input",
+    "ChatCompletionInputToolChoiceClass": "._generated.chat_completion_input",
+    "ChatCompletionInputToolChoiceEnum": "._generated.chat_completion_input",
+    "ChatCompletionInputUrl": "._generated.chat_completion_input",
+    "ChatCompletionOutput": "._generated.chat_completion_output",
+    "ChatCompletionOutputComplete": "._generated.chat_completion_output",
+    "ChatCompletionOutputFunctionDefinition": "._generated.chat_completion_output",
+    "ChatCompletionOutputLogprob": "._generated.chat_completion_output",
+    "ChatCompletionOutputLogprobs": "._generated.chat_completion_output",
+    "ChatCompletionOutputMessage": "._generated.chat_completion_output",
+    "ChatCompletionOutputToolCall": "._generated.chat_completion_output",
+    "ChatCompletionOutputTopLogprob": "._generated.chat_completion_output",
+    "ChatCompletionOutputUsage": "._generated.chat_completion_output",
+    "ChatCompletionStreamOutput": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputChoice": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputDelta": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputDeltaToolCall": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputFunction": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputLogprob": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputLogprobs": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputTopLogprob": "._generated.chat_completion_stream_output",
+    "ChatCompletionStreamOutputUsage": "._generated.chat_completion_stream_output",
+    "DepthEstimationInput": "._generated.depth_estimation_input",
+    "DepthEstimationOutput": "._generated.depth_estimation_output",
+    "DocumentQuestionAnsweringInput": "._generated.document_question_answering_input",
+    "DocumentQuestionAnsweringInputData": "._generated.document_question_answering_input",
+    "DocumentQuestionAnsweringOutput": "._generated.document_question_answering_output",
+    "DocumentQuestionAnsweringOutputElement": "._generated.document_question_answering_output",
+    "DocumentQuestionAnsweringParameters": "._generated.document_question_answering_input",
+    "FeatureExtractionInput": "._generated.feature_extraction_input",
+    "FeatureExtractionInputTruncationDirection": "._generated.feature_extraction_input",
+    "FeatureExtractionOutput": "._generated.feature_extraction_output",
+    "FillMaskInput": "._generated.fill_mask_input",
+    "FillMaskOutput": "._generated.fill_mask_output",
+    "FillMaskOutputElement": "._generated.fill_mask_output",
+    "FillMaskParameters": "._generated.fill_mask_input",
+    "ImageClassificationInput": "._generated.image_classification_input",
+    "ImageClassificationOutput": "._generated.image_classification_output",
+    "ImageClassificationOutputElement": "._generated.image_classification_output",
+    "ImageClassificationOutputTransform": "._generated.image_classification_input",
+    "ImageClassificationParameters": "._generated.image_classification_input",
+    "ImageSegmentationInput": "._generated.image_segmentation_input",
+    "ImageSegmentationOutput": "._generated.image_segmentation_output",
+    "ImageSegmentationOutputElement": "._generated.image_segmentation_output",
+    "ImageSegmentationParameters": "._generated.image_segmentation_input",
+    "ImageSegmentationSubtask": "._generated.image_segmentation_input",
+    "ImageTextToImageInput": "._generated.image_text_to_image_input",
+    "ImageTextToImageOutput": "._generated.image_text_to_image_output",
+    "ImageTextToImageParameters": "._generated.image_text_to_image_input",
+    "ImageTextToImageTargetSize": "._generated.image_text_to_image_input",
+    "ImageTextToVideoInput": "._generated.image_text_to_video_input",
+    "ImageTextToVideoOutput": "._generated.image_text_to_video_output",
+    "ImageTextToVideoParameters": "._generated.image_text_to_video_input",
+    "ImageTextToVideoTargetSize": "._generated.image_text_to_video_input",
+    "ImageToImageInput": "._generated.image_to_image_input",
+    "ImageToImageOutput": "._generated.image_to_image_output",
+    "ImageToImageParameters": "._generated.image_to_image_input",
+    "ImageToImageTargetSize": "._generated.image_to_image_input",
+    "ImageToTextGenerationParameters": "._generated.image_to_text_input",
+    "ImageToTextInput": "._generated.image_to_text_input",
+    "ImageToTextOutput": "._generated.image_to_text_output",
+    "ImageToTextParameters": "._generated.image_to_text_input",
+    "ImageToVideoInput": "._generated.image_to_video_input",
+    "ImageToVideoOutput": "._generated.image_to_video_output",
+    "ImageToVideoParameters": "._generated.image_to_video_input",
+    "ImageToVideoTargetSize": "._generated.image_to_video_input",
+    "ObjectDetectionBoundingBox": "._generated.object_detection_output",
+    "ObjectDetectionInput": "._generated.object_detection_input",
+    "ObjectDetectionOutput": "._generated.object_detection_output",
+    "ObjectDetectionOutputElement": "._generated.object_detection_output",
+    "ObjectDetectionParameters": "._generated.object_detection_input",
+    "QuestionAnsweringInput": "._generated.question_answering_input",
+    "QuestionAnsweringInputData": "._generated.question_answering_input",
+    "QuestionAnsweringOutput": "._generated.question_answering_output",
+    "QuestionAnsweringOutputElement": "._generated.question_answering_output",
+    "QuestionAnsweringParameters": "._generated.question_answering_input",
+    "SentenceSimilarityInput": "._generated.sentence_similarity_input",
+    "SentenceSimilarityInputData": "._generated.sentence_similarity_input",
+    "SentenceSimilarityOutput": "._generated.sentence_similarity_output",
+    "SummarizationInput": "._generated.summarization_input",
+    "SummarizationOutput": "._generated.summarization_output",
+    "SummarizationParameters": "._generated.summarization_input",
+    "SummarizationTruncationStrategy": "._generated.summarization_input",
+    "TableQuestionAnsweringInput": "._generated.table_question_answering_input",
+    "TableQuestionAnsweringInputData": "._generated.table_question_answering_input",
+    "TableQuestionAnsweringOutput": "._generated.table_question_answering_output",
+    "TableQuestionAnsweringOutputElement": "._generated.table_question_answering_output",
+    "TableQuestionAnsweringParameters": "._generated.table_question_answering_input",
     "TaskModel": "._base",
-    "TextClassificationInput": "._generated.text_classification",
-    "TextClassificationOutput": "._generated.text_classification",
-    "TextClassificationOutputElement": "._generated.text_classification",
-    "TextClassificationOutputTransform": "._generated.text_classification",
-    "TextClassificationParameters": "._generated.text_classification",
-    "TextGenerationInput": "._generated.text_generation",
-    "TextGenerationInputGenerateParameters": "._generated.text_generation",
-    "TextGenerationInputGrammarType": "._generated.text_generation",
-    "TextGenerationOutput": "._generated.text_generation",
-    "TextGenerationOutputBestOfSequence": "._generated.text_generation",
-    "TextGenerationOutputDetails": "._generated.text_generation",
-    "TextGenerationOutputFinishReason": "._generated.text_generation",
-    "TextGenerationOutputPrefillToken": "._generated.text_generation",
-    "TextGenerationOutputToken": "._generated.text_generation",
-    "TextGenerationStreamOutput": "._generated.text_generation",
-    "TextGenerationStreamOutputFinishReason": "._generated.text_generation",
-    "TextGenerationStreamOutputStreamDetails": "._generated.text_generation",
-    "TextGenerationStreamOutputToken": "._generated.text_generation",
-    "TextToAudioGenerationParameters": "._generated.text_to_audio",
-    "TextToAudioInput": "._generated.text_to_audio",
-    "TextToAudioOutput": "._generated.text_to_audio",
-    "TextToAudioParameters": "._generated.text_to_audio",
-    "TextToImageInput": "._generated.text_to_image",
-    "TextToImageOutput": "._generated.text_to_image",
-    "TextToImageParameters": "._generated.text_to_image",
-    "TextToSpeechGenerationParameters": "._generated.text_to_speech",
-    "TextToSpeechInput": "._generated.text_to_speech",
-    "TextToSpeechOutput": "._generated.text_to_speech",
-    "TextToSpeechParameters": "._generated.text_to_speech",
-    "TextToVideoInput": "._generated.text_to_video",
-    "TextToVideoOutput": "._generated.text_to_video",
-    "TextToVideoParameters": "._generated.text_to_video",
-    "TokenClassificationAggregationStrategy": "._generated.token_classification",
-    "TokenClassificationInput": "._generated.token_classification",
-    "TokenClassificationOutput": "._generated.token_classification",
-    "TokenClassificationOutputElement": "._generated.token_classification",
-    "TokenClassificationParameters": "._generated.token_classification",
-    "TranslationInput": "._generated.translation",
-    "TranslationOutput": "._generated.translation",
-    "TranslationParameters": "._generated.translation",
-    "TranslationTruncationStrategy": "._generated.translation",
-    "VideoClassificationInput": "._generated.video_classification",
-    "VideoClassificationOutput": "._generated.video_classification",
-    "VideoClassificationOutputElement": "._generated.video_classification",
-    "VideoClassificationOutputTransform": "._generated.video_classification",
-    "VideoClassificationParameters": "._generated.video_classification",
-    "VisualQuestionAnsweringInput": "._generated.visual_question_answering",
-    "VisualQuestionAnsweringInputData": "._generated.visual_question_answering",
-    "VisualQuestionAnsweringOutput": "._generated.visual_question_answering",
-    "VisualQuestionAnsweringOutputElement": "._generated.visual_question_answering",
-    "VisualQuestionAnsweringParameters": "._generated.visual_question_answering",
-    "ZeroShotClassificationInput": "._generated.zero_shot_classification",
-    "ZeroShotClassificationOutput": "._generated.zero_shot_classification",
-    "ZeroShotClassificationOutputElement": "._generated.zero_shot_classification",
-    "ZeroShotClassificationParameters": "._generated.zero_shot_classification",
-    "ZeroShotImageClassificationInput": "._generated.zero_shot_image_classification",
-    "ZeroShotImageClassificationOutput": "._generated.zero_shot_image_classification",
-    "ZeroShotImageClassificationOutputElement": "._generated.zero_shot_image_classification",
-    "ZeroShotImageClassificationParameters": "._generated.zero_shot_image_classification",
-    "ZeroShotObjectDetectionBoundingBox": "._generated.zero_shot_object_detection",
-    "ZeroShotObjectDetectionInput": "._generated.zero_shot_object_detection",
-    "ZeroShotObjectDetectionOutput": "._generated.zero_shot_object_detection",
-    "ZeroShotObjectDetectionOutputElement": "._generated.zero_shot_object_detection",
-    "ZeroShotObjectDetectionParameters": "._generated.zero_shot_object_detection",
+    "TextClassificationInput": "._generated.text_classification_input",
+    "TextClassificationOutput": "._generated.text_classification_output",
+    "TextClassificationOutputElement": "._generated.text_classification_output",
+    "TextClassificationOutputTransform": "._generated.text_classification_input",
+    "TextClassificationParameters": "._generated.text_classification_input",
+    "TextGenerationInput": "._generated.text_generation_input",
+    "TextGenerationInputGenerateParameters": "._generated.text_generation_input",
+    "TextGenerationInputGrammarType": "._generated.text_generation_input",
+    "TextGenerationOutput": "._generated.text_generation_output",
+    "TextGenerationOutputBestOfSequence": "._generated.text_generation_output",
+    "TextGenerationOutputDetails": "._generated.text_generation_output",
+    "TextGenerationOutputFinishReason": "._generated.text_generation_output",
+    "TextGenerationOutputPrefillToken": "._generated.text_generation_output",
+    "TextGenerationOutputToken": "._generated.text_generation_output",
+    "TextGenerationStreamOutput": "._generated.text_generation_stream_output",
+    "TextGenerationStreamOutputFinishReason": "._generated.text_generation_stream_output",
+    "TextGenerationStreamOutputStreamDetails": "._generated.text_generation_stream_output",
+    "TextGenerationStreamOutputToken": "._generated.text_generation_stream_output",
+    "TextToAudioGenerationParameters": "._generated.text_to_audio_input",
+    "TextToAudioInput": "._generated.text_to_audio_input",
+    "TextToAudioOutput": "._generated.text_to_audio_output",
+    "TextToAudioParameters": "._generated.text_to_audio_input",
+    "TextToImageInput": "._generated.text_to_image_input",
+    "TextToImageOutput": "._generated.text_to_image_output",
+    "TextToImageParameters": "._generated.text_to_image_input",
+    "TextToSpeechGenerationParameters": "._generated.text_to_speech_input",
+    "TextToSpeechInput": "._generated.text_to_speech_input",
+    "TextToSpeechOutput": "._generated.text_to_speech_output",
+    "TextToSpeechParameters": "._generated.text_to_speech_input",
+    "TextToVideoInput": "._generated.text_to_video_input",
+    "TextToVideoOutput": "._generated.text_to_video_output",
+    "TextToVideoParameters": "._generated.text_to_video_input",
+    "TokenClassificationAggregationStrategy": "._generated.token_classification_input",
+    "TokenClassificationInput": "._generated.token_classification_input",
+    "TokenClassificationOutput": "._generated.token_classification_output",
+    "TokenClassificationOutputElement": "._generated.token_classification_output",
+    "TokenClassificationParameters": "._generated.token_classification_input",
+    "TranslationInput": "._generated.translation_input",
+    "TranslationOutput": "._generated.translation_output",
+    "TranslationParameters": "._generated.translation_input",
+    "TranslationTruncationStrategy": "._generated.translation_input",
+    "VideoClassificationInput": "._generated.video_classification_input",
+    "VideoClassificationOutput": "._generated.video_classification_output",
+    "VideoClassificationOutputElement": "._generated.video_classification_output",
+    "VideoClassificationOutputTransform": "._generated.video_classification_input",
+    "VideoClassificationParameters": "._generated.video_classification_input",
+    "VisualQuestionAnsweringInput": "._generated.visual_question_answering_input",
+    "VisualQuestionAnsweringInputData": "._generated.visual_question_answering_input",
+    "VisualQuestionAnsweringOutput": "._generated.visual_question_answering_output",
+    "VisualQuestionAnsweringOutputElement": "._generated.visual_question_answering_output",
+    "VisualQuestionAnsweringParameters": "._generated.visual_question_answering_input",
+    "ZeroShotClassificationInput": "._generated.zero_shot_classification_input",
+    "ZeroShotClassificationOutput": "._generated.zero_shot_classification_output",
+    "ZeroShotClassificationOutputElement": "._generated.zero_shot_classification_output",
+    "ZeroShotClassificationParameters": "._generated.zero_shot_classification_input",
+    "ZeroShotImageClassificationInput": "._generated.zero_shot_image_classification_input",
+    "ZeroShotImageClassificationOutput": "._generated.zero_shot_image_classification_output",
+    "ZeroShotImageClassificationOutputElement": "._generated.zero_shot_image_classification_output",
+    "ZeroShotImageClassificationParameters": "._generated.zero_shot_image_classification_input",
+    "ZeroShotObjectDetectionBoundingBox": "._generated.zero_shot_object_detection_output",
+    "ZeroShotObjectDetectionInput": "._generated.zero_shot_object_detection_input",
+    "ZeroShotObjectDetectionOutput": "._generated.zero_shot_object_detection_output",
+    "ZeroShotObjectDetectionOutputElement": "._generated.zero_shot_object_detection_output",
+    "ZeroShotObjectDetectionParameters": "._generated.zero_shot_object_detection_input",
 }
 
 
