@@ -562,6 +562,15 @@ FAL_CASES = [
         key=FAKE_FAL_KEY,
         media=starts(WAV),
     ),
+    Case(
+        FAL,
+        "text-to-audio",
+        "fal-ai/text_to_audio_synthetic.yaml",
+        "fal-ai/stable-audio",
+        text_arg("128 BPM tech house drum loop"),
+        key=FAKE_FAL_KEY,
+        media=starts(WAV),
+    ),
 ]
 
 REPLICATE = "replicate"
