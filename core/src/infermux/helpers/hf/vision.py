@@ -8,7 +8,6 @@ from typing import Any
 
 from infermux.helpers.base import Call, LazyType, Payload, Response
 from infermux.helpers.hf.common import HFBinaryTaskHelper, HFTaskHelper, binary_input
-from infermux.helpers.media_outputs import media_from_base64, media_output
 from infermux.inputs import BinaryInput, BinaryKind
 from infermux.media import DepthMap, ImageOutput, VideoOutput, sniff_content_type
 
@@ -27,7 +26,6 @@ __all__ = [
     "HFVisualQuestionAnsweringHelper",
     "HFZeroShotImageClassificationHelper",
     "HFZeroShotObjectDetectionHelper",
-    "depth_rows",
 ]
 
 #: What diffusers' video pipelines take (the task specs' names).
@@ -170,7 +168,7 @@ class HFZeroShotObjectDetectionHelper(HFBinaryTaskHelper):
         return self.elements(ZeroShotObjectDetectionOutputElement, response, allow_empty=True)
 
 
-def depth_rows(values: Any) -> list[list[float]] | None:
+def _depth_rows(values: Any) -> list[list[float]] | None:
     """``predicted_depth`` as rows of floats, or None if it is not a depth map.
 
     A 2-D list of numbers with rows of one length; a 3-D list holding one map (older
@@ -208,9 +206,11 @@ class HFDepthEstimationHelper(HFBinaryTaskHelper):
         if not isinstance(body, dict) or not isinstance(body.get("depth"), str):
             raise self.unexpected(body, missing="'depth' (the depth map as a base64 image)")
         values = body.get("predicted_depth")
-        rows = depth_rows(values) if values is not None else None
+        rows = _depth_rows(values) if values is not None else None
         if values is not None and rows is None:
             self.fail("'predicted_depth' as rows of numbers of one length", values)
+        from infermux.helpers.media_outputs import media_from_base64, media_output
+
         encoded: str = body["depth"]
         decode = media_output if encoded.startswith("data:") else media_from_base64
         image: ImageOutput = decode(encoded, ImageOutput, provider=self.provider, task=self.task)
