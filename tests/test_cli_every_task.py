@@ -79,6 +79,8 @@ def multipart_file(cassette: str, index: int = 0) -> bytes:
 
 HF_AUDIO = functools.partial(raw_body, "hf-inference/automatic_speech_recognition.yaml")
 HF_IMAGE = functools.partial(raw_body, "hf-inference/image_classification.yaml")
+#: The 8x8 PNG the synthetic depth and zero-shot detection cassettes were written with.
+SYNTHETIC_PNG = functools.partial(raw_body, "hf-inference/depth_estimation_synthetic.yaml")
 
 # -- what an output must look like ---------------------------------------------------------
 
@@ -211,6 +213,14 @@ HF_CASES = [
     ),
     Case(
         HF,
+        "text-to-audio",
+        "hf-inference/text_to_audio_synthetic.yaml",
+        "facebook/musicgen-small",
+        text_arg("liquid drum and bass, atmospheric synths"),
+        media=starts(WAV),
+    ),
+    Case(
+        HF,
         "automatic-speech-recognition",
         "hf-inference/automatic_speech_recognition.yaml",
         "jonatasgrosman/wav2vec2-large-xlsr-53-english",
@@ -303,6 +313,40 @@ HF_CASES = [
         check=lambda out: (
             [x["label"] for x in out] == ["woman", "cat", "tree"]
             and out[0]["score"] == pytest.approx(0.998569130897522)
+        ),
+    ),
+    Case(
+        HF,
+        "zero-shot-object-detection",
+        "hf-inference/zero_shot_object_detection_synthetic.yaml",
+        "google/owlvit-base-patch32",
+        file_arg("cat.png", SYNTHETIC_PNG),
+        params(candidate_labels=["cat", "remote control"]),
+        check=lambda out: (
+            [x["label"] for x in out] == ["cat", "remote control"]
+            and out[0]["box"] == {"xmin": 1, "ymin": 0, "xmax": 5, "ymax": 6}
+        ),
+    ),
+    Case(
+        HF,
+        "depth-estimation",
+        "hf-inference/depth_estimation_synthetic.yaml",
+        "Intel/dpt-large",
+        file_arg("room.png", SYNTHETIC_PNG),
+        media=starts(PNG),
+    ),
+    Case(
+        HF,
+        "video-classification",
+        "hf-inference/video_classification_synthetic.yaml",
+        "MCG-NJU/videomae-base-finetuned-kinetics",
+        file_arg(
+            "guitar.mp4",
+            functools.partial(raw_body, "hf-inference/video_classification_synthetic.yaml"),
+        ),
+        check=lambda out: (
+            [x["label"] for x in out] == ["playing guitar", "playing ukulele", "strumming guitar"]
+            and out[0]["score"] == pytest.approx(0.6181)
         ),
     ),
     Case(
@@ -515,6 +559,15 @@ FAL_CASES = [
         "fal-ai/text_to_speech_synthetic.yaml",
         "fal-ai/kokoro/american-english",
         text_arg("Hello world"),
+        key=FAKE_FAL_KEY,
+        media=starts(WAV),
+    ),
+    Case(
+        FAL,
+        "text-to-audio",
+        "fal-ai/text_to_audio_synthetic.yaml",
+        "fal-ai/stable-audio",
+        text_arg("128 BPM tech house drum loop"),
         key=FAKE_FAL_KEY,
         media=starts(WAV),
     ),

@@ -5,6 +5,7 @@ clients against a scripted server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from collections.abc import Iterator
@@ -13,17 +14,22 @@ from typing import Any
 import pytest
 
 from infermux.endpoints import endpoint_helper
+from infermux.errors import ResponseFormatError
 from infermux.helpers.hf import HF_HELPERS
+from infermux.media import AudioOutput, DepthMap
 from infermux.registry.loader import LoaderSettings, build_registry
 from infermux.registry.store import ProviderRegistry
 from infermux.testing.conformance import check_helper
-from infermux.testing.samples import wav_bytes
+from infermux.testing.samples import mp4_bytes, png_bytes, wav_bytes
 from infermux.types import (
     AutomaticSpeechRecognitionOutput,
     TextClassificationOutputElement,
     TextGenerationOutput,
     TextGenerationStreamOutput,
     TokenClassificationOutputElement,
+    VideoClassificationOutputElement,
+    ZeroShotObjectDetectionBoundingBox,
+    ZeroShotObjectDetectionOutputElement,
 )
 from tests.core.both_clients import collect, invoke, open_client
 from tests.core.localserver import LocalServer, Reply, Seen
@@ -155,6 +161,46 @@ async def test_speech_recognition_posts_the_raw_audio(kind, server, bare_registr
     assert request.body == audio
 
 
+async def test_depth_video_detection_and_audio_generation(kind, local_server, bare_registry):
+    """Raw image or clip without parameters, base64 JSON with the labels, the prompt as
+    ``inputs``; typed outputs back, and an answer without the depth image is refused."""
+    png, clip = png_bytes(), mp4_bytes()
+    box = {"xmin": 0, "ymin": 0, "xmax": 1, "ymax": 1}
+    local_server.queue(
+        Reply(json={"predicted_depth": [[0.5]], "depth": base64.b64encode(png).decode()}),
+        Reply(json=[{"label": "juggling", "score": 0.9}]),
+        Reply(json=[{"label": "cat", "score": 0.8, "box": box}]),
+        Reply(body=wav_bytes(), headers={"content-type": "audio/wav"}),
+        Reply(json={"predicted_depth": [[0.5]]}),
+    )
+    async with open_client(kind, base_url=local_server.url, registry=bare_registry) as client:
+        depth = await invoke(client, "depth_estimation", png)
+        labels = await invoke(client, "video_classification", clip)
+        boxes = await invoke(client, "zero_shot_object_detection", png, ["cat"])
+        audio = await invoke(client, "text_to_audio", "rain on a tin roof")
+        with pytest.raises(ResponseFormatError, match="without 'depth'"):
+            await invoke(client, "depth_estimation", png)
+    assert isinstance(depth, DepthMap)
+    assert (depth.content, depth.predicted_depth, depth.provider) == (png, [[0.5]], "endpoint")
+    assert labels == [VideoClassificationOutputElement(label="juggling", score=0.9)]
+    assert boxes == [
+        ZeroShotObjectDetectionOutputElement(
+            label="cat", score=0.8, box=ZeroShotObjectDetectionBoundingBox(**box)
+        )
+    ]
+    assert isinstance(audio, AudioOutput)
+    assert audio.content == wav_bytes()
+    first, video, detection, generation, _ = local_server.requests
+    assert {r.path for r in local_server.requests} == {"/"}
+    assert (first.headers["content-type"], first.body) == ("image/png", png)
+    assert (video.headers["content-type"], video.body) == ("video/mp4", clip)
+    assert detection.json() == {
+        "inputs": base64.b64encode(png).decode(),
+        "parameters": {"candidate_labels": ["cat"]},
+    }
+    assert generation.json() == {"inputs": "rain on a tin roof", "parameters": {}}
+
+
 def test_every_task_api_helper_passes_the_conformance_kit(monkeypatch):
     """Each task's endpoint helper, built with the plugin unimportable, is a full helper."""
     monkeypatch.setitem(sys.modules, "infermux_hf_inference", None)
@@ -171,8 +217,8 @@ def test_every_task_api_helper_passes_the_conformance_kit(monkeypatch):
 def test_a_task_with_no_task_api_format_is_refused_by_name():
     from infermux.errors import ConfigurationError
 
-    with pytest.raises(ConfigurationError, match="cannot serve 'zero-shot-object-detection'"):
-        endpoint_helper("zero-shot-object-detection", "http://127.0.0.1:9")
+    with pytest.raises(ConfigurationError, match="cannot serve 'image-text-to-text'"):
+        endpoint_helper("image-text-to-text", "http://127.0.0.1:9")
 
 
 def test_hf_inference_reuses_the_core_helpers():

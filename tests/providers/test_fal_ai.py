@@ -523,6 +523,11 @@ class TestFalAIConformance(ProviderConformance):
         "fal-ai/text-to-speech": [
             Sample("fal_audio", json_response({"audio": {"url": "https://v3.fal.media/a"}}))
         ],
+        "fal-ai/text-to-audio": [
+            Sample(
+                "fal_audio_file", json_response({"audio_file": {"url": "https://v3.fal.media/a"}})
+            )
+        ],
         **{
             f"fal-ai/{task}": [Sample("fal_queue", _SUBMITTED)]
             for task in ("image-to-image", "text-to-video", "image-to-video", "image-segmentation")

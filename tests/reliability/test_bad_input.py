@@ -22,7 +22,7 @@ import pytest
 
 from infermux import AsyncInferenceClient, InferenceClient
 from infermux.errors import ConfigurationError, InvalidInputError, ServerError
-from infermux.testing.samples import png_bytes, wav_bytes
+from infermux.testing.samples import mp4_bytes, png_bytes, wav_bytes
 from tests.conftest import FAKE_HF_TOKEN
 from tests.core.both_clients import invoke
 from tests.core.test_client_errors import NothingSent
@@ -56,8 +56,9 @@ VALID: dict[str, Any] = {
     "sentence": "I like cats.",
     "table": {"Repository": ["transformers"], "Stars": ["36542"]},
     "text": "Today is a sunny day.",
+    "video": mp4_bytes(),
 }
-BINARY = frozenset({"audio", "image"})
+BINARY = frozenset({"audio", "image", "video"})
 
 
 def task_methods() -> list[str]:
@@ -212,7 +213,16 @@ async def test_unreadable_files_fail_before_any_request(
     assert name in str(raised.value)
 
 
-@pytest.mark.parametrize("method", ["image_classification", "object_detection", "image_to_text"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "image_classification",
+        "object_detection",
+        "image_to_text",
+        "zero_shot_object_detection",
+        "depth_estimation",
+    ],
+)
 async def test_bytes_that_are_not_an_image_fail_before_any_request(client, method):
     with pytest.raises(InvalidInputError, match="not a supported image"):
         await call_with(client, method, "image", b"plain text, no image at all")

@@ -12,7 +12,8 @@ import typing
 
 from pydantic import BaseModel
 
-from infermux import AsyncInferenceClient, AsyncStream, InferenceClient, Stream
+from infermux import AsyncInferenceClient, AsyncStream, AudioOutput, InferenceClient, Stream
+from infermux.media import DepthMap
 from infermux.responses import Response, ResponseStreamEvent, ResponseTextDeltaEvent
 from infermux.structured import (
     AsyncParsedChatStream,
@@ -25,6 +26,8 @@ from infermux.types import (
     ChatCompletionStreamOutput,
     TextGenerationOutput,
     TextGenerationStreamOutput,
+    VideoClassificationOutputElement,
+    ZeroShotObjectDetectionOutputElement,
 )
 
 MESSAGES = [{"role": "user", "content": "What is deep learning?"}]
@@ -106,6 +109,30 @@ def text_generation(client: InferenceClient) -> str | None:
     tokens = client.text_generation("Once upon a time", model="m", stream=True)
     typing.assert_type(tokens, Stream[TextGenerationStreamOutput])
     return out.generated_text
+
+
+def vision_and_audio_tasks(client: InferenceClient) -> float:
+    found = client.zero_shot_object_detection("photo.png", ["cat"], model="m")
+    typing.assert_type(found, list[ZeroShotObjectDetectionOutputElement])
+    depth = client.depth_estimation(b"...", model="m")
+    typing.assert_type(depth, DepthMap)
+    typing.assert_type(depth.predicted_depth, list[list[float]] | None)
+    depth.save("depth" + depth.extension)
+    labels = client.video_classification("clip.mp4", model="m", top_k=3)
+    typing.assert_type(labels, list[VideoClassificationOutputElement])
+    audio = client.text_to_audio("rain on a tin roof", model="m")
+    typing.assert_type(audio, AudioOutput)
+    rows = depth.predicted_depth or [[0.0]]
+    return found[0].box.xmax + labels[0].score + rows[0][0]
+
+
+async def async_vision_and_audio_tasks(client: AsyncInferenceClient) -> None:
+    depth = await client.depth_estimation("room.png", model="m")
+    typing.assert_type(depth, DepthMap)
+    labels = await client.video_classification("clip.mp4", model="m")
+    typing.assert_type(labels, list[VideoClassificationOutputElement])
+    audio = await client.text_to_audio("rain", model="m")
+    typing.assert_type(audio, AudioOutput)
 
 
 def responses(client: InferenceClient) -> str:

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from infermux.provenance import ResponseInfo
 
-__all__ = ["AudioOutput", "ImageOutput", "MediaOutput", "VideoOutput", "media_kind_problem"]
+__all__ = [
+    "AudioOutput",
+    "DepthMap",
+    "ImageOutput",
+    "MediaOutput",
+    "VideoOutput",
+    "media_kind_problem",
+]
 
 #: Spellings of one media type that ``mimetypes`` and servers disagree on.
 _ALIASES = {
@@ -189,6 +196,20 @@ class ImageOutput(MediaOutput):
 
 
 @dataclass(frozen=True, slots=True, repr=False)
+class DepthMap(ImageOutput):
+    """The answer of ``depth_estimation``: the depth map as an image (the bytes, usually a
+    grayscale PNG the model's values were scaled into, 0-255), and those values themselves.
+
+    ``predicted_depth`` is one row of floats per pixel row when the provider sends the raw
+    prediction (hf-inference does), else None. Whether larger means nearer (relative
+    models such as DPT or Depth Anything) or farther (metric ones, in metres) depends on the
+    model. ``save()``, ``to_pil()`` and ``extension`` work as on any :class:`ImageOutput`.
+    """
+
+    predicted_depth: list[list[float]] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class AudioOutput(MediaOutput):
     """Audio bytes (wav, flac, mp3 ...)."""
 
@@ -205,6 +226,7 @@ _TASK_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "text-to-image": ("image", ()),
     "image-to-image": ("image", ()),
     "image-text-to-image": ("image", ()),
+    "depth-estimation": ("image", ()),
     "text-to-video": ("video", ()),
     "image-to-video": ("video", ()),
     "image-text-to-video": ("video", ()),

@@ -13,6 +13,7 @@ __all__ = ["check_messages", "check_params", "check_text", "check_texts", "clean
 #: binary mode, or (images) a PIL image; see :func:`infermux.inputs.load_binary`.
 ImageInput = Any
 AudioInput = Any
+VideoInput = Any
 
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 
@@ -38,6 +39,7 @@ PARAMETER_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "doc_stride": _INT,
     "encoding_format": _STR,
     "frequency_penalty": _NUMBER,
+    "frame_sampling_rate": _INT,
     "function_to_apply": _STR,
     "generate_parameters": _DICT,
     "generation_parameters": _DICT,

@@ -9,10 +9,10 @@ from typing import Any
 from infermux import types
 from infermux.client import _inputs
 from infermux.client._base import SyncClientBase
-from infermux.client._inputs import AudioInput, ImageInput
+from infermux.client._inputs import AudioInput, ImageInput, VideoInput
 from infermux.engine import CancelToken, JobProgress
 from infermux.inputs import load_binary
-from infermux.media import AudioOutput, ImageOutput, VideoOutput
+from infermux.media import AudioOutput, DepthMap, ImageOutput, VideoOutput
 
 __all__ = ["MediaTasks"]
 
@@ -226,6 +226,34 @@ class MediaTasks(SyncClientBase):
             )
         )
 
+    def text_to_audio(
+        self,
+        prompt: str,
+        *,
+        model: str | None = None,
+        generation_parameters: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        on_progress: Callable[[JobProgress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AudioOutput:
+        """Generate music or sound from a prompt; returns an :class:`~infermux.media.AudioOutput`
+        (speech from a text is :meth:`text_to_speech`)."""
+        parameters = {
+            "generation_parameters": _inputs.as_dict(generation_parameters),
+        }
+        prompt = _inputs.check_text("prompt", prompt)
+        return self._run(
+            _inputs.task_request(
+                "text-to-audio",
+                prompt,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
+        )
+
     def audio_classification(
         self,
         audio: AudioInput,
@@ -367,6 +395,75 @@ class MediaTasks(SyncClientBase):
         return self._run(
             _inputs.task_request(
                 "zero-shot-image-classification",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def zero_shot_object_detection(
+        self,
+        image: ImageInput,
+        candidate_labels: Sequence[str],
+        *,
+        model: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[types.ZeroShotObjectDetectionOutputElement]:
+        """Find the objects of labels you choose; each has a label, a score and a box (an
+        empty list when the image shows none of them)."""
+        parameters = {
+            "candidate_labels": _inputs.check_labels("candidate_labels", candidate_labels),
+        }
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "zero-shot-object-detection",
+                inputs,
+                model=model,
+                parameters=parameters,
+                extra_body=extra_body,
+            )
+        )
+
+    def depth_estimation(
+        self,
+        image: ImageInput,
+        *,
+        model: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> DepthMap:
+        """Estimate depth; returns a :class:`~infermux.media.DepthMap`: the map as an image
+        (``.save(path)``), the raw values in ``predicted_depth`` where the provider sends them."""
+        inputs = load_binary(image, "image", "image")
+        return self._run(
+            _inputs.task_request(
+                "depth-estimation", inputs, model=model, parameters={}, extra_body=extra_body
+            )
+        )
+
+    def video_classification(
+        self,
+        video: VideoInput,
+        *,
+        model: str | None = None,
+        function_to_apply: str | None = None,
+        num_frames: int | None = None,
+        frame_sampling_rate: int | None = None,
+        top_k: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> list[types.VideoClassificationOutputElement]:
+        """Classify a video clip (MP4, WEBM or MOV); labels with scores, best first."""
+        parameters = {
+            "function_to_apply": function_to_apply,
+            "num_frames": num_frames,
+            "frame_sampling_rate": frame_sampling_rate,
+            "top_k": top_k,
+        }
+        inputs = load_binary(video, "video", "video")
+        return self._run(
+            _inputs.task_request(
+                "video-classification",
                 inputs,
                 model=model,
                 parameters=parameters,

@@ -29,7 +29,7 @@ from typing import Any
 from infermux.auth import DEFAULT_ROUTER_URL
 from infermux.helpers.base import Call, ModelMapping, Response, Routing, TaskProviderHelper
 from infermux.inputs import BinaryInput, BinaryKind, load_binary
-from infermux.media import AudioOutput, ImageOutput, VideoOutput
+from infermux.media import AudioOutput, DepthMap, ImageOutput, VideoOutput
 from infermux.types import (
     AutomaticSpeechRecognitionOutput,
     ChatCompletionOutput,
@@ -74,6 +74,7 @@ TASK_OUTPUT_TYPES: Mapping[str, type[Any]] = {
     "audio-to-audio": list,
     "automatic-speech-recognition": AutomaticSpeechRecognitionOutput,
     "conversational": ChatCompletionOutput,
+    "depth-estimation": DepthMap,
     "document-question-answering": list,
     "feature-extraction": list,
     "fill-mask": list,
@@ -97,6 +98,7 @@ TASK_OUTPUT_TYPES: Mapping[str, type[Any]] = {
     "text-to-video": VideoOutput,
     "token-classification": list,
     "translation": TranslationOutput,
+    "video-classification": list,
     "visual-question-answering": list,
     "zero-shot-classification": list,
     "zero-shot-image-classification": list,
@@ -289,6 +291,12 @@ def _responses(task: str) -> list[Sample]:
         return samples
     if task in ("object-detection", "zero-shot-object-detection"):
         return [Sample("hf_pipeline", json_response(_boxes()))]
+    if task == "depth-estimation":
+        depth = {"predicted_depth": [[1.5, 2.0], [2.5, 3.0]], "depth": _PNG_1X1}
+        return [
+            Sample("hf_pipeline", json_response(depth)),
+            Sample("png_bytes", binary_response(png_bytes(), "image/png")),
+        ]
     if task == "image-segmentation":
         masks = [{"label": "cat", "score": 0.9, "mask": _PNG_1X1}]
         return [Sample("hf_pipeline", json_response(masks))]
@@ -460,6 +468,7 @@ def _binary(kind: BinaryKind, url: bool) -> BinaryInput:
 
 _IMAGE_TASKS = frozenset(
     {
+        "depth-estimation",
         "image-classification",
         "image-segmentation",
         "image-to-image",

@@ -1,4 +1,4 @@
-"""fal.ai provider for infermux: image, video, segmentation and speech models.
+"""fal.ai provider for infermux: image, video, segmentation, speech and audio models.
 
 Fast tasks use fal's synchronous endpoints (``https://fal.run/<model id>``); video,
 image-to-image and segmentation go through its queue (``https://queue.fal.run``), which the
@@ -11,6 +11,7 @@ from __future__ import annotations
 from infermux import Provider
 from infermux.helpers.base import AuthScheme
 
+from ._audio_generation import FalAITextToAudio
 from ._base import FAL_RUN_URL, FalAIHelper
 from ._tasks import (
     FalAIAutomaticSpeechRecognition,
@@ -28,6 +29,7 @@ __all__ = [
     "FalAIImageSegmentation",
     "FalAIImageToImage",
     "FalAIImageToVideo",
+    "FalAITextToAudio",
     "FalAITextToImage",
     "FalAITextToSpeech",
     "FalAITextToVideo",
@@ -53,6 +55,7 @@ HELPERS: tuple[type[FalAIHelper], ...] = (
     FalAIImageSegmentation,
     FalAIAutomaticSpeechRecognition,
     FalAITextToSpeech,
+    FalAITextToAudio,
 )
 
 for _helper in HELPERS:

@@ -13,6 +13,7 @@ from infermux_hf_inference._audio import (
     HFInferenceAudioClassification,
     HFInferenceAudioToAudio,
     HFInferenceAutomaticSpeechRecognition,
+    HFInferenceTextToAudio,
     HFInferenceTextToSpeech,
 )
 from infermux_hf_inference._classify import (
@@ -34,6 +35,7 @@ from infermux_hf_inference._text import (
     HFInferenceTranslation,
 )
 from infermux_hf_inference._vision import (
+    HFInferenceDepthEstimation,
     HFInferenceDocumentQuestionAnswering,
     HFInferenceImageClassification,
     HFInferenceImageSegmentation,
@@ -41,8 +43,10 @@ from infermux_hf_inference._vision import (
     HFInferenceImageToText,
     HFInferenceObjectDetection,
     HFInferenceTextToImage,
+    HFInferenceVideoClassification,
     HFInferenceVisualQuestionAnswering,
     HFInferenceZeroShotImageClassification,
+    HFInferenceZeroShotObjectDetection,
 )
 
 __all__ = [
@@ -51,6 +55,7 @@ __all__ = [
     "HFInferenceAudioToAudio",
     "HFInferenceAutomaticSpeechRecognition",
     "HFInferenceChat",
+    "HFInferenceDepthEstimation",
     "HFInferenceDocumentQuestionAnswering",
     "HFInferenceFeatureExtraction",
     "HFInferenceFillMask",
@@ -67,13 +72,16 @@ __all__ = [
     "HFInferenceTabularRegression",
     "HFInferenceTextClassification",
     "HFInferenceTextGeneration",
+    "HFInferenceTextToAudio",
     "HFInferenceTextToImage",
     "HFInferenceTextToSpeech",
     "HFInferenceTokenClassification",
     "HFInferenceTranslation",
+    "HFInferenceVideoClassification",
     "HFInferenceVisualQuestionAnswering",
     "HFInferenceZeroShotClassification",
     "HFInferenceZeroShotImageClassification",
+    "HFInferenceZeroShotObjectDetection",
     "hf_inference",
     "register_providers",
 ]
@@ -106,6 +114,7 @@ HELPERS: tuple[type[TaskProviderHelper], ...] = (
     HFInferenceAudioToAudio,
     HFInferenceAutomaticSpeechRecognition,
     HFInferenceChat,
+    HFInferenceDepthEstimation,
     HFInferenceDocumentQuestionAnswering,
     HFInferenceFeatureExtraction,
     HFInferenceFillMask,
@@ -122,13 +131,16 @@ HELPERS: tuple[type[TaskProviderHelper], ...] = (
     HFInferenceTabularRegression,
     HFInferenceTextClassification,
     HFInferenceTextGeneration,
+    HFInferenceTextToAudio,
     HFInferenceTextToImage,
     HFInferenceTextToSpeech,
     HFInferenceTokenClassification,
     HFInferenceTranslation,
+    HFInferenceVideoClassification,
     HFInferenceVisualQuestionAnswering,
     HFInferenceZeroShotClassification,
     HFInferenceZeroShotImageClassification,
+    HFInferenceZeroShotObjectDetection,
 )
 
 for _helper in HELPERS:

@@ -1,5 +1,5 @@
-"""Audio: speech recognition, classification, source separation and speech synthesis (the
-core's task API helpers on the model's route)."""
+"""Audio: speech recognition, classification, source separation, speech synthesis and audio
+generation (the core's task API helpers on the model's route)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from infermux.helpers.hf import (
     HFAudioClassificationHelper,
     HFAudioToAudioHelper,
     HFAutomaticSpeechRecognitionHelper,
+    HFTextToAudioHelper,
     HFTextToSpeechHelper,
 )
 from infermux_hf_inference._common import HFInferenceBase
@@ -15,6 +16,7 @@ __all__ = [
     "HFInferenceAudioClassification",
     "HFInferenceAudioToAudio",
     "HFInferenceAutomaticSpeechRecognition",
+    "HFInferenceTextToAudio",
     "HFInferenceTextToSpeech",
 ]
 
@@ -33,3 +35,7 @@ class HFInferenceAudioToAudio(HFInferenceBase, HFAudioToAudioHelper):
 
 class HFInferenceTextToSpeech(HFInferenceBase, HFTextToSpeechHelper):
     """The answer is the audio itself (FLAC or WAV bytes)."""
+
+
+class HFInferenceTextToAudio(HFInferenceBase, HFTextToAudioHelper):
+    """Music or sound from a prompt; the answer is the audio itself."""

@@ -1,10 +1,11 @@
-"""Images: generation, transformation, classification, detection, segmentation, captioning
-and question answering over images and documents (the core's task API helpers on the
-model's route)."""
+"""Images and video: generation, transformation, classification, detection (closed and
+zero-shot), segmentation, depth estimation, captioning, question answering over images and
+documents, and video classification (the core's task API helpers on the model's route)."""
 
 from __future__ import annotations
 
 from infermux.helpers.hf import (
+    HFDepthEstimationHelper,
     HFDocumentQuestionAnsweringHelper,
     HFImageClassificationHelper,
     HFImageSegmentationHelper,
@@ -12,12 +13,15 @@ from infermux.helpers.hf import (
     HFImageToTextHelper,
     HFObjectDetectionHelper,
     HFTextToImageHelper,
+    HFVideoClassificationHelper,
     HFVisualQuestionAnsweringHelper,
     HFZeroShotImageClassificationHelper,
+    HFZeroShotObjectDetectionHelper,
 )
 from infermux_hf_inference._common import HFInferenceBase
 
 __all__ = [
+    "HFInferenceDepthEstimation",
     "HFInferenceDocumentQuestionAnswering",
     "HFInferenceImageClassification",
     "HFInferenceImageSegmentation",
@@ -25,8 +29,10 @@ __all__ = [
     "HFInferenceImageToText",
     "HFInferenceObjectDetection",
     "HFInferenceTextToImage",
+    "HFInferenceVideoClassification",
     "HFInferenceVisualQuestionAnswering",
     "HFInferenceZeroShotImageClassification",
+    "HFInferenceZeroShotObjectDetection",
 ]
 
 
@@ -64,3 +70,15 @@ class HFInferenceVisualQuestionAnswering(HFInferenceBase, HFVisualQuestionAnswer
 
 class HFInferenceDocumentQuestionAnswering(HFInferenceBase, HFDocumentQuestionAnsweringHelper):
     """Answers about a document image."""
+
+
+class HFInferenceZeroShotObjectDetection(HFInferenceBase, HFZeroShotObjectDetectionHelper):
+    """Always JSON: the labels travel in ``parameters``; boxes for the labels found."""
+
+
+class HFInferenceDepthEstimation(HFInferenceBase, HFDepthEstimationHelper):
+    """The depth map as a base64 PNG with the raw prediction, returned as a DepthMap."""
+
+
+class HFInferenceVideoClassification(HFInferenceBase, HFVideoClassificationHelper):
+    """Labels with scores for a video clip."""

@@ -24,6 +24,7 @@ from infermux.helpers.hf.audio import (
     HFAudioClassificationHelper,
     HFAudioToAudioHelper,
     HFAutomaticSpeechRecognitionHelper,
+    HFTextToAudioHelper,
     HFTextToSpeechHelper,
 )
 from infermux.helpers.hf.classify import (
@@ -51,6 +52,7 @@ from infermux.helpers.hf.text import (
     HFTranslationHelper,
 )
 from infermux.helpers.hf.vision import (
+    HFDepthEstimationHelper,
     HFDocumentQuestionAnsweringHelper,
     HFImageClassificationHelper,
     HFImageSegmentationHelper,
@@ -60,8 +62,10 @@ from infermux.helpers.hf.vision import (
     HFObjectDetectionHelper,
     HFTextToImageHelper,
     HFTextToVideoHelper,
+    HFVideoClassificationHelper,
     HFVisualQuestionAnsweringHelper,
     HFZeroShotImageClassificationHelper,
+    HFZeroShotObjectDetectionHelper,
 )
 
 __all__ = [
@@ -71,6 +75,7 @@ __all__ = [
     "HFAudioToAudioHelper",
     "HFAutomaticSpeechRecognitionHelper",
     "HFBinaryTaskHelper",
+    "HFDepthEstimationHelper",
     "HFDocumentQuestionAnsweringHelper",
     "HFFeatureExtractionHelper",
     "HFFillMaskHelper",
@@ -89,14 +94,17 @@ __all__ = [
     "HFTaskHelper",
     "HFTextClassificationHelper",
     "HFTextGenerationHelper",
+    "HFTextToAudioHelper",
     "HFTextToImageHelper",
     "HFTextToSpeechHelper",
     "HFTextToVideoHelper",
     "HFTokenClassificationHelper",
     "HFTranslationHelper",
+    "HFVideoClassificationHelper",
     "HFVisualQuestionAnsweringHelper",
     "HFZeroShotClassificationHelper",
     "HFZeroShotImageClassificationHelper",
+    "HFZeroShotObjectDetectionHelper",
     "binary_input",
     "hf_error_message",
 ]
@@ -109,6 +117,7 @@ HF_HELPERS: dict[str, type[TaskProviderHelper]] = {
         HFAudioClassificationHelper,
         HFAudioToAudioHelper,
         HFAutomaticSpeechRecognitionHelper,
+        HFDepthEstimationHelper,
         HFDocumentQuestionAnsweringHelper,
         HFFeatureExtractionHelper,
         HFFillMaskHelper,
@@ -126,13 +135,16 @@ HF_HELPERS: dict[str, type[TaskProviderHelper]] = {
         HFTabularRegressionHelper,
         HFTextClassificationHelper,
         HFTextGenerationHelper,
+        HFTextToAudioHelper,
         HFTextToImageHelper,
         HFTextToSpeechHelper,
         HFTextToVideoHelper,
         HFTokenClassificationHelper,
         HFTranslationHelper,
+        HFVideoClassificationHelper,
         HFVisualQuestionAnsweringHelper,
         HFZeroShotClassificationHelper,
         HFZeroShotImageClassificationHelper,
+        HFZeroShotObjectDetectionHelper,
     )
 }

@@ -1,4 +1,5 @@
-"""Audio: speech recognition, classification, source separation and speech synthesis."""
+"""Audio: speech recognition, classification, source separation, speech synthesis and
+audio generation (music, sound)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ __all__ = [
     "HFAudioClassificationHelper",
     "HFAudioToAudioHelper",
     "HFAutomaticSpeechRecognitionHelper",
+    "HFTextToAudioHelper",
     "HFTextToSpeechHelper",
 ]
 
@@ -84,6 +86,18 @@ class HFTextToSpeechHelper(HFTaskHelper):
     """The answer is the audio itself (FLAC or WAV bytes)."""
 
     task = "text-to-speech"
+    output_type = AudioOutput
+    supported_parameters = frozenset({"generation_parameters"})
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        return self.media(AudioOutput, response)
+
+
+class HFTextToAudioHelper(HFTaskHelper):
+    """Music or sound from a prompt (MusicGen, Stable Audio ...); as for text-to-speech, the
+    answer is the audio itself (FLAC or WAV bytes)."""
+
+    task = "text-to-audio"
     output_type = AudioOutput
     supported_parameters = frozenset({"generation_parameters"})
 

@@ -37,6 +37,7 @@ MediaT = TypeVar("MediaT", bound=MediaOutput)
 _ACCEPTED: dict[str, tuple[str, ...]] = {
     "image": ("image/", "application/octet-stream"),
     "audio": ("audio/", "video/webm", "video/mp4", "video/ogg", "application/octet-stream"),
+    "video": ("video/", "application/octet-stream"),
 }
 
 #: Content types a media answer of each output type may have.

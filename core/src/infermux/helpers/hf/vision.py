@@ -1,5 +1,6 @@
-"""Images and video: generation, transformation, classification, detection, segmentation,
-captioning and question answering over images and documents."""
+"""Images and video: generation, transformation, classification, detection (closed and
+zero-shot), segmentation, depth estimation, captioning, question answering over images and
+documents, and video classification."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 
 from infermux.helpers.base import Call, LazyType, Payload, Response
 from infermux.helpers.hf.common import HFBinaryTaskHelper, HFTaskHelper, binary_input
-from infermux.inputs import BinaryInput
-from infermux.media import ImageOutput, VideoOutput
+from infermux.inputs import BinaryInput, BinaryKind
+from infermux.media import DepthMap, ImageOutput, VideoOutput, sniff_content_type
 
 __all__ = [
+    "HFDepthEstimationHelper",
     "HFDocumentQuestionAnsweringHelper",
     "HFImageClassificationHelper",
     "HFImageSegmentationHelper",
@@ -20,8 +22,10 @@ __all__ = [
     "HFObjectDetectionHelper",
     "HFTextToImageHelper",
     "HFTextToVideoHelper",
+    "HFVideoClassificationHelper",
     "HFVisualQuestionAnsweringHelper",
     "HFZeroShotImageClassificationHelper",
+    "HFZeroShotObjectDetectionHelper",
 ]
 
 #: What diffusers' video pipelines take (the task specs' names).
@@ -147,6 +151,91 @@ class HFZeroShotImageClassificationHelper(HFBinaryTaskHelper):
         from infermux.types import ZeroShotImageClassificationOutputElement
 
         return self.elements(ZeroShotImageClassificationOutputElement, response)
+
+
+class HFZeroShotObjectDetectionHelper(HFBinaryTaskHelper):
+    """Always JSON: the candidate labels travel in ``parameters`` next to the base64 image.
+    Boxes with a label and a score come back; an image showing none of the labels gives an
+    empty list (an answer, as for object detection)."""
+
+    task = "zero-shot-object-detection"
+    output_type = list
+    supported_parameters = frozenset({"candidate_labels"})
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import ZeroShotObjectDetectionOutputElement
+
+        return self.elements(ZeroShotObjectDetectionOutputElement, response, allow_empty=True)
+
+
+def _depth_rows(values: Any) -> list[list[float]] | None:
+    """``predicted_depth`` as rows of floats, or None if it is not a depth map.
+
+    A 2-D list of numbers with rows of one length; a 3-D list holding one map (older
+    ``transformers`` keep the batch axis) is unwrapped.
+    """
+    one_map = isinstance(values, list) and len(values) == 1 and isinstance(values[0], list)
+    if one_map and values[0] and isinstance(values[0][0], list):
+        values = values[0]
+    if not isinstance(values, list) or not values:
+        return None
+    rows: list[list[float]] = []
+    for row in values:
+        if not isinstance(row, list) or not row or (rows and len(row) != len(rows[0])):
+            return None
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in row):
+            return None
+        rows.append([float(v) for v in row])
+    return rows
+
+
+class HFDepthEstimationHelper(HFBinaryTaskHelper):
+    """An image in; ``{"predicted_depth": [[...]], "depth": <base64 PNG>}`` back (the
+    pipeline's raw prediction and the map scaled into a grayscale image), returned as one
+    :class:`~infermux.media.DepthMap`. A server answering with the depth image's bytes
+    alone (a custom handler) gives a DepthMap without ``predicted_depth``."""
+
+    task = "depth-estimation"
+    output_type = DepthMap
+    supported_parameters = frozenset()
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        if sniff_content_type(response.content, response.content_type).startswith("image/"):
+            return self.media(DepthMap, response)
+        body = self.json_first(response)
+        if not isinstance(body, dict) or not isinstance(body.get("depth"), str):
+            raise self.unexpected(body, missing="'depth' (the depth map as a base64 image)")
+        values = body.get("predicted_depth")
+        rows = _depth_rows(values) if values is not None else None
+        if values is not None and rows is None:
+            self.fail("'predicted_depth' as rows of numbers of one length", values)
+        from infermux.helpers.media_outputs import media_from_base64, media_output
+
+        encoded: str = body["depth"]
+        decode = media_output if encoded.startswith("data:") else media_from_base64
+        image: ImageOutput = decode(encoded, ImageOutput, provider=self.provider, task=self.task)
+        if not image.content_type.startswith("image/"):
+            self.fail("'depth' as a base64 image", encoded[:50])
+        return DepthMap(
+            image.content, image.content_type, provider=self.provider, predicted_depth=rows
+        )
+
+
+class HFVideoClassificationHelper(HFBinaryTaskHelper):
+    """A clip in (the raw MP4, WEBM or MOV file; base64 in JSON with parameters), labels
+    with scores back, best first."""
+
+    task = "video-classification"
+    input_kind: BinaryKind = "video"
+    output_type = list
+    supported_parameters = frozenset(
+        {"frame_sampling_rate", "function_to_apply", "num_frames", "top_k"}
+    )
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import VideoClassificationOutputElement
+
+        return self.elements(VideoClassificationOutputElement, response)
 
 
 def _image_and_question(helper: HFTaskHelper, call: Call) -> tuple[BinaryInput, str]:
