@@ -33,3 +33,5 @@ class HFInferenceAudioToAudio(HFInferenceBase, HFAudioToAudioHelper):
 
 class HFInferenceTextToSpeech(HFInferenceBase, HFTextToSpeechHelper):
     """The answer is the audio itself (FLAC or WAV bytes)."""
+
+    paid_per_call = True  # billed by compute time, which a resend would spend again
