@@ -600,7 +600,7 @@ def test_a_broken_helper_fails_the_suite(run_suite):
         *(f"test_rejects_garbage[broken/conversational-{s.name}]" for s in garbage_responses()),
     }
     # The two stream checks do not apply (the helper does not stream): deselected, not skipped.
-    result.assert_outcomes(failed=len(failed), passed=13, deselected=2)
+    result.assert_outcomes(failed=len(failed), passed=14, deselected=2)
     reported = set(
         re.findall(
             r"^FAILED test_plugin.py::TestBrokenConformance::(\S+)", result.stdout.str(), re.M
