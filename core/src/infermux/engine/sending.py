@@ -84,9 +84,8 @@ class Sender:
             # One key for every attempt of this call: the provider runs the job once.
             headers[request.idempotency_header] = str(uuid.uuid4())
         # Without an idempotency key, a paid attempt that may have arrived is never repeated.
-        at_most_once = (request.creates_job or request.paid_per_call) and not (
-            request.idempotency_header
-        )
+        paid = request.creates_job or request.paid_per_call
+        at_most_once = paid and not request.idempotency_header
         policy = self.settings.retry
         base_timeout = self.settings.timeout if timeout is None else timeout
         effect = Send(

@@ -169,6 +169,7 @@ from infermux.testing.samples import (
 from infermux.testing.vcr import SECRET_HEADERS
 
 __all__ = [
+    "GENERATION_TASKS",
     "SECRET_PATTERNS",
     "SENTINEL_KEY",
     "IOAttemptError",
