@@ -119,3 +119,37 @@ def test_memory_breakdown_names_the_modules_beyond_the_floor() -> None:
     listed = [line.split()[-1] for line in lines if line.startswith("  ") and "KiB" in line]
     assert len(listed) == 3, done.stdout
     assert any(name.startswith("infermux.") for name in listed), done.stdout
+
+
+def test_cold_start_instruction_count_runs_and_splits_infermux_into_stages(
+    tmp_path: Path,
+) -> None:
+    """``cold_start_instructions.py`` counts (valgrind is on every machine here; CI installs
+    nothing for it): raw httpx2 is the unit, infermux's stages add up to its total, and the
+    classes each client creates are counted. No figure is checked against a threshold."""
+    out = tmp_path / "instructions.json"
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            str(RUN.parent / "cold_start_instructions.py"),
+            "--clients",
+            "httpx2,infermux",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("INFERMUX_")},
+        timeout=900,  # a bound for a hang only
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads(out.read_text())
+    raw, infermux = results["httpx2"], results["infermux"]
+    assert raw["instructions"]["total"] > 0
+    stages = infermux["instructions"]
+    assert stages["import"] + stages["construct"] + stages["first call"] == stages["total"]
+    assert min(stages.values()) > 0, stages
+    assert infermux["classes"]["pydantic models"] > 0  # the chat answer's models at least
+    assert "| raw httpx2 |" in done.stdout
+    assert "1.00x" in done.stdout

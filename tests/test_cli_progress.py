@@ -1,5 +1,6 @@
-"""cli/progress.py: plain lines when piped, a rich live display on a terminal, nothing when quiet;
-and ``infermux run`` showing a polled job's progress from a recorded fal-ai queue."""
+"""infermux.progress for the CLI: plain lines when piped, a rich live display on a terminal,
+nothing when quiet; and ``infermux run`` showing a polled job's progress from a recorded
+fal-ai queue. (The parts shared with the batch's progress: tests/test_progress.py.)"""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import io
 import json
 
 from infermux.cli import main
-from infermux.cli.progress import open_progress
 from infermux.engine.effects import JobProgress
+from infermux.progress import open_progress
 
 
 class Clock:
@@ -81,9 +82,9 @@ def test_a_terminal_gets_a_live_rich_display_that_is_cleared():
     with open_progress("text-to-video m", stream=terminal) as progress:
         assert progress.live
         progress.job(_job("IN_PROGRESS", 3))
-        assert progress._rich is not None
+        assert progress.bar.drawing
         assert "IN_PROGRESS · 3 polls" in progress.describe()
-    assert progress._rich is None  # stopped, and transient: nothing left but control codes
+    assert not progress.bar.drawing  # stopped, and transient: nothing left but control codes
     assert "done in" not in terminal.getvalue()
 
 

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from infermux.batch.progress import PlainProgress, format_duration, make_progress
 from infermux.batch.summary import BatchStats, LatencyHistogram, parse_prices
 from infermux.errors import InvalidInputError
+from infermux.progress import BatchProgress, format_duration, make_progress
 
 
 def row(
@@ -76,7 +76,7 @@ def test_prices_must_name_input_and_output() -> None:
 def test_plain_progress_prints_every_interval_on_its_clock() -> None:
     now = [0.0]
     stream = io.StringIO()
-    progress = PlainProgress(stream=stream, interval=10.0, clock=lambda: now[0])
+    progress = BatchProgress(stream=stream, interval=10.0, clock=lambda: now[0])
     progress.start(100)
     stats = BatchStats()
     for i in range(50):
@@ -91,7 +91,9 @@ def test_plain_progress_prints_every_interval_on_its_clock() -> None:
 
 
 def test_no_terminal_means_plain_lines() -> None:
-    assert isinstance(make_progress(stream=io.StringIO()), PlainProgress)
+    progress = make_progress(stream=io.StringIO())
+    assert isinstance(progress, BatchProgress)
+    assert not progress.live
 
 
 def test_format_duration() -> None:

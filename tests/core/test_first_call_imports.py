@@ -25,6 +25,7 @@ NOT_ON_A_FIRST_CALL = (
     "infermux.client._responses",
     "infermux.responses",
     "infermux.responses.inputs",
+    "infermux.progress",  # drawn by the CLI only
 )
 
 SCRIPT = textwrap.dedent(

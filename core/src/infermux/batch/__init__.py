@@ -10,7 +10,8 @@ The parts, one job each:
   (:func:`run_rows`);
 - ``shape``: results and failures to output rows, binary outputs to files;
 - ``files``: the input file's check (before anything is sent), the output file, resume;
-- ``progress`` and ``summary``: what the user sees during and after a run.
+- ``summary``: the statistics a run keeps and the summary written after it (what the user
+  sees during a run is drawn by ``infermux.progress``).
 
 ``infermux batch`` (``infermux.cli.batch``) and ``client.batch()`` are built on these.
 """

@@ -33,7 +33,6 @@ from infermux.batch.files import (
     prepare_output,
 )
 from infermux.batch.limiter import Clock, LimiterSet, SleepFn
-from infermux.batch.progress import Progress
 from infermux.batch.rows import BatchInputError, BatchRequest, parse_row
 from infermux.batch.runner import RowRunner, run_rows
 from infermux.batch.summary import BatchStats, Prices
@@ -42,6 +41,7 @@ from infermux.errors import InvalidInputError
 if TYPE_CHECKING:
     from infermux.client._base import AsyncClientBase
     from infermux.engine import Engine
+    from infermux.progress import RowProgress
 
 __all__ = [
     "BatchOptions",
@@ -150,7 +150,7 @@ async def run_file(
     options: BatchOptions | None = None,
     *,
     resume: bool = True,
-    progress: Progress | None = None,
+    progress: RowProgress | None = None,
     summary_path: str | Path | None = None,
     clock: Clock = time.monotonic,
     sleep: SleepFn = asyncio.sleep,

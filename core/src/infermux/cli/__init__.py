@@ -108,7 +108,7 @@ def _show_warning(
 
 def _error_label() -> str:
     """``error:``, in red on a terminal (plain when piped, or with NO_COLOR)."""
-    from infermux.cli.tables import colour_allowed
+    from infermux.progress import colour_allowed
 
     return "\x1b[1;31merror:\x1b[0m" if colour_allowed(sys.stderr) else "error:"
 

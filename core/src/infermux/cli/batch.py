@@ -180,8 +180,8 @@ def batch_command(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from infermux.batch.job import BatchOptions, run_file, summary_path_for
-    from infermux.batch.progress import make_progress
     from infermux.client.async_client import AsyncInferenceClient
+    from infermux.progress import make_progress
 
     options = BatchOptions(
         concurrency=args.concurrency,

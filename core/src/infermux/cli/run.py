@@ -14,8 +14,8 @@ from typing import Any
 from infermux.cli.errors import CLIError
 from infermux.cli.inputs import read_file, read_stdin, stdin_is_terminal
 from infermux.cli.output import dumps, is_media, save_media, to_jsonable
-from infermux.cli.progress import open_progress
 from infermux.cli.task_methods import TaskMethod, resolve_task
+from infermux.progress import open_progress
 
 __all__ = ["run_command"]
 

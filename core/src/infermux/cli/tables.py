@@ -1,32 +1,24 @@
 """Tables on stdout: rich (colour, borders, wrapped cells) on a terminal, plain columns when piped.
 
 Piped output stays the plain, two-space aligned text scripts can ``awk``; ``NO_COLOR`` or
-``INFERMUX_PLAIN=1`` forces it on a terminal too. rich is imported only when it draws.
+``INFERMUX_PLAIN=1`` forces it on a terminal too, as does a missing rich: the same decision
+as progress's (:func:`infermux.progress.draws_live`). rich is imported only when it draws.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
 
 from infermux.cli.output import format_table
+from infermux.progress import draws_live
 
-__all__ = ["colour_allowed", "print_table", "use_rich"]
-
-
-def colour_allowed(stream: TextIO) -> bool:
-    """``stream`` is a terminal and no one asked for plain text (NO_COLOR, INFERMUX_PLAIN)."""
-    if os.environ.get("NO_COLOR") or os.environ.get("INFERMUX_PLAIN"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+__all__ = ["print_table", "use_rich"]
 
 
 def use_rich() -> bool:
-    """Draw tables with rich: stdout is a terminal and no one asked for plain text."""
-    return colour_allowed(sys.stdout)
+    """Draw tables with rich: stdout is a terminal, no one asked for plain text, rich is there."""
+    return draws_live(sys.stdout)
 
 
 def print_table(
