@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from infermux import ImageOutput
+from infermux import AudioOutput, ImageOutput
 from infermux.errors import InvalidInputError, ResponseFormatError
 from infermux.helpers.base import (
     AuthScheme,
@@ -42,6 +42,7 @@ from infermux.testing.conformance import (
     identity_problems,
     key_host_problems,
     output_type_problems,
+    paid_request_problems,
     request_problems,
     response_problems,
     sandbox,
@@ -429,6 +430,64 @@ def test_a_job_api_must_declare_that_it_creates_jobs():
     assert not any("creates_job" in p for p in response_problems(Undeclared()))
 
 
+class _Speech(TaskProviderHelper):
+    """A synchronous text-to-speech API that answers with the audio."""
+
+    provider = "acme"
+    task = "text-to-speech"
+    base_url = "https://api.acme.example"
+    output_type = AudioOutput
+
+    def prepare_route(self, call: Call) -> str:
+        return "/v1/speech"
+
+    def prepare_payload(self, call: Call) -> Any:
+        return {"text": call.inputs}
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        return AudioOutput(response.content, content_type="audio/wav")
+
+
+def test_a_generation_helper_must_say_whether_each_call_is_paid():
+    """A blocking generation bills per call: the helper declares paid_per_call (or says
+    explicitly that a resend costs nothing), else the core would resend it after a 5xx."""
+    (problem,) = paid_request_problems(_Speech())
+    assert "neither paid_per_call nor creates_job" in problem
+    assert "Set paid_per_call = True" in problem
+    assert f"test_paid_requests_are_sent_once: {problem}" in check_helper(_Speech())
+    paid = type("Paid", (_Speech,), {"paid_per_call": True})()
+    assert paid_request_problems(paid) == []
+    assert paid.prepare_request(sample_calls(paid, "direct")[0]).paid_per_call is True
+    hourly = type("Hourly", (_Speech,), {"paid_per_call": False})()  # a considered choice
+    assert paid_request_problems(hourly) == []
+    keyed = type("Keyed", (_Speech,), {"idempotency_header": "Idempotency-Key"})()
+    assert paid_request_problems(keyed) == []
+    chat = type("Chat", (OpenAIChatHelper,), {"provider": "acme"})()
+    assert paid_request_problems(chat) == []  # per-token: retried, nothing to declare
+
+
+def test_a_declared_paid_flag_must_reach_the_request():
+    """A prepare_request override that drops the flag would let the core resend the call."""
+
+    class Dropped(_Speech):
+        paid_per_call = True
+
+        def prepare_request(self, call: Call) -> HTTPRequest:
+            return HTTPRequest("POST", self.prepare_url(call), payload={"text": call.inputs})
+
+    (problem,) = paid_request_problems(Dropped())
+    assert "declares paid_per_call = True but its first request does not carry it" in problem
+    assert "paid_per_call=self.paid_per_call" in problem
+    job = type("Job", (Dropped,), {"creates_job": True, "paid_per_call": False})()
+    (problem,) = paid_request_problems(job)
+    assert "declares creates_job = True" in problem
+
+
+def test_paid_flags_must_be_bools():
+    odd = type("Odd", (_Speech,), {"paid_per_call": "yes"})()
+    assert "paid_per_call must be a bool, got 'yes'" in identity_problems(odd)
+
+
 def test_garbage_problems():
     def crashes(self, response, call):
         return response.json()["data"][0]
@@ -600,7 +659,7 @@ def test_a_broken_helper_fails_the_suite(run_suite):
         *(f"test_rejects_garbage[broken/conversational-{s.name}]" for s in garbage_responses()),
     }
     # The two stream checks do not apply (the helper does not stream): deselected, not skipped.
-    result.assert_outcomes(failed=len(failed), passed=13, deselected=2)
+    result.assert_outcomes(failed=len(failed), passed=14, deselected=2)
     reported = set(
         re.findall(
             r"^FAILED test_plugin.py::TestBrokenConformance::(\S+)", result.stdout.str(), re.M

@@ -144,6 +144,7 @@ def test_the_commented_custom_task_works_once_uncommented(rendered, monkeypatch)
         request = helper.prepare_request(call)
         assert request.url == "https://gw.example/v1/images"
         assert request.payload == {"prompt": "a fox", "steps": 4, "seed": 1}
+        assert request.paid_per_call  # a generation billed per call: sent at most once
         answer = json_response({"data": [{"url": "https://cdn.gw.example/1.png"}]})
         download = helper.parse_response(answer, call)
         assert isinstance(download, FollowUp)

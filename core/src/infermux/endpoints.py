@@ -256,6 +256,12 @@ def endpoint_helper(task: str, url: str, registry: object = None) -> TaskProvide
     # An Inference Endpoint takes the caller's Hugging Face token; any other host only
     # ever gets an api_key passed explicitly.
     helper.uses_hf_token = host.endswith(_HF_ENDPOINT_SUFFIXES)
+    if helper.uses_hf_token:
+        # An Inference Endpoint bills the minutes its replicas run, not each call
+        # (https://huggingface.co/docs/inference-endpoints/support/pricing): a resent
+        # generation costs nothing more, so it is retried as any request is. Any other
+        # server keeps its helper's declaration (an OpenAI-style image API bills per call).
+        helper.paid_per_call = False
     # Dedicated endpoints may be scaled to zero: a 503 means "waking up", waited for.
     helper.scales_to_zero = True
     return helper

@@ -32,8 +32,9 @@ One root, so ``except InfermuxError`` catches everything the client itself raise
     └── JobError                      an asynchronous job failed, expired or was cancelled
         ├── JobTimeoutError           the job outlived its deadline
         ├── JobCancelledError         the caller cancelled the job
-        └── JobMayExistError          a job-creating request failed after it may have
-                                      arrived: not resent, the job may exist (and bill)
+        └── JobMayExistError          a paid request (a job, or a generation paid per
+                                      call) failed after it may have arrived: not
+                                      resent, the job may exist (and bill)
 
 Errors carry context (provider, status, request id, the provider's own message) as
 attributes; their messages never include a key.
@@ -444,9 +445,10 @@ class JobCancelledError(JobError):
 
 
 class JobMayExistError(JobError):
-    """A request that creates a paid job failed after it may have reached the provider (a
-    read timeout, a reset, a 5xx). It was not sent again, so that at most one job exists;
-    that one may be running and billed. ``how_to_find`` says where to look for it; the
+    """A request that creates a paid job, or runs a generation paid per call (a blocking
+    ``fal.run`` image), failed after it may have reached the provider (a read timeout, a
+    reset, a 5xx). It was not sent again, so that at most one job exists; that one may be
+    running (or have run) and be billed. ``how_to_find`` says where to look for it; the
     original failure is the ``__cause__``. ``request_id`` is the provider's id for the
     request when its answer carried one."""
 

@@ -77,13 +77,15 @@ class Sender:
     ) -> Generator[Effect, Any, Any]:
         """Send ``request`` with retries. ``deadline`` (on :attr:`clock`) caps every
         attempt's timeout at the time left, so retries cannot overrun it. A request that
-        creates a job is resent only when it certainly never arrived (see HTTPRequest)."""
+        creates a job or is paid per call is resent only when it certainly never arrived
+        or was refused unprocessed (see HTTPRequest)."""
         headers = self.headers(request, credential)
         if request.idempotency_header and request.idempotency_header not in headers:
             # One key for every attempt of this call: the provider runs the job once.
             headers[request.idempotency_header] = str(uuid.uuid4())
-        # Without an idempotency key, an attempt that may have arrived is never repeated.
-        at_most_once = request.creates_job and not request.idempotency_header
+        # Without an idempotency key, a paid attempt that may have arrived is never repeated.
+        paid = request.creates_job or request.paid_per_call
+        at_most_once = paid and not request.idempotency_header
         policy = self.settings.retry
         base_timeout = self.settings.timeout if timeout is None else timeout
         effect = Send(
@@ -141,16 +143,18 @@ class Sender:
                 )
             if status < 400 or not check:
                 return response
-            if at_most_once and status not in _REFUSED_UNPROCESSED:
-                error = http_error(response, provider, helper, credential)
-                if status < 500:
-                    raise error  # refused (400, 401, 404 ...): no job was created
-                raise self._job_may_exist(request, provider, helper, error, response) from error
             estimate = model_loading_estimate(status, getattr(response, "content", b""))
             if estimate is None and status == 503 and helper is not None and helper.scales_to_zero:
                 # A scaled-to-zero endpoint answers 503 while it wakes, with no estimate:
                 # wait with back-off, within the same budget as a loading model.
                 estimate = policy.backoff(loading_waits + 1)
+            # A model still loading (or an endpoint waking) ran nothing: like a 429, it is
+            # an answer saying "not done", so even a paid request waits and goes again.
+            if at_most_once and status not in _REFUSED_UNPROCESSED and estimate is None:
+                error = http_error(response, provider, helper, credential)
+                if status < 500:
+                    raise error  # refused (400, 401, 404 ...): no job was created
+                raise self._job_may_exist(request, provider, helper, error, response) from error
             if estimate is not None and not self.settings.wait_for_model:
                 # The caller chose to fail fast: a loading model is not retried either.
                 raise http_error(response, provider, helper, credential, loading=True)
@@ -179,23 +183,31 @@ class Sender:
         cause: TransportError | ProviderHTTPError,
         response: Response | None = None,
     ) -> JobMayExistError:
-        """The error for a job-creating request that failed after it may have arrived."""
+        """The error for a paid request (a job, or work paid per call) that failed after it
+        may have arrived."""
         request_id = cause.request_id if isinstance(cause, ProviderHTTPError) else None
         where = helper.jobs_url if helper is not None else None
         if not where and helper is not None and helper.key_url:
             parts = urlsplit(helper.key_url)  # the provider's site, where its dashboard is
             where = f"{parts.scheme}://{parts.netloc}"
-        how = (
-            f"Look for it among your {provider} jobs"
-            + (f" ({where})" if where else " in the provider's dashboard")
-            + (f"; the provider's request id was {request_id}" if request_id else "")
-            + ", and cancel it there if you do not want it."
-        )
+        dashboard = f" ({where})" if where else " in the provider's dashboard"
+        request_note = f"; the provider's request id was {request_id}" if request_id else ""
+        target = f"({request.method} {request.url[:200]})"
+        if request.creates_job:
+            how = (
+                f"Look for it among your {provider} jobs{dashboard}{request_note}, "
+                "and cancel it there if you do not want it."
+            )
+            what = f"the request that starts a paid job {target}"
+            why = "so as not to start and bill a second job; the first may be running."
+        else:
+            # A blocking call: nothing to cancel, but its usage shows whether it ran.
+            how = f"Check your {provider} requests or usage{dashboard}{request_note}."
+            what = f"the request that runs a generation paid per call {target}"
+            why = "so as not to run and bill it twice; the first may have run and been billed."
         return JobMayExistError(
-            f"{provider}: the request that starts a paid job ({request.method} "
-            f"{request.url[:200]}) failed after it may have reached the provider ({cause}). "
-            "It was not sent again, so as not to start and bill a second job; the first may "
-            f"be running. {how}",
+            f"{provider}: {what} failed after it may have reached the provider ({cause}). "
+            f"It was not sent again, {why} {how}",
             provider=provider,
             url=request.url,
             how_to_find=how,

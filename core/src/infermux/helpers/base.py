@@ -123,10 +123,13 @@ class HTTPRequest:
     send it to any host the key does not belong to.
 
     ``creates_job`` declares a request that starts a paid job (a queue submit, a
-    prediction): once it may have reached the provider the core never sends it again
-    (it retries it only when it certainly did not arrive, e.g. connection refused). With
-    ``idempotency_header`` (a header the provider documents as an idempotency key) the
-    core sends one fresh key per call in it, and retries the request as any other.
+    prediction); ``paid_per_call`` one that runs paid work while the caller waits (a
+    blocking image, video or speech generation, billed per call rather than per token).
+    Once either may have reached the provider the core never sends it again: it resends
+    it only when it certainly did not arrive or was refused unprocessed (connection
+    refused, 408, 429, a model still loading). With ``idempotency_header`` (a header the
+    provider documents as an idempotency key) the core sends one fresh key per call in
+    it, and retries the request as any other.
     """
 
     method: str
@@ -137,6 +140,7 @@ class HTTPRequest:
     authenticate: bool = True
     creates_job: bool = False
     idempotency_header: str | None = None
+    paid_per_call: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +314,12 @@ class TaskProviderHelper:
     #: True where the first request starts a paid job (queue submit, prediction, async
     #: task): the core never resends it once it may have arrived (see HTTPRequest).
     creates_job: bool = False
+    #: True where every request runs paid work the caller waits for, billed per call
+    #: rather than per token (a blocking ``fal.run`` image, a synchronous text-to-image or
+    #: text-to-speech endpoint): like a job, it is never resent once it may have arrived,
+    #: as a resend would run and bill a second generation. Chat, embeddings and
+    #: classification leave it False and are retried on a 5xx, as OpenAI's SDK does.
+    paid_per_call: bool = False
     #: The header the provider documents as an idempotency key for that request, if any.
     idempotency_header: str | None = None
     #: Where a user sees the jobs the provider ran, named when one may exist unseen.
@@ -346,6 +356,7 @@ class TaskProviderHelper:
             stream=call.stream,
             creates_job=self.creates_job,
             idempotency_header=self.idempotency_header,
+            paid_per_call=self.paid_per_call,
         )
 
     # -- response --------------------------------------------------------------------

@@ -348,6 +348,9 @@ class OpenAIImageHelper(_OpenAIBase):
     #: The value asking for inline base64 output (OpenAI: "b64_json"; some: "base64").
     base64_format: str | None = "b64_json"
     output_type = ImageOutput
+    # Each call generates (and bills) its images: never resent once it may have arrived.
+    # A server billed by the hour rather than per image may set it back to False.
+    paid_per_call = True
 
     def prepare_payload(self, call: Call) -> Payload:
         payload: dict[str, Any] = {"prompt": call.inputs, **self.rename(call.parameters)}

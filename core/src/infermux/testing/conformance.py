@@ -28,7 +28,8 @@ The checks
     None or a set of names; ``parameter_renames`` maps names to names and renames only
     parameters ``supported_parameters`` accepts; the flags are bools; ``key_url`` is None or a URL;
     ``model_aliases`` maps names to model ids; ``default_requests_per_minute`` is None or
-    positive; a helper with ``supports_streaming`` overrides ``parse_stream_event``.
+    positive; a helper with ``supports_streaming`` overrides ``parse_stream_event``;
+    ``creates_job`` and ``paid_per_call`` are bools.
 ``test_key_hosts_are_hostnames[p/t]``
     ``key_hosts`` is a tuple of host names (optionally ``:port``) or ``.domain`` entries
     (every host under a domain of the provider's), not URLs; none covers a Hugging Face
@@ -51,6 +52,13 @@ The checks
 ``test_stream_flag[p/t]``
     A call with ``stream=False`` gives ``request.stream == False``; for helpers with
     ``supports_streaming``, ``stream=True`` gives ``request.stream == True``.
+``test_paid_requests_are_sent_once[p/t]``
+    A helper declaring ``creates_job`` or ``paid_per_call`` builds a first request that
+    carries the flag (the core then never resends it once it may have arrived). A helper
+    for a task that generates media per call (:data:`GENERATION_TASKS`: text-to-image,
+    text-to-video, text-to-speech ...) declares ``paid_per_call = True``, ``creates_job``
+    or an ``idempotency_header``, or sets ``paid_per_call = False`` explicitly where a
+    resend costs nothing (a server billed by the hour).
 ``test_error_message_never_crashes[p/t]``
     ``error_message`` returns a str or None for error bodies of any shape (None, text,
     lists, ``{}``, ``{"error": None}``, ``{"error": {"message": 42}}``, validation
@@ -161,6 +169,7 @@ from infermux.testing.samples import (
 from infermux.testing.vcr import SECRET_HEADERS
 
 __all__ = [
+    "GENERATION_TASKS",
     "SECRET_PATTERNS",
     "SENTINEL_KEY",
     "IOAttemptError",
@@ -175,6 +184,7 @@ __all__ = [
     "identity_problems",
     "key_host_problems",
     "output_type_problems",
+    "paid_request_problems",
     "request_problems",
     "response_problems",
     "sandbox",
@@ -193,6 +203,19 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}(?::|$)){_LABEL}(?:\.{_LABEL})*(?::\d{{1,5}})?$")
 _HF_HOSTS = frozenset({host_of(DEFAULT_ROUTER_URL), host_of(DEFAULT_HUB_URL)})
 _MAX_FOLLOW_UPS = 4
+#: Tasks whose every call generates new media, billed per call (per image, per second of
+#: video, per character of speech, or the compute it took): a helper for one of them must
+#: say whether a resend would bill again (``paid_per_call``), see paid_request_problems.
+GENERATION_TASKS = frozenset(
+    {
+        "image-to-image",
+        "image-to-video",
+        "text-to-audio",
+        "text-to-image",
+        "text-to-speech",
+        "text-to-video",
+    }
+)
 
 
 # -- the sandbox -------------------------------------------------------------------------------
@@ -329,7 +352,14 @@ def identity_problems(helper: TaskProviderHelper) -> list[str]:
         problems.append(
             f"served_models must be a frozenset of non-empty model ids, got {_short(served)}"
         )
-    for flag in ("routable", "uses_hf_token", "requires_key", "needs_model_mapping"):
+    for flag in (
+        "routable",
+        "uses_hf_token",
+        "requires_key",
+        "needs_model_mapping",
+        "creates_job",
+        "paid_per_call",
+    ):
         if not isinstance(getattr(helper, flag), bool):
             problems.append(f"{flag} must be a bool, got {getattr(helper, flag)!r}")
     if not isinstance(declared.supports_streaming, bool):
@@ -603,6 +633,56 @@ def request_problems(
             f"prepare_request refused every representative {helper.task!r} call with "
             "InvalidInputError"
         )
+    return problems
+
+
+def _declares(helper: TaskProviderHelper, name: str) -> bool:
+    """Whether the helper (or a base class other than TaskProviderHelper) sets ``name``."""
+    if name in vars(helper):
+        return True
+    return any(name in vars(cls) for cls in type(helper).__mro__ if cls is not TaskProviderHelper)
+
+
+def paid_request_problems(helper: TaskProviderHelper) -> list[str]:
+    """A paid request is sent at most once: the flags reach the request, and a generation
+    helper says whether its calls are paid per call.
+
+    A helper declaring ``creates_job`` or ``paid_per_call`` must build a first request
+    carrying them (an overridden ``prepare_request`` that drops them would let the core
+    resend a paid request after a 5xx). A helper for a task of :data:`GENERATION_TASKS`
+    must declare ``creates_job``, ``paid_per_call = True``, an ``idempotency_header``, or
+    ``paid_per_call = False`` explicitly (a server billed by the hour, a local one).
+    """
+    declared: Any = helper
+    paid = declared.creates_job is True or declared.paid_per_call is True
+    problems = []
+    if (
+        helper.task in GENERATION_TASKS
+        and not paid
+        and not declared.idempotency_header
+        and not _declares(helper, "paid_per_call")
+    ):
+        problems.append(
+            f"{helper.task} generates new media per call, but the helper declares neither "
+            "paid_per_call nor creates_job: the core would resend the request after a 5xx or "
+            "a timeout, running and billing a second generation. Set paid_per_call = True "
+            "(or False explicitly where a resend costs nothing, e.g. a server billed by the "
+            "hour)"
+        )
+    if not paid:
+        return problems
+    # The first call the helper builds without fault (test_builds_request reports faults).
+    built = (_prepare(helper, call, "prepare_request") for call in sample_calls(helper, "direct"))
+    request = next((req for req, found, _ in built if req is not None and not found), None)
+    if request is None:
+        return problems
+    for flag in ("creates_job", "paid_per_call"):
+        if getattr(declared, flag) is True and getattr(request, flag) is not True:
+            problems.append(
+                f"the helper declares {flag} = True but its first request does not carry "
+                f"it (HTTPRequest({flag}=False)): pass {flag}=self.{flag} when building it "
+                "in prepare_request, or the core may send it twice"
+            )
     return problems
 
 
@@ -983,6 +1063,7 @@ def check_helper(
     if helper.routable:
         found.append(("test_builds_request[router]", request_problems(helper, "router")))
     found.append(("test_stream_flag", stream_flag_problems(helper)))
+    found.append(("test_paid_requests_are_sent_once", paid_request_problems(helper)))
     found.append(("test_error_message_never_crashes", error_message_problems(helper)))
     samples = [*representative_responses(helper.task), *responses]
     found.append(("test_parses_representative_response", response_problems(helper, samples)))
@@ -1183,6 +1264,9 @@ class ProviderConformance:
 
     def test_stream_flag(self, helper: TaskProviderHelper) -> None:
         _report(stream_flag_problems(helper))
+
+    def test_paid_requests_are_sent_once(self, helper: TaskProviderHelper) -> None:
+        _report(paid_request_problems(helper))
 
     def test_error_message_never_crashes(self, helper: TaskProviderHelper) -> None:
         _report(error_message_problems(helper))

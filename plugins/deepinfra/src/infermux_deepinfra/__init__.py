@@ -180,6 +180,7 @@ class DeepInfraTextToSpeech(_Native):
     task = "text-to-speech"
     output_type = AudioOutput
     supported_parameters = frozenset()
+    paid_per_call = True  # each call generates (and bills) a clip: never resent
 
     def prepare_payload(self, call: Call) -> Payload:
         return {"text": call.inputs}

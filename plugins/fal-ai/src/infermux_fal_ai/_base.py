@@ -93,6 +93,11 @@ class FalAIHelper(TaskProviderHelper):
 
     # fal fetches http(s) URLs given as image_url / audio_url itself.
     accepts_input_urls = True
+    # Every fal call runs (and bills) the model, a blocking fal.run call as much as a queue
+    # submit: neither is sent twice once it may have arrived. fal retries queued requests
+    # itself but "the synchronous API does not retry"
+    # (https://fal.ai/docs/api-reference/inference-api); fal documents no idempotency key.
+    paid_per_call = True
     #: Submit to fal's queue and poll it, instead of one blocking request.
     queue: bool = False
 

@@ -36,6 +36,10 @@ class HFInferenceAudioToAudio(HFInferenceBase, HFAudioToAudioHelper):
 class HFInferenceTextToSpeech(HFInferenceBase, HFTextToSpeechHelper):
     """The answer is the audio itself (FLAC or WAV bytes)."""
 
+    paid_per_call = True  # billed by compute time, which a resend would spend again
+
 
 class HFInferenceTextToAudio(HFInferenceBase, HFTextToAudioHelper):
     """Music or sound from a prompt; the answer is the audio itself."""
+
+    paid_per_call = True  # a generation billed by compute time, as text-to-speech

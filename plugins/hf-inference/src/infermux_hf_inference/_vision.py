@@ -39,9 +39,13 @@ __all__ = [
 class HFInferenceTextToImage(HFInferenceBase, HFTextToImageHelper):
     """diffusers pipelines; the answer is the image itself (JPEG or PNG bytes)."""
 
+    paid_per_call = True  # billed by compute time, which a resend would spend again
+
 
 class HFInferenceImageToImage(HFInferenceBase, HFImageToImageHelper):
     """An image in (raw, or base64 with a prompt and options), the new image's bytes out."""
+
+    paid_per_call = True  # billed by compute time, which a resend would spend again
 
 
 class HFInferenceImageClassification(HFInferenceBase, HFImageClassificationHelper):

@@ -132,6 +132,7 @@ class HyperbolicTextToImage(TaskProviderHelper):
     )
     parameter_renames = {"num_inference_steps": "steps", "guidance_scale": "cfg_scale"}
     output_type = ImageOutput
+    paid_per_call = True  # each call generates (and bills) an image: never resent
 
     def prepare_route(self, call: Call) -> str:
         return "/v1/images/generations" if call.routing == "router" else "/v1/image/generation"

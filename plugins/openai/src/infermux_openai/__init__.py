@@ -108,6 +108,7 @@ class OpenAISpeech(TaskProviderHelper):
     task = "text-to-speech"
     output_type = AudioOutput
     supported_parameters: frozenset[str] | None = frozenset()
+    paid_per_call = True  # each call generates (and bills) a clip: never resent
 
     def prepare_route(self, call: Call) -> str:
         return "/v1/audio/speech"

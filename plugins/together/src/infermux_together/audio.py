@@ -35,6 +35,7 @@ class TogetherTextToSpeech(TogetherErrors):
     task = "text-to-speech"
     output_type = AudioOutput
     supported_parameters: frozenset[str] = frozenset()
+    paid_per_call = True  # each call generates (and bills) a clip: never resent
 
     def prepare_route(self, call: Call) -> str:
         return "/v1/audio/speech"
