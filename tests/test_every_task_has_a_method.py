@@ -1,16 +1,15 @@
-"""Every task the vendored Hugging Face specs define (``infermux/types/_generated/``) has a
-method on both clients, or a documented method that covers it."""
+"""Every task the vendored Hugging Face specs define (``scripts/vendor/huggingface-tasks``, from
+which ``infermux/types/_generated/`` is generated) has a method on both clients, or a
+documented method that covers it."""
 
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
 
-import infermux.types
 from infermux import AsyncInferenceClient, InferenceClient
 from tests.conftest import ROOT
 
-GENERATED = Path(inspect.getfile(infermux.types)).parent / "_generated"
+SPECS = ROOT / "scripts" / "vendor" / "huggingface-tasks" / "src" / "tasks"
 
 #: Spec tasks served by a method of another name (docs/guide/tasks.md says so).
 COVERED_BY = {
@@ -20,7 +19,12 @@ COVERED_BY = {
 
 
 def spec_tasks() -> list[str]:
-    return sorted(p.stem for p in GENERATED.glob("*.py") if not p.stem.startswith("_"))
+    """The tasks with a spec (an input and an output), as method names."""
+    return sorted(
+        spec.parent.parent.name.replace("-", "_")
+        for spec in SPECS.glob("*/spec/output.json")
+        if spec.parent.parent.name != "placeholder"  # the specs' template, not a task
+    )
 
 
 def test_every_spec_task_has_a_client_method():
