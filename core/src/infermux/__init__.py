@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # `X as X`: re-exported names (what type checkers see)
     from infermux.helpers.base import TaskProviderHelper as TaskProviderHelper
     from infermux.hookspecs import hookimpl as hookimpl
     from infermux.media import AudioOutput as AudioOutput
+    from infermux.media import DepthMap as DepthMap
     from infermux.media import ImageOutput as ImageOutput
     from infermux.media import VideoOutput as VideoOutput
     from infermux.provenance import ResponseInfo as ResponseInfo
@@ -48,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "AsyncStream": "infermux.streaming",
     "AudioOutput": "infermux.media",
     "CancelToken": "infermux.engine",
+    "DepthMap": "infermux.media",
     "Clock": "infermux.clock",
     "ImageOutput": "infermux.media",
     "InferenceClient": "infermux.client.sync_client",
