@@ -61,6 +61,13 @@ deepinfra = Provider(
             "small": "meta-llama/Meta-Llama-3.1-8B-Instruct",
             "agent": "Qwen/Qwen2.5-72B-Instruct",
         },
+        # DeepInfra's OpenAI API (completions included) serves all its recent LLMs
+        # (deepinfra.com/docs/advanced/openai_api): the chat table, less the tool-use one.
+        "text-generation": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct",
+            "large": "deepseek-ai/DeepSeek-V3",
+            "small": "meta-llama/Meta-Llama-3.1-8B-Instruct",
+        },
         "feature-extraction": {
             "default": "BAAI/bge-base-en-v1.5",
             "large": "BAAI/bge-large-en-v1.5",

@@ -34,7 +34,21 @@ groq = Provider(
             "large": "openai/gpt-oss-120b",
             "small": "llama-3.1-8b-instant",
             "agent": "openai/gpt-oss-120b",
-        }
+        },
+        # Groq's Responses API docs call llama-3.3-70b-versatile and openai/gpt-oss-20b
+        # (console.groq.com/docs/responses-api); gpt-oss-120b is the chat table's choice.
+        "responses": {
+            "default": "llama-3.3-70b-versatile",
+            "large": "openai/gpt-oss-120b",
+            "small": "openai/gpt-oss-20b",
+            "agent": "openai/gpt-oss-120b",
+        },
+        # text-generation goes to chat completions (below), so the chat models serve it.
+        "text-generation": {
+            "default": "llama-3.3-70b-versatile",
+            "large": "openai/gpt-oss-120b",
+            "small": "llama-3.1-8b-instant",
+        },
     },
 )
 

@@ -48,7 +48,13 @@ hyperbolic = Provider(
             "large": "meta-llama/Meta-Llama-3.1-405B-Instruct",
             "small": "meta-llama/Llama-3.2-3B-Instruct",
             "agent": "deepseek-ai/DeepSeek-V3",
-        }
+        },
+        # text-generation is sent to chat completions (below): the chat models serve it.
+        "text-generation": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct",
+            "large": "meta-llama/Meta-Llama-3.1-405B-Instruct",
+            "small": "meta-llama/Llama-3.2-3B-Instruct",
+        },
     },
 )
 

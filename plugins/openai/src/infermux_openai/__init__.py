@@ -48,6 +48,13 @@ openai = Provider(
             "small": "gpt-4o-mini",
             "agent": "gpt-4o",
         },
+        # OpenAI's Responses API serves its chat models: the same table.
+        "responses": {
+            "default": "gpt-4o-mini",
+            "large": "gpt-4o",
+            "small": "gpt-4o-mini",
+            "agent": "gpt-4o",
+        },
         "feature-extraction": {
             "default": "text-embedding-3-small",
             "large": "text-embedding-3-large",

@@ -29,6 +29,20 @@ together = Provider(
             "small": "meta-llama/Llama-3.2-3B-Instruct-Turbo",
             "agent": "Qwen/Qwen2.5-72B-Instruct-Turbo",
         },
+        # /v1/completions takes any Together chat model (docs.together.ai/docs/inference/
+        # openai-compatibility): the chat table's, less the tool-use one.
+        "text-generation": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "large": "deepseek-ai/DeepSeek-V3",
+            "small": "meta-llama/Llama-3.2-3B-Instruct-Turbo",
+        },
+        # Together's Responses API supports reasoning models only, so not the chat table;
+        # these two are the ones its Responses pages call (docs.together.ai/docs/inference/
+        # responses and responses-api). It documents no small one: no "small" or "agent".
+        "responses": {
+            "default": "MiniMaxAI/MiniMax-M2.7",
+            "large": "zai-org/GLM-5.3",
+        },
         "feature-extraction": {
             "default": "BAAI/bge-base-en-v1.5",
             "large": "BAAI/bge-large-en-v1.5",
