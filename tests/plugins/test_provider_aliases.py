@@ -198,7 +198,6 @@ WITHOUT_ALIASES: dict[str, tuple[str, str, tuple[Any, ...]]] = {
     "black-forest-labs": ("text-to-image", "text_to_image", ("A cat",)),
     "deepinfra": ("text-to-speech", "text_to_speech", ("Hello",)),
     "fal-ai": ("text-to-image", "text_to_image", ("A cat",)),
-    "groq": ("text-generation", "text_generation", ("Once upon a time",)),
     "hf-inference": ("text-classification", "text_classification", ("Great!",)),
     "hyperbolic": ("text-to-image", "text_to_image", ("A cat",)),
 }

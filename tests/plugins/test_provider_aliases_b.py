@@ -236,7 +236,8 @@ def _documented_aliases(provider_id: str) -> dict[str, dict[str, str]]:
     table: dict[str, dict[str, str]] = {}
     for line in section.splitlines():
         cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 3 and cells[0] in SEED_ALIASES:
+        # Every task's rows (responses and text-generation too: see test_provider_aliases_tasks).
+        if line.startswith("|") and len(cells) == 3 and cells[1] in CHAT_ALIASES:
             task, alias, model = cells
             table.setdefault(task, {})[alias] = model
     return table
