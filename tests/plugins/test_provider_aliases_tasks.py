@@ -275,3 +275,34 @@ def test_the_provider_page_says_why_a_task_has_no_aliases(provider, task):
     assert f"`{task}` has no aliases: " in section
     assert f"[aliases.{provider}.{task}]" in section
     assert task not in _documented(provider)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("provider", ["groq", "together"])
+async def test_a_routed_responses_alias_reaches_the_router_as_id_colon_provider(kind, provider):
+    # With a Hugging Face token the call goes to the router's /v1/responses, which names
+    # the provider after a colon and takes Hub ids: why groq's table holds gpt-oss ids.
+    sent: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        sent.append(request)
+        return httpx2.Response(200, json=RESPONSE)
+
+    transport = httpx2.MockTransport(handler)
+    options = {"provider": provider, "api_key": FAKE_HF_TOKEN}
+    if kind == "sync":
+        with (
+            httpx2.Client(transport=transport) as http,
+            InferenceClient(http_client=http, **options) as client,
+        ):
+            client.responses.create(input="Hi")
+    else:
+        async with (
+            httpx2.AsyncClient(transport=transport) as http,
+            AsyncInferenceClient(http_client=http, **options) as client,
+        ):
+            await client.responses.create(input="Hi")
+    (request,) = sent  # no Hub lookup before it
+    assert str(request.url) == "https://router.huggingface.co/v1/responses"
+    default = _provider(provider).aliases["responses"]["default"]
+    assert json.loads(request.content)["model"] == f"{default}:{provider}"

@@ -35,10 +35,12 @@ groq = Provider(
             "small": "llama-3.1-8b-instant",
             "agent": "openai/gpt-oss-120b",
         },
-        # Groq's Responses API docs call llama-3.3-70b-versatile and openai/gpt-oss-20b
+        # Routed, a Responses call goes to the router's /v1/responses as "<id>:groq", and
+        # the router takes Hub ids: the gpt-oss ids are both Groq's and the Hub's, while
+        # llama-3.3-70b-versatile is Groq's only. Groq's Responses page calls gpt-oss-20b
         # (console.groq.com/docs/responses-api); gpt-oss-120b is the chat table's choice.
         "responses": {
-            "default": "llama-3.3-70b-versatile",
+            "default": "openai/gpt-oss-120b",
             "large": "openai/gpt-oss-120b",
             "small": "openai/gpt-oss-20b",
             "agent": "openai/gpt-oss-120b",
