@@ -40,16 +40,16 @@ ALIASED: dict[tuple[str, str], set[str]] = {
     # Together's Responses pages document no small model (see docs/providers/together.md).
     ("together", "responses"): {"default", "large"},
     ("deepinfra", "text-generation"): TEXT,
+    ("featherless-ai", "text-generation"): TEXT,
     ("groq", "text-generation"): TEXT,
     ("hyperbolic", "text-generation"): TEXT,
+    ("novita", "text-generation"): TEXT,
     ("together", "text-generation"): TEXT,
 }
 #: Served without aliases; each page says why.
 WITHOUT_ALIASES = {
-    ("featherless-ai", "text-generation"),
     ("hf-inference", "text-generation"),
     ("nebius", "text-generation"),
-    ("novita", "text-generation"),
     ("ovhcloud", "text-generation"),
     ("scaleway", "text-generation"),
 }

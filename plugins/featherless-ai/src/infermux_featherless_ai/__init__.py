@@ -19,6 +19,13 @@ featherless = Provider(
             "small": "meta-llama/Llama-3.2-3B-Instruct",
             "agent": "Qwen/Qwen2.5-72B-Instruct",
         },
+        # /v1/completions takes the same catalogue model ids as chat
+        # (featherless.ai/docs/completions): the chat table, less the tool-use one.
+        "text-generation": {
+            "default": "meta-llama/Meta-Llama-3.1-8B-Instruct",
+            "large": "Qwen/Qwen2.5-72B-Instruct",
+            "small": "meta-llama/Llama-3.2-3B-Instruct",
+        },
     },
 )
 # Chat (plain and streamed) and raw completions for ``text-generation``

@@ -46,6 +46,13 @@ novita = Provider(
             "small": "meta-llama/llama-3.1-8b-instruct",
             "agent": "openai/gpt-oss-120b",
         },
+        # Novita's LLM guide (novita.ai/docs/guides/llm-api) offers its models for chat and
+        # completions alike: the chat table, less the tool-use one.
+        "text-generation": {
+            "default": "meta-llama/llama-3.3-70b-instruct",
+            "large": "deepseek/deepseek-v3-0324",
+            "small": "meta-llama/llama-3.1-8b-instruct",
+        },
     },
 )
 
