@@ -70,10 +70,10 @@ def test_alias_from_config_file(server, tmp_path, monkeypatch):
 
 
 def test_unknown_alias_names_the_known_ones(server):
-    # nebius's plugin declares no text-generation aliases: only the user's "small" exists.
-    aliases = {"nebius": {"text-generation": {"small": "tiny/model"}}}
+    # ovhcloud's plugin declares no text-generation aliases: only the user's "small" exists.
+    aliases = {"ovhcloud": {"text-generation": {"small": "tiny/model"}}}
     client = InferenceClient(
-        provider="nebius", api_key="nb-key", model_aliases=aliases, http_client=server.client()
+        provider="ovhcloud", api_key="ovh-key", model_aliases=aliases, http_client=server.client()
     )
     with pytest.raises(InvalidInputError, match=r"no 'large' alias.*small=tiny/model"):
         client.text_generation("Once upon a time", model="large")

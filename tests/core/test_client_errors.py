@@ -117,9 +117,9 @@ async def test_direct_routing_with_only_an_hf_token_names_the_provider_variable(
 
 
 async def test_no_model_anywhere(make_client):
-    # nebius declares no aliases for text-generation (only for chat and embeddings), so a
-    # call without a model cannot pick one.
-    client = make_client(provider="nebius", api_key=FAKE_PROVIDER_KEY)
+    # ovhcloud declares no aliases for text-generation (only for chat), so a call without a
+    # model cannot pick one.
+    client = make_client(provider="ovhcloud", api_key=FAKE_PROVIDER_KEY)
     with pytest.raises(InvalidInputError, match=r"No model given.*no 'default' alias.*model="):
         await invoke(client, "text_generation", "Once upon a time")
 

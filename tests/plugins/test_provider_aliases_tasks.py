@@ -43,13 +43,13 @@ ALIASED: dict[tuple[str, str], set[str]] = {
     ("featherless-ai", "text-generation"): TEXT,
     ("groq", "text-generation"): TEXT,
     ("hyperbolic", "text-generation"): TEXT,
+    ("nebius", "text-generation"): TEXT,
     ("novita", "text-generation"): TEXT,
     ("together", "text-generation"): TEXT,
 }
 #: Served without aliases; each page says why.
 WITHOUT_ALIASES = {
     ("hf-inference", "text-generation"),
-    ("nebius", "text-generation"),
     ("ovhcloud", "text-generation"),
     ("scaleway", "text-generation"),
 }

@@ -42,6 +42,13 @@ nebius = Provider(
             "small": "meta-llama/Meta-Llama-3.1-8B-Instruct-fast",
             "agent": "openai/gpt-oss-120b",
         },
+        # POST /v1/completions serves the instruct models (its API reference calls Llama
+        # 3.1/3.3 70B Instruct there): the chat table, less the tool-use one.
+        "text-generation": {
+            "default": "meta-llama/Llama-3.3-70B-Instruct-fast",
+            "large": "Qwen/Qwen3-235B-A22B",
+            "small": "meta-llama/Meta-Llama-3.1-8B-Instruct-fast",
+        },
         # Every embedding model Nebius serves is 7-9B: small is the plainest of them.
         "feature-extraction": {
             "default": "BAAI/bge-en-icl",
