@@ -815,3 +815,35 @@ def test_several_media_outputs_are_numbered_files_next_to_output(replay, capsys,
     paths = [tmp_path / "sources" / f"voice-{n}.flac" for n in (1, 2)]
     assert lines == [f"saved audio/flac from hf-inference to {path}" for path in paths]
     assert all(path.read_bytes().startswith(FLAC) for path in paths)
+
+
+def test_a_depth_maps_raw_values_are_saved_beside_its_image(replay, capsys, tmp_path):
+    """`run depth-estimation` writes the image and, beside it, the model's raw depth values
+    (DepthMap.predicted_depth) as JSON rows: nothing the provider sent is dropped."""
+    source = tmp_path / "room.png"
+    source.write_bytes(SYNTHETIC_PNG())
+    argv = [
+        *("run", "depth-estimation", "--model", "Intel/dpt-large"),
+        *("--provider", HF, "--api-key", FAKE_HF_TOKEN),
+        *("--input-file", str(source), "--output", "maps/room-depth.png"),
+    ]
+    with replay("hf-inference/depth_estimation_synthetic.yaml"):
+        assert main(argv) == 0
+    image, values = (
+        tmp_path / "maps" / "room-depth.png",
+        tmp_path / "maps" / "room-depth.depth.json",
+    )
+    assert capsys.readouterr().out.strip() == (
+        f"saved image/png from hf-inference to {image}, raw depth values to {values}"
+    )
+    assert image.read_bytes().startswith(PNG)
+    rows = json.loads(values.read_text())
+    assert len(rows) == 8
+    assert {len(row) for row in rows} == {8}
+    assert rows[0][:3] == [2.0, 2.5, 3.0]
+    assert rows[7][7] == 7.25
+
+    with replay("hf-inference/depth_estimation_synthetic.yaml"):
+        assert main([*argv, "--json"]) == 0
+    saved = json.loads(capsys.readouterr().out)
+    assert saved["predicted_depth_path"] == str(values)

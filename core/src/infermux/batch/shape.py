@@ -17,6 +17,7 @@ provider answered, its status code and body under ``response``.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -183,29 +184,51 @@ def usage_of(result: Any) -> dict[str, int] | None:
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def save_media(output: MediaOutput, request: BatchRequest, media_dir: Path, index: int) -> str:
-    """Write ``output`` under ``media_dir`` (atomically: a reader never sees half a file)."""
-    stem = _UNSAFE.sub("_", request.custom_id)[:80] or "row"
-    suffix = f"-{index}" if index else ""
-    path = media_dir / f"{stem}-{request.request_hash[:8]}{suffix}{output.extension}"
-    media_dir.mkdir(parents=True, exist_ok=True)
+def _write_atomically(path: Path, content: bytes) -> None:
+    """A reader (or a resumed run) never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     with open(partial, "wb") as fh:
-        fh.write(output.content)
+        fh.write(content)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(partial, path)
+
+
+def _media_stem(request: BatchRequest, media_dir: Path, index: int) -> Path:
+    stem = _UNSAFE.sub("_", request.custom_id)[:80] or "row"
+    suffix = f"-{index}" if index else ""
+    return media_dir / f"{stem}-{request.request_hash[:8]}{suffix}"
+
+
+def save_media(output: MediaOutput, request: BatchRequest, media_dir: Path, index: int) -> str:
+    """Write ``output`` under ``media_dir`` (atomically: a reader never sees half a file)."""
+    stem = _media_stem(request, media_dir, index)
+    path = stem.with_name(stem.name + output.extension)
+    _write_atomically(path, output.content)
     return str(path)
 
 
 def _media(output: MediaOutput, request: BatchRequest, media_dir: Path | None, index: int) -> Any:
+    # A depth map's raw values (DepthMap.predicted_depth) are data, not part of the image:
+    # inline with the base64 image, or a JSON file beside the saved one.
+    depth = getattr(output, "predicted_depth", None)
     if media_dir is None:
-        return {
+        inline = {
             "b64": base64.b64encode(output.content).decode("ascii"),
             "content_type": output.content_type,
         }
+        if depth is not None:
+            inline["predicted_depth"] = depth
+        return inline
     path = save_media(output, request, media_dir, index)
-    return {"path": path, "content_type": output.content_type}
+    saved: dict[str, Any] = {"path": path, "content_type": output.content_type}
+    if depth is not None:
+        stem = _media_stem(request, media_dir, index)
+        depth_path = stem.with_name(stem.name + ".depth.json")
+        _write_atomically(depth_path, json.dumps(depth, separators=(",", ":")).encode())
+        saved["predicted_depth_path"] = str(depth_path)
+    return saved
 
 
 def jsonable(value: Any, request: BatchRequest, media_dir: Path | None, index: int = 0) -> Any:

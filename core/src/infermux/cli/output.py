@@ -6,7 +6,7 @@ import importlib.util
 import json
 import mimetypes
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,8 @@ class SavedMedia:
     provider: str | None
     converted_from: str | None = None
     note: str | None = None
+    #: Where a depth map's raw values went (``DepthMap.predicted_depth``, as JSON rows).
+    depth_path: Path | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +97,7 @@ class SavedMedia:
                 "size": self.size,
                 "provider": self.provider,
                 "converted_from": self.converted_from,
+                "predicted_depth_path": str(self.depth_path) if self.depth_path else None,
             }.items()
             if value is not None
         }
@@ -104,7 +107,8 @@ class SavedMedia:
         if self.converted_from:
             what = f"{self.content_type} (converted from {self.converted_from})"
         source = f" from {self.provider}" if self.provider else ""
-        return f"saved {what}{source} to {self.path}"
+        depth = f", raw depth values to {self.depth_path}" if self.depth_path else ""
+        return f"saved {what}{source} to {self.path}{depth}"
 
 
 def _write_bytes(path: Path, content: bytes) -> None:
@@ -127,13 +131,24 @@ def _convert(media: Any, path: Path, target_type: str) -> None:
 
 
 def save_media(media: Any, path: Path) -> SavedMedia:
-    """Write ``media`` to ``path``.
+    """Write ``media`` to ``path``, and a depth map's raw values beside it.
 
     An image whose bytes are another format than the file's extension says (JPEG bytes,
     ``.png`` name) is converted with Pillow when it is installed; without Pillow the bytes
-    are written as they are and ``note`` says so.
+    are written as they are and ``note`` says so. A :class:`~infermux.media.DepthMap` with
+    ``predicted_depth`` also writes those values as JSON rows to ``<name>.depth.json``.
     """
     path = path.expanduser().resolve()
+    saved = _save_media(media, path)
+    depth = getattr(media, "predicted_depth", None)
+    if depth is None:
+        return saved
+    depth_path = path.with_name(f"{path.stem}.depth.json")
+    _write_bytes(depth_path, json.dumps(depth, separators=(",", ":")).encode())
+    return replace(saved, depth_path=depth_path)
+
+
+def _save_media(media: Any, path: Path) -> SavedMedia:
     content_type: str = media.content_type
     provider: str | None = getattr(media, "provider", None)
     wanted = mimetypes.guess_type(path.name)[0]
