@@ -45,13 +45,13 @@ ALIASED: dict[tuple[str, str], set[str]] = {
     ("hyperbolic", "text-generation"): TEXT,
     ("nebius", "text-generation"): TEXT,
     ("novita", "text-generation"): TEXT,
+    ("scaleway", "text-generation"): TEXT,
     ("together", "text-generation"): TEXT,
 }
 #: Served without aliases; each page says why.
 WITHOUT_ALIASES = {
     ("hf-inference", "text-generation"),
     ("ovhcloud", "text-generation"),
-    ("scaleway", "text-generation"),
 }
 
 CASES = sorted(ALIASED)

@@ -216,24 +216,4 @@ class TestHyperbolicConformance(ProviderConformance):
                 "hyperbolic_images", json_response({"images": [{"index": 0, "image": _PNG_B64}]})
             )
         ],
-        # text-generation is a one-message chat: its answer is a chat completion.
-        "hyperbolic/text-generation": [
-            Sample(
-                "hyperbolic_chat",
-                json_response(
-                    {
-                        "id": "chatcmpl-0",
-                        "object": "chat.completion",
-                        "model": "m",
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": "Deep learning is"},
-                                "finish_reason": "stop",
-                            }
-                        ],
-                    }
-                ),
-            )
-        ],
     }

@@ -320,7 +320,8 @@ def test_unsupported_parameter_is_refused_before_sending(partner, sent):
 
 COMPLETIONS = {
     "featherless-ai": ("mistralai/Mistral-7B-v0.1", f"{ROUTER}/featherless-ai/v1/completions"),
-    "scaleway": ("meta-llama/Llama-3.1-8B-Instruct", f"{ROUTER}/scaleway/v1/completions"),
+    # Scaleway has no /v1/completions: a one-message chat (OpenAIChatTextGenerationHelper).
+    "scaleway": ("meta-llama/Llama-3.1-8B-Instruct", f"{ROUTER}/scaleway/v1/chat/completions"),
     "ovhcloud": ("mistralai/Mistral-7B-Instruct-v0.3", f"{ROUTER}/ovhcloud/v1/completions"),
     "deepinfra": (
         "meta-llama/Meta-Llama-3.1-8B-Instruct",

@@ -42,6 +42,7 @@ __all__ = [
     "RESPONSES_PARAMETERS",
     "ROUTER_RESPONSES_PARAMETERS",
     "OpenAIChatHelper",
+    "OpenAIChatTextGenerationHelper",
     "OpenAICompletionHelper",
     "OpenAIEmbeddingsHelper",
     "OpenAIImageHelper",
@@ -301,6 +302,103 @@ class OpenAICompletionHelper(_OpenAIBase):
             self.provider,
             self.task,
         )
+
+
+class OpenAIChatTextGenerationHelper(OpenAICompletionHelper):
+    """``text-generation`` on ``POST /v1/chat/completions``, for servers without a raw
+    completions endpoint (groq, hyperbolic, scaleway): the prompt is one user message.
+
+    The model's chat template therefore wraps the prompt: this is instruction following,
+    not raw continuation. The answer's message content is the generated text (streamed:
+    each delta is a token); ``details=True`` adds the finish reason and the number of
+    generated tokens (from ``usage``, or from :meth:`stream_usage` in a stream).
+    """
+
+    route = "/chat/completions"
+    supported_parameters = OpenAICompletionHelper.supported_parameters | {"details"}
+
+    def prepare_payload(self, call: Call) -> Payload:
+        return {
+            "model": call.model.provider_model_id,
+            "messages": [{"role": "user", "content": call.inputs}],
+            **self.rename(call.parameters, drop={"details"}),
+            "stream": call.stream,
+        }
+
+    def parse_response(self, response: Response, call: Call) -> Any:
+        from infermux.types import TextGenerationOutput
+
+        body = self.json_object(response)
+        try:
+            choice = body["choices"][0]
+            text = choice["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise self.unexpected(body, missing="choices[0].message.content") from None
+        if not isinstance(text, str):
+            raise self.unexpected(choice, problem="choice without text content (a tool call?)")
+        details = None
+        if call.parameters.get("details"):
+            details = {
+                "finish_reason": choice.get("finish_reason"),
+                "generated_tokens": _completion_tokens(body.get("usage")),
+            }
+        return validate_object(
+            TextGenerationOutput,
+            {"generated_text": text, "details": details},
+            self.provider,
+            self.task,
+        )
+
+    def stream_usage(self, chunk: dict[str, Any]) -> Any:
+        """Where a stream's last chunk carries the usage (groq: ``x_groq.usage``)."""
+        return chunk.get("usage")
+
+    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
+        from infermux.types import TextGenerationStreamOutput
+
+        raise_stream_error(event, self.provider)
+        try:
+            chunk = json.loads(event.data)
+        except ValueError:
+            chunk = None
+        if not isinstance(chunk, dict):
+            raise self.unexpected(event.data, problem="stream chunk that is not a JSON object")
+        choices = chunk.get("choices")
+        if not choices:
+            return None  # e.g. a usage-only chunk
+        choice = choices[0] if isinstance(choices, list) else None
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if not isinstance(choice, dict) or not isinstance(delta, dict):
+            raise self.unexpected(event.data, problem="stream chunk without choices[0].delta")
+        text = delta.get("content") or ""
+        if not isinstance(text, str):
+            raise self.unexpected(
+                event.data, problem="stream chunk whose delta.content is not text"
+            )
+        finish_reason = choice.get("finish_reason")
+        details = None
+        if finish_reason is not None:
+            details = {
+                "finish_reason": finish_reason,
+                "generated_tokens": _completion_tokens(self.stream_usage(chunk)),
+            }
+        return validate_object(
+            TextGenerationStreamOutput,
+            {
+                "index": choice.get("index", 0),
+                "token": {"id": 0, "text": text, "logprob": 0.0, "special": False},
+                "generated_text": None,
+                "details": details,
+            },
+            self.provider,
+            self.task,
+        )
+
+
+def _completion_tokens(usage: Any) -> int:
+    """``usage.completion_tokens``, or 0 where the server does not say."""
+    tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
+    return tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else 0
 
 
 class OpenAIEmbeddingsHelper(_OpenAIBase):

@@ -253,6 +253,8 @@ def _responses(task: str) -> list[Sample]:
             ),
             Sample("hf_pipeline", json_response([{"generated_text": "Deep learning is..."}])),
             Sample("openai_completion", json_response(_openai_completion())),
+            # Text generation served over chat completions (OpenAIChatTextGenerationHelper).
+            chat,
         ]
     if task == "feature-extraction":
         return [
@@ -421,7 +423,13 @@ def representative_stream_events(task: str) -> list[tuple[str, str]]:
             "model": MODEL_ID,
             "choices": [{"index": 0, "text": "Deep", "finish_reason": None}],
         }
-        return [("tgi", json.dumps(tgi)), ("openai_completion_chunk", json.dumps(completion))]
+        # TGI's own stream, OpenAI-style completions, and text generation served over chat
+        # completions (OpenAIChatTextGenerationHelper: groq, hyperbolic, scaleway).
+        return [
+            ("tgi", json.dumps(tgi)),
+            ("openai_completion_chunk", json.dumps(completion)),
+            ("openai_chat_chunk", json.dumps(chat_chunk)),
+        ]
     if task == "responses":
         delta = {
             "type": "response.output_text.delta",

@@ -6,19 +6,17 @@ user message to chat completions and maps the reply back to the text-generation 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from infermux import Provider, TaskProviderHelper
-from infermux.helpers.base import Call, LazyType, Payload, Response, SSEEvent
+from infermux.helpers.base import Call, Payload
 from infermux.helpers.openai import (
     RESPONSES_PARAMETERS,
     OpenAIChatHelper,
+    OpenAIChatTextGenerationHelper,
     OpenAIResponsesHelper,
     openai_error_message,
-    raise_stream_error,
 )
-from infermux.helpers.parsing import validate_object
 
 __all__ = ["GroqChat", "GroqResponses", "GroqTextGeneration", "groq", "register_providers"]
 
@@ -116,16 +114,11 @@ class GroqChat(_ChatRoute, OpenAIChatHelper):
 
 
 @groq.task
-class GroqTextGeneration(_ChatRoute):
-    """``text-generation`` on chat completions: the prompt is one user message.
+class GroqTextGeneration(_ChatRoute, OpenAIChatTextGenerationHelper):
+    """``text-generation`` on chat completions: the prompt is one user message (the core's
+    :class:`~infermux.helpers.openai.OpenAIChatTextGenerationHelper`). ``details=True``
+    returns the finish reason and token count."""
 
-    The model's chat template therefore wraps the prompt: this is instruction following,
-    not raw continuation. ``details=True`` returns the finish reason and token count.
-    """
-
-    task = "text-generation"
-    supports_streaming = True
-    output_type = LazyType("TextGenerationOutput")
     supported_parameters = frozenset(
         {
             "details",
@@ -139,87 +132,10 @@ class GroqTextGeneration(_ChatRoute):
     )
     parameter_renames = {"max_new_tokens": "max_completion_tokens"}
 
-    def prepare_payload(self, call: Call) -> Payload:
-        parameters = self.rename(call.parameters, drop={"details"})
-        return {
-            "model": call.model.provider_model_id,
-            "messages": [{"role": "user", "content": call.inputs}],
-            **parameters,
-            "stream": call.stream,
-        }
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import TextGenerationOutput  # pydantic: on first use
-
-        body = self.json_object(response)
-        try:
-            choice = body["choices"][0]
-            text = choice["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise self.unexpected(body, missing="choices[0].message.content") from None
-        if not isinstance(text, str):
-            raise self.unexpected(choice, problem="choice without text content (a tool call?)")
-        details = None
-        if call.parameters.get("details"):
-            usage = body.get("usage")
-            details = {
-                "finish_reason": choice.get("finish_reason"),
-                "generated_tokens": usage.get("completion_tokens")
-                if isinstance(usage, dict)
-                else None,
-            }
-        return validate_object(
-            TextGenerationOutput,
-            {"generated_text": text, "details": details},
-            self.provider,
-            self.task,
-        )
-
-    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
-        from infermux.types import TextGenerationStreamOutput
-
-        raise_stream_error(event, self.provider)
-        try:
-            chunk = json.loads(event.data)
-        except ValueError:
-            chunk = None
-        if not isinstance(chunk, dict):
-            raise self.unexpected(event.data, problem="stream chunk that is not a JSON object")
-        choices = chunk.get("choices")
-        if not choices:
-            return None  # e.g. a usage-only chunk
-        choice = choices[0] if isinstance(choices, list) else None
-        delta = choice.get("delta") if isinstance(choice, dict) else None
-        if not isinstance(delta, dict):
-            raise self.unexpected(event.data, problem="stream chunk without choices[0].delta")
-        finish_reason = choice.get("finish_reason")
-        details = None
-        if finish_reason is not None:
-            # Groq puts the usage of a stream in the last chunk's x_groq.
-            extra = chunk.get("x_groq")
-            usage = chunk.get("usage") or (extra.get("usage") if isinstance(extra, dict) else None)
-            details = {
-                "finish_reason": finish_reason,
-                "generated_tokens": usage.get("completion_tokens")
-                if isinstance(usage, dict)
-                else None,
-            }
-        return validate_object(
-            TextGenerationStreamOutput,
-            {
-                "index": choice.get("index", 0),
-                "token": {
-                    "id": 0,
-                    "text": delta.get("content") or "",
-                    "logprob": 0.0,
-                    "special": False,
-                },
-                "generated_text": None,
-                "details": details,
-            },
-            self.provider,
-            self.task,
-        )
+    def stream_usage(self, chunk: dict[str, Any]) -> Any:
+        # Groq puts the usage of a stream in the last chunk's x_groq.
+        extra = chunk.get("x_groq")
+        return chunk.get("usage") or (extra.get("usage") if isinstance(extra, dict) else None)
 
 
 @groq.task

@@ -12,18 +12,15 @@ documented ``POST /v1/image/generation``; the Hugging Face router serves the sam
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from infermux import ImageOutput, Provider, TaskProviderHelper
-from infermux.helpers.base import Call, Payload, Response, SSEEvent
+from infermux.helpers.base import Call, Payload, Response
 from infermux.helpers.openai import (
     OpenAIChatHelper,
-    OpenAICompletionHelper,
+    OpenAIChatTextGenerationHelper,
     openai_error_message,
-    raise_stream_error,
 )
-from infermux.helpers.parsing import validate_object
 
 __all__ = [
     "HyperbolicChat",
@@ -65,67 +62,10 @@ class HyperbolicChat(OpenAIChatHelper):
 
 
 @hyperbolic.task
-class HyperbolicCompletion(OpenAICompletionHelper):
+class HyperbolicCompletion(OpenAIChatTextGenerationHelper):
     """``text-generation`` as a one-message chat: ``POST /v1/chat/completions`` with
     ``messages=[{"role": "user", "content": prompt}]``; the answer's message content is the
     generated text (streamed: each delta is a token)."""
-
-    route = "/chat/completions"
-
-    def prepare_payload(self, call: Call) -> Payload:
-        payload: dict[str, Any] = {
-            "messages": [{"role": "user", "content": call.inputs}],
-            **self.rename(call.parameters),
-        }
-        payload["model"] = call.model.provider_model_id
-        payload["stream"] = call.stream
-        return payload
-
-    def parse_response(self, response: Response, call: Call) -> Any:
-        from infermux.types import TextGenerationOutput
-
-        body = self.json_object(response)
-        try:
-            text = body["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            text = None
-        if not isinstance(text, str):
-            raise self.unexpected(body, missing="choices[0].message.content")
-        rest = {k: v for k, v in body.items() if k != "choices"}
-        return validate_object(
-            TextGenerationOutput, {**rest, "generated_text": text}, self.provider, self.task
-        )
-
-    def parse_stream_event(self, event: SSEEvent, call: Call) -> Any | None:
-        from infermux.types import TextGenerationStreamOutput
-
-        raise_stream_error(event, self.provider)
-        try:
-            choice = json.loads(event.data)["choices"][0]
-            delta = choice.get("delta") or {}
-            text = delta.get("content") or ""
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-            raise self.unexpected(
-                event.data, problem="stream chunk without choices[0].delta"
-            ) from None
-        if not isinstance(text, str):
-            raise self.unexpected(
-                event.data, problem="stream chunk whose delta.content is not text"
-            )
-        finish = choice.get("finish_reason")
-        return validate_object(
-            TextGenerationStreamOutput,
-            {
-                "index": choice.get("index", 0),
-                "token": {"id": 0, "text": text, "logprob": 0.0, "special": False},
-                "generated_text": None,
-                "details": {"finish_reason": finish, "generated_tokens": 0}
-                if finish is not None
-                else None,
-            },
-            self.provider,
-            self.task,
-        )
 
 
 @hyperbolic.task
