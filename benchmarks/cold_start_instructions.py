@@ -17,7 +17,13 @@ construction, the first call), and the classes each client creates are counted: 
 dataclass costs CPython 3.11 about four million instructions to create (it compiles each
 generated method), a pydantic model about one million.
 
-It needs ``valgrind`` (Debian's package); it takes about 15 s per client.
+``--per-call`` also counts the instructions of one sync chat call once warm (the
+difference between 600 and 100 calls, over 500): ``run.py``'s "client CPU per sync chat
+call" row without the timing noise. (It counts the instructions the process executes, not
+the cycles they take: cache misses and the kernel's time for system calls are not in it.)
+
+It needs ``valgrind`` (Debian's package); it takes about 15 s per client (a minute more
+with ``--per-call``).
 """
 
 from __future__ import annotations
@@ -90,6 +96,18 @@ CLIENTS[{client!r}]({url!r}).call()
 print(json.dumps(made))
 """
 
+#: ``CALLS`` sync chat calls after the client is built (for the per-call count).
+CALLS_CHILD = r"""
+import sys
+sys.path.insert(0, {here!r})
+from workloads import CLIENTS
+client = CLIENTS[{client!r}]({url!r})
+for _ in range({calls}):
+    client.call()
+"""
+#: The two call counts whose difference, divided, is one warm call.
+PER_CALL_COUNTS = (100, 600)
+
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
@@ -132,7 +150,16 @@ def classes_created(client: str, url: str) -> dict[str, int]:
     return counts
 
 
-def measure(client: str, url: str, stages: bool) -> dict[str, Any]:
+def per_call(client: str, url: str) -> int:
+    """Instructions of one warm sync chat call: what ``many`` calls cost over ``few``."""
+    few, many = (
+        instructions(CALLS_CHILD.format(here=str(HERE), client=client, url=url, calls=calls))
+        for calls in PER_CALL_COUNTS
+    )
+    return round((many - few) / (PER_CALL_COUNTS[1] - PER_CALL_COUNTS[0]))
+
+
+def measure(client: str, url: str, stages: bool, calls: bool = False) -> dict[str, Any]:
     def at(stage: int) -> int:
         code = CHILD.format(
             here=str(HERE),
@@ -154,7 +181,10 @@ def measure(client: str, url: str, stages: bool) -> dict[str, Any]:
                 "first call": counts["total"] - built,
             }
         )
-    return {"instructions": counts, "classes": classes_created(client, url)}
+    result: dict[str, Any] = {"instructions": counts, "classes": classes_created(client, url)}
+    if calls:
+        result["per call"] = per_call(client, url)
+    return result
 
 
 def report(results: dict[str, dict[str, Any]]) -> str:
@@ -172,6 +202,16 @@ def report(results: dict[str, dict[str, Any]]) -> str:
             f"| {CLIENT_LABELS[client]} | {total / 1e6:,.0f} | {ratio} | "
             f"{made['dataclasses']} | {made['pydantic models']} |"
         )
+    if all("per call" in result for result in results.values()):
+        lines += [
+            "",
+            "| client | instructions per warm sync chat call (thousands) | ratio to raw httpx2 |",
+            "|---|---|---|",
+        ]
+        unit = results["httpx2"]["per call"] if "httpx2" in results else None
+        for client, result in results.items():
+            ratio = f"{result['per call'] / unit:.2f}x" if unit else "-"
+            lines.append(f"| {CLIENT_LABELS[client]} | {result['per call'] / 1e3:,.0f} | {ratio} |")
     for client, result in results.items():
         stages = {k: v for k, v in result["instructions"].items() if k != "total"}
         if stages:
@@ -184,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="httpx2,httpx2_pydantic,infermux")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--per-call", action="store_true", help="also count one warm sync chat call"
+    )
     args = parser.parse_args(argv)
     clients = [c.strip() for c in args.clients.split(",") if c.strip()]
     unknown = sorted(set(clients) - set(CLIENT_MODULES))
@@ -194,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     server = Server(sys.executable, chunks=10, max_seconds=1800)
     try:
         results = {
-            client: measure(client, server.url, stages=client == "infermux") for client in clients
+            client: measure(client, server.url, stages=client == "infermux", calls=args.per_call)
+            for client in clients
         }
     finally:
         server.stop()
