@@ -620,32 +620,26 @@ def split_by_kind(code: str, task: str, kinds: list[str]) -> dict[str, str]:
     two specs reached, or none, would be a GenerationError rather than a silent guess. Each
     part keeps the whole preamble (imports); ruff drops what a part does not use.
     """
-    tree = ast.parse(code)
     lines = code.splitlines(keepends=True)
-    body = tree.body
-    named: list[tuple[str, int]] = []
-    for node in body:
+    # The definitions (classes, and type aliases assigned by name), in order.
+    named: list[tuple[str, ast.stmt]] = []
+    for node in ast.parse(code).body:
         if isinstance(node, ast.ClassDef):
-            named.append((node.name, node.lineno))
+            named.append((node.name, node))
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            named.append((node.targets[0].id, node.lineno))
+            named.append((node.targets[0].id, node))
     if not named:
         raise GenerationError(f"{task}: the converter defined nothing")
     # What comes before the first definition (imports) goes into every part; each
     # definition's text runs to the next one (so an attribute docstring after a type alias
     # stays with it).
-    preamble = "".join(lines[: named[0][1] - 1])
+    preamble = "".join(lines[: named[0][1].lineno - 1])
     texts: dict[str, str] = {}
+    for index, (name, node) in enumerate(named):
+        end = named[index + 1][1].lineno - 1 if index + 1 < len(named) else len(lines)
+        texts[name] = "".join(lines[node.lineno - 1 : end])
     refs: dict[str, set[str]] = {}
-    for index, (name, start) in enumerate(named):
-        end = named[index + 1][1] - 1 if index + 1 < len(named) else len(lines)
-        texts[name] = "".join(lines[start - 1 : end])
-    for node in body:
-        name = node.name if isinstance(node, ast.ClassDef) else None
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            name = node.targets[0].id
-        if name is None:
-            continue
+    for name, node in named:
         found = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         # Forward references are strings (`from __future__ import annotations`).
         found |= {
