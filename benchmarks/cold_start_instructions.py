@@ -43,10 +43,9 @@ sys.path.insert(0, str(HERE))
 from run import CLIENT_LABELS, Server, _child_env  # noqa: E402 - the directory is the path
 
 #: The first-call script of ``run.py``, cut at ``STAGE``: 0 stops before the client's import,
-#: 1 after its import, 2 after building the client, 3 after the first answer. Classes created
-#: are counted by wrapping ``dataclasses`` and pydantic's model metaclass (after the count of
-#: stage 0, so the wrapping is not itself measured where it matters: it is the same in every
-#: stage above 0).
+#: 1 after its import, 2 after building the client, 3 after the first answer. (The classes
+#: created are counted in a run of their own, ``COUNT_CLASSES``, so that wrapping them costs
+#: nothing here.)
 CHILD = r"""
 import sys
 sys.path.insert(0, {here!r})

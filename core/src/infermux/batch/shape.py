@@ -195,16 +195,11 @@ def _write_atomically(path: Path, content: bytes) -> None:
     os.replace(partial, path)
 
 
-def _media_stem(request: BatchRequest, media_dir: Path, index: int) -> Path:
-    stem = _UNSAFE.sub("_", request.custom_id)[:80] or "row"
-    suffix = f"-{index}" if index else ""
-    return media_dir / f"{stem}-{request.request_hash[:8]}{suffix}"
-
-
 def save_media(output: MediaOutput, request: BatchRequest, media_dir: Path, index: int) -> str:
     """Write ``output`` under ``media_dir`` (atomically: a reader never sees half a file)."""
-    stem = _media_stem(request, media_dir, index)
-    path = stem.with_name(stem.name + output.extension)
+    stem = _UNSAFE.sub("_", request.custom_id)[:80] or "row"
+    suffix = f"-{index}" if index else ""
+    path = media_dir / f"{stem}-{request.request_hash[:8]}{suffix}{output.extension}"
     _write_atomically(path, output.content)
     return str(path)
 
@@ -224,8 +219,8 @@ def _media(output: MediaOutput, request: BatchRequest, media_dir: Path | None, i
     path = save_media(output, request, media_dir, index)
     saved: dict[str, Any] = {"path": path, "content_type": output.content_type}
     if depth is not None:
-        stem = _media_stem(request, media_dir, index)
-        depth_path = stem.with_name(stem.name + ".depth.json")
+        image = Path(path)
+        depth_path = image.with_name(f"{image.stem}.depth.json")  # beside it, same stem
         _write_atomically(depth_path, json.dumps(depth, separators=(",", ":")).encode())
         saved["predicted_depth_path"] = str(depth_path)
     return saved
